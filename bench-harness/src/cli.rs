@@ -1,0 +1,142 @@
+//! The command line: `labelbench run` (all players in this process) and
+//! `labelbench player` (one player of a run spread over processes or hosts).
+
+use anyhow::{bail, Result};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use shamir_runtime::field::MODULUS;
+use shamir_runtime::shamir::{Shamir, MAX_PLAYERS};
+use shamir_runtime::{RunParams, WorkloadKind};
+use std::path::PathBuf;
+
+/// Measures how an asynchronous MPC runtime should label its messages.
+#[derive(Debug, Parser)]
+#[command(name = "labelbench", version, about)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run every player in this process, over loopback TCP, and report.
+    Run(RunArgs),
+    /// Run one player of a run whose players are listed in a players file.
+    Player(PlayerArgs),
+}
+
+/// The labelling strategies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StrategyName {
+    /// One global counter read when a message goes out (the control; fails).
+    Naive,
+    /// VIFF's program counters, forked per continuation.
+    Counter,
+}
+
+/// How to print a report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// A readable summary.
+    Table,
+    /// One JSON object per run, on one line.
+    Json,
+}
+
+/// Options shared by `run` and `player`.
+#[derive(Debug, Args)]
+pub struct CommonArgs {
+    /// Labelling strategy.
+    #[arg(long, value_enum)]
+    pub strategy: StrategyName,
+    /// The program to run.
+    #[arg(long, value_parser = parse_workload)]
+    pub workload: WorkloadKind,
+    /// Multiplications (random bits for random-bits).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    pub n: u64,
+    /// Nesting depth for `nested`.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub depth: u32,
+    /// Delay each outgoing frame by a seeded random duration up to this (e.g. 200us).
+    #[arg(long, default_value = "0s")]
+    pub jitter: humantime::Duration,
+    /// Seed of every random choice (inputs, re-sharing, PRSS keys, jitter).
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Give up (and report the run as hung) after this long.
+    #[arg(long, default_value = "120s")]
+    pub timeout: humantime::Duration,
+    /// Operations in flight at most per player.
+    #[arg(long, default_value_t = 4096, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub window: u32,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Also append the JSON line to this file.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+/// `labelbench run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Number of players.
+    #[arg(long, default_value_t = 3)]
+    pub players: u32,
+    /// Threshold t (default ⌊(n−1)/2⌋).
+    #[arg(long)]
+    pub threshold: Option<u32>,
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+/// `labelbench player`.
+#[derive(Debug, Args)]
+pub struct PlayerArgs {
+    /// This player's id in the players file.
+    #[arg(long)]
+    pub id: u64,
+    /// The players file (TOML): an id, host and port per player.
+    #[arg(long = "players")]
+    pub players: PathBuf,
+    /// Threshold t (default ⌊(n−1)/2⌋).
+    #[arg(long)]
+    pub threshold: Option<u32>,
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+fn parse_workload(s: &str) -> Result<WorkloadKind, String> {
+    s.parse()
+}
+
+impl CommonArgs {
+    /// The run parameters, validated.
+    pub fn params(&self, players: u32, threshold: Option<u32>) -> Result<RunParams> {
+        let n = players as usize;
+        let t = threshold.map_or(Shamir::default_threshold(n), |t| t as usize);
+        if let Err(e) = Shamir::new(n, t) {
+            bail!("--players {players} with threshold {t}: {e}");
+        }
+        if n > MAX_PLAYERS {
+            bail!("--players {players}: at most {MAX_PLAYERS} players are supported");
+        }
+        let jitter_us = self.jitter.as_micros();
+        if jitter_us > 1_000_000 {
+            bail!("--jitter {}: at most 1s is supported", self.jitter);
+        }
+        Ok(RunParams {
+            players,
+            threshold: t as u32,
+            modulus: MODULUS,
+            workload: self.workload,
+            n: self.n,
+            depth: self.depth,
+            seed: self.seed,
+            window: self.window,
+            jitter_us: jitter_us as u64,
+        })
+    }
+}

@@ -1,0 +1,795 @@
+//! The event-driven operation table: one player's view of a running program.
+//!
+//! There is no task or future per operation. An operation that cannot finish at
+//! once is an entry in a table; it advances when its operands become ready (the
+//! entries waiting on a value are woken when the value is set) and when its
+//! messages arrive (the mailbox hands them over). This is VIFF's Deferred
+//! callbacks without a Deferred: the design the brief's calibration found fastest.
+//!
+//! The engine never blocks and never touches a socket: frames go into per-peer
+//! [`Outbox`]es, and the link reader hands received bytes to [`Engine::receive`].
+
+use crate::error::RuntimeError;
+use crate::field::Fp;
+use crate::label::{LabelError, LabelTiming, Labeller, OpKind, PlayerId};
+use crate::mailbox::{Delivery, Mailbox, OpId};
+use crate::net::Outbox;
+use crate::prss::Prss;
+use crate::program::{Mpc, Public, Share, ValueId};
+use crate::shamir::{Shamir, MAX_PLAYERS};
+use crate::wire::{parse_frame, Frame, PAYLOAD_BYTES};
+use hdrhistogram::Histogram;
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use rustc_hash::FxHashSet;
+use smallvec::SmallVec;
+use std::collections::VecDeque;
+use std::rc::Rc;
+use std::time::Instant;
+
+/// `producer` of a value that is known.
+const READY: u32 = u32::MAX;
+
+/// A continuation, as stored until its operands are ready.
+type Continuation<L> = Box<dyn FnOnce(&mut Engine<L>)>;
+
+/// What a table entry is waiting to do.
+enum Pending<L: Labeller> {
+    Free,
+    /// Receives a share from the input's owner.
+    Input {
+        owner: PlayerId,
+    },
+    Mul {
+        a: u32,
+        b: u32,
+    },
+    Open {
+        a: u32,
+    },
+    Local {
+        kind: OpKind,
+        a: u32,
+        b: u32,
+    },
+    Check {
+        p: u32,
+        expected: Fp,
+    },
+    Continue {
+        then: Continuation<L>,
+        context: L::Context,
+    },
+}
+
+struct Op<L: Labeller> {
+    pending: Pending<L>,
+    /// The value this operation produces (unused by checks and continuations).
+    out: u32,
+    /// Operands not yet ready.
+    missing: u32,
+    /// Messages not yet received.
+    awaiting: u32,
+    /// Whether the operands were ready and this player's messages have gone out.
+    active: bool,
+    label: Option<L::Label>,
+    /// Operations waiting for `out`.
+    waiters: SmallVec<[OpId; 2]>,
+    /// Running sum: Σ λ_s·h_s(me) for a multiplication, the share for an input.
+    acc: Fp,
+    started: Instant,
+}
+
+/// Counters of one player's run.
+#[derive(Debug, Clone)]
+pub struct Counters {
+    /// Checks whose opened value equalled the plaintext.
+    pub correct: u64,
+    /// Checks whose consistent opening differed from the plaintext.
+    pub wrong: u64,
+    /// Checks whose value came from an inconsistent opening.
+    pub unverifiable: u64,
+    /// Openings whose shares did not lie on one polynomial of degree t.
+    pub inconsistent_opens: u64,
+    /// Multiplications issued.
+    pub muls: u64,
+    /// Operations issued (all kinds).
+    pub ops: u64,
+    /// Messages sent.
+    pub messages: u64,
+    /// Messages received.
+    pub received: u64,
+    /// Bytes of labels sent.
+    pub label_bytes_total: u64,
+    /// The longest label sent.
+    pub label_bytes_max: u64,
+    /// Bytes of payload sent.
+    pub payload_bytes: u64,
+    /// Bytes of frames sent (length prefixes, labels, payloads).
+    pub wire_bytes: u64,
+    /// Multiplication latency in ns, from operands ready to result ready.
+    pub latency_ns: Histogram<u64>,
+}
+
+impl Default for Counters {
+    fn default() -> Self {
+        Counters {
+            correct: 0,
+            wrong: 0,
+            unverifiable: 0,
+            inconsistent_opens: 0,
+            muls: 0,
+            ops: 0,
+            messages: 0,
+            received: 0,
+            label_bytes_total: 0,
+            label_bytes_max: 0,
+            payload_bytes: 0,
+            wire_bytes: 0,
+            latency_ns: Histogram::new_with_bounds(1, 3_600_000_000_000, 2)
+                .expect("valid histogram bounds"),
+        }
+    }
+}
+
+/// One player's engine: values, pending operations, mailbox and outboxes.
+pub struct Engine<L: Labeller> {
+    me: PlayerId,
+    shamir: Shamir,
+    prss: Prss,
+    labeller: L,
+    rng: ChaCha8Rng,
+    values: Vec<Fp>,
+    producer: Vec<u32>,
+    tags: Vec<L::Tag>,
+    inconsistent: FxHashSet<u32>,
+    ops: Vec<Op<L>>,
+    free: Vec<OpId>,
+    live: usize,
+    /// Shares of pending openings: `open_shares[op * n + sender]`.
+    open_shares: Vec<Fp>,
+    mailbox: Mailbox<L::Label>,
+    ready: VecDeque<OpId>,
+    deliveries: Vec<Delivery>,
+    outboxes: Vec<Option<Rc<Outbox>>>,
+    /// Every peer's bit: the senders a multiplication or opening waits for.
+    peers_mask: u32,
+    label_buf: Vec<u8>,
+    share_buf: Vec<Fp>,
+    now: Instant,
+    counters: Counters,
+    error: Option<RuntimeError>,
+}
+
+impl<L: Labeller> Engine<L> {
+    /// An engine for player `me` of a run with these sharing parameters and seed,
+    /// sending through `outboxes` (indexed by player; `None` at `me`).
+    pub fn new(
+        me: PlayerId,
+        shamir: Shamir,
+        seed: u64,
+        labeller: L,
+        outboxes: Vec<Option<Rc<Outbox>>>,
+    ) -> Engine<L> {
+        let n = shamir.n();
+        debug_assert!(n <= MAX_PLAYERS && outboxes.len() == n);
+        let prss = Prss::new(n, shamir.t(), me, seed);
+        let peers_mask = ((1u32 << n) - 1) & !(1 << me);
+        let rng = ChaCha8Rng::seed_from_u64(seed ^ (0x7265_7368_6172_6500 + me as u64)); // "reshare"
+        Engine {
+            me,
+            shamir,
+            prss,
+            labeller,
+            rng,
+            values: Vec::new(),
+            producer: Vec::new(),
+            tags: Vec::new(),
+            inconsistent: FxHashSet::default(),
+            ops: Vec::new(),
+            free: Vec::new(),
+            live: 0,
+            open_shares: Vec::new(),
+            mailbox: Mailbox::new(),
+            ready: VecDeque::new(),
+            deliveries: Vec::new(),
+            outboxes,
+            peers_mask,
+            label_buf: Vec::with_capacity(64),
+            share_buf: vec![Fp::ZERO; n],
+            now: Instant::now(),
+            counters: Counters::default(),
+            error: None,
+        }
+    }
+
+    /// Operations issued and not finished: what the issuing window bounds.
+    pub fn live_ops(&self) -> usize {
+        self.live
+    }
+
+    /// Messages received that no operation has consumed.
+    pub fn queued_messages(&self) -> usize {
+        self.mailbox.queued()
+    }
+
+    /// Messages that repeated a (sender, label) while it was live.
+    pub fn repeated_labels(&self) -> u64 {
+        self.mailbox.repeated()
+    }
+
+    /// Up to `max` unconsumed messages as "from player s, label L", for reports.
+    pub fn describe_queued(&self, max: usize) -> Vec<String> {
+        self.mailbox
+            .sample_queued(max)
+            .into_iter()
+            .map(|(s, l)| format!("from player {s}, label {l:?}"))
+            .collect()
+    }
+
+    /// The run's counters so far.
+    pub fn counters(&self) -> &Counters {
+        &self.counters
+    }
+
+    /// The first error the engine ran into, taken out.
+    pub fn take_error(&mut self) -> Option<RuntimeError> {
+        self.error.take()
+    }
+
+    /// Refreshes the engine's clock (latencies are measured with it).
+    pub fn tick(&mut self) {
+        self.now = Instant::now();
+    }
+
+    /// Appends the end-of-run marker to every outbox.
+    pub fn say_bye(&mut self) {
+        for outbox in self.outboxes.iter().flatten() {
+            outbox.close();
+        }
+    }
+
+    fn n(&self) -> usize {
+        self.shamir.n()
+    }
+
+    fn fail(&mut self, e: impl Into<RuntimeError>) {
+        if self.error.is_none() {
+            self.error = Some(e.into());
+        }
+    }
+
+    fn is_ready(&self, v: u32) -> bool {
+        self.producer[v as usize] == READY
+    }
+
+    fn new_value(&mut self, tag: L::Tag, producer: u32, value: Fp) -> u32 {
+        let id = self.values.len() as u32;
+        self.values.push(value);
+        self.producer.push(producer);
+        self.tags.push(tag);
+        id
+    }
+
+    fn alloc_op(&mut self, pending: Pending<L>, awaiting: u32) -> OpId {
+        self.live += 1;
+        let op = Op {
+            pending,
+            out: READY,
+            missing: 0,
+            awaiting,
+            active: false,
+            label: None,
+            waiters: SmallVec::new(),
+            acc: Fp::ZERO,
+            started: self.now,
+        };
+        if let Some(id) = self.free.pop() {
+            self.ops[id as usize] = op;
+            id
+        } else {
+            let id = self.ops.len() as OpId;
+            self.ops.push(op);
+            self.open_shares
+                .resize(self.ops.len() * self.shamir.n(), Fp::ZERO);
+            id
+        }
+    }
+
+    fn free_op(&mut self, id: OpId) {
+        let op = &mut self.ops[id as usize];
+        op.pending = Pending::Free;
+        op.label = None;
+        op.waiters.clear();
+        self.free.push(id);
+        self.live -= 1;
+    }
+
+    /// Makes `op` wait for each operand that is not ready; returns how many.
+    fn wait_for(&mut self, op: OpId, operands: &[u32]) -> u32 {
+        let mut missing = 0;
+        for &v in operands {
+            let p = self.producer[v as usize];
+            if p != READY {
+                self.ops[p as usize].waiters.push(op);
+                missing += 1;
+            }
+        }
+        self.ops[op as usize].missing = missing;
+        missing
+    }
+
+    /// Asks the labeller at issue; on failure records the error and returns `None`.
+    fn issue_label(&mut self, kind: OpKind, operands: &[u32]) -> Option<(Option<L::Label>, L::Tag)> {
+        let all_tags = &self.tags;
+        let tags: SmallVec<[&L::Tag; 2]> = operands.iter().map(|&v| &all_tags[v as usize]).collect();
+        let issued = self.labeller.issue(kind, &tags);
+        drop(tags);
+        match issued {
+            Ok(i) => {
+                if kind.is_labelled() && i.label.is_none() && L::TIMING == LabelTiming::AtIssue {
+                    let e = LabelError::Missing {
+                        labeller: self.labeller.name(),
+                        op: kind.name(),
+                    };
+                    self.fail(e);
+                    return None;
+                }
+                Some((i.label, i.tag))
+            }
+            Err(e) => {
+                self.fail(e);
+                None
+            }
+        }
+    }
+
+    /// The label fixed at issue, or, for an at-send labeller, the label read now.
+    fn label_now(&mut self, issued: Option<L::Label>, kind: OpKind) -> Option<L::Label> {
+        if let Some(l) = issued {
+            return Some(l);
+        }
+        match self.labeller.at_send(kind) {
+            Ok(l) => Some(l),
+            Err(e) => {
+                self.fail(e);
+                None
+            }
+        }
+    }
+
+    /// A ready value standing in for the result of an operation that failed to
+    /// issue; the run is already failing.
+    fn poisoned(&mut self) -> u32 {
+        let tag = self.labeller.root_tag();
+        self.new_value(tag, READY, Fp::ZERO)
+    }
+
+    fn encode_label(&mut self, label: &L::Label) {
+        self.label_buf.clear();
+        self.labeller.encode(label, &mut self.label_buf);
+    }
+
+    /// Sends `value` under the label in `label_buf` to `peer`.
+    fn send(&mut self, peer: PlayerId, value: Fp) {
+        let Some(outbox) = &self.outboxes[peer] else {
+            return;
+        };
+        let bytes = outbox.push_message(&self.label_buf, value, self.now);
+        let label_len = self.label_buf.len() as u64;
+        let c = &mut self.counters;
+        c.messages += 1;
+        c.label_bytes_total += label_len;
+        c.label_bytes_max = c.label_bytes_max.max(label_len);
+        c.payload_bytes += PAYLOAD_BYTES as u64;
+        c.wire_bytes += bytes as u64;
+    }
+
+    /// Registers `op` in the mailbox under `label` for messages from `senders`.
+    fn register(&mut self, op: OpId, label: L::Label, senders: u32) {
+        self.ops[op as usize].label = Some(label.clone());
+        let deliveries = &mut self.deliveries;
+        self.mailbox.expect(label, op, senders, |d| deliveries.push(d));
+        let mut ds = std::mem::take(&mut self.deliveries);
+        for d in ds.drain(..) {
+            self.apply(d);
+        }
+        self.deliveries = ds;
+    }
+
+    /// Hands a received message to its operation.
+    fn apply(&mut self, d: Delivery) {
+        let n = self.n();
+        let lambda = self.shamir.product_coefficient(d.sender);
+        let op = &mut self.ops[d.op as usize];
+        match op.pending {
+            Pending::Mul { .. } => op.acc += lambda * d.value,
+            Pending::Open { .. } => self.open_shares[d.op as usize * n + d.sender] = d.value,
+            Pending::Input { .. } => op.acc = d.value,
+            _ => unreachable!("only inputs, multiplications and openings receive"),
+        }
+        op.awaiting -= 1;
+        if op.awaiting == 0 && op.active {
+            self.complete(d.op);
+        }
+    }
+
+    /// The operation has its operands: send its messages (or compute it).
+    fn activate(&mut self, id: OpId) {
+        let now = self.now;
+        let op = &mut self.ops[id as usize];
+        op.started = now;
+        match op.pending {
+            Pending::Mul { a, b } => {
+                let p = self.values[a as usize] * self.values[b as usize];
+                if !self.ensure_label(id, OpKind::Mul) {
+                    return;
+                }
+                let mut shares = std::mem::take(&mut self.share_buf);
+                self.shamir.deal(p, &mut self.rng, &mut shares);
+                for peer in 0..self.n() {
+                    if peer != self.me {
+                        self.send(peer, shares[peer]);
+                    }
+                }
+                let own = self.shamir.product_coefficient(self.me) * shares[self.me];
+                self.share_buf = shares;
+                let op = &mut self.ops[id as usize];
+                op.acc += own;
+                self.finish_activation(id);
+            }
+            Pending::Open { a } => {
+                let share = self.values[a as usize];
+                if !self.ensure_label(id, OpKind::Open) {
+                    return;
+                }
+                let slot = id as usize * self.n() + self.me;
+                self.open_shares[slot] = share;
+                for peer in 0..self.n() {
+                    if peer != self.me {
+                        self.send(peer, share);
+                    }
+                }
+                self.finish_activation(id);
+            }
+            Pending::Input { owner } => {
+                if self.ensure_label(id, OpKind::Input { owner }) {
+                    self.finish_activation(id);
+                }
+            }
+            Pending::Local { kind, a, b } => {
+                let v = self.local(kind, a, b);
+                let out = self.ops[id as usize].out;
+                self.set_ready(id, out, v);
+                self.free_op(id);
+            }
+            Pending::Check { p, expected } => {
+                self.record_check(p, expected);
+                self.free_op(id);
+            }
+            Pending::Continue { .. } => {
+                let Pending::Continue { then, context } =
+                    std::mem::replace(&mut self.ops[id as usize].pending, Pending::Free)
+                else {
+                    unreachable!()
+                };
+                self.free_op(id);
+                self.run_continuation(then, context);
+            }
+            Pending::Free => unreachable!("a free entry is never activated"),
+        }
+    }
+
+    /// For an at-send labeller, fixes the label now and registers the operation.
+    fn ensure_label(&mut self, id: OpId, kind: OpKind) -> bool {
+        if self.ops[id as usize].label.is_none() {
+            let Some(label) = self.label_now(None, kind) else {
+                return false;
+            };
+            let senders = self.expected_senders(id);
+            self.register(id, label, senders);
+        }
+        self.label_buf.clear();
+        if let Some(label) = &self.ops[id as usize].label {
+            self.labeller.encode(label, &mut self.label_buf);
+        }
+        true
+    }
+
+    fn expected_senders(&self, id: OpId) -> u32 {
+        match self.ops[id as usize].pending {
+            Pending::Input { owner } => 1 << owner,
+            _ => self.peers_mask,
+        }
+    }
+
+    fn finish_activation(&mut self, id: OpId) {
+        let op = &mut self.ops[id as usize];
+        op.active = true;
+        if op.awaiting == 0 {
+            self.complete(id);
+        }
+    }
+
+    fn local(&self, kind: OpKind, a: u32, b: u32) -> Fp {
+        let (x, y) = (self.values[a as usize], self.values[b as usize]);
+        match kind {
+            OpKind::Add => x + y,
+            OpKind::Sub => x - y,
+            OpKind::MulConst(c) => x * c,
+            OpKind::AddConst(c) => x + c,
+            _ => unreachable!("not a local operation"),
+        }
+    }
+
+    fn record_check(&mut self, p: u32, expected: Fp) {
+        if self.inconsistent.contains(&p) {
+            self.counters.unverifiable += 1;
+        } else if self.values[p as usize] == expected {
+            self.counters.correct += 1;
+        } else {
+            self.counters.wrong += 1;
+        }
+    }
+
+    /// All messages are in and the operation is active: compute the result.
+    fn complete(&mut self, id: OpId) {
+        let n = self.n();
+        let op = &self.ops[id as usize];
+        let out = op.out;
+        let value = match op.pending {
+            Pending::Mul { .. } => {
+                let elapsed = self.now.saturating_duration_since(op.started);
+                let _ = self
+                    .counters
+                    .latency_ns
+                    .record(elapsed.as_nanos().max(1) as u64);
+                op.acc
+            }
+            Pending::Input { .. } => op.acc,
+            Pending::Open { .. } => {
+                let shares = &self.open_shares[id as usize * n..(id as usize + 1) * n];
+                let (v, consistent) = self.shamir.open(shares);
+                if !consistent {
+                    self.counters.inconsistent_opens += 1;
+                    self.inconsistent.insert(out);
+                }
+                v
+            }
+            _ => unreachable!("only communicating operations complete"),
+        };
+        self.set_ready(id, out, value);
+        self.free_op(id);
+    }
+
+    /// Sets a value and wakes the operations waiting for it.
+    fn set_ready(&mut self, id: OpId, out: u32, value: Fp) {
+        self.values[out as usize] = value;
+        self.producer[out as usize] = READY;
+        let waiters = std::mem::take(&mut self.ops[id as usize].waiters);
+        for &w in &waiters {
+            let op = &mut self.ops[w as usize];
+            op.missing -= 1;
+            if op.missing == 0 {
+                self.ready.push_back(w);
+            }
+        }
+        // Hand the (now empty) buffer back so the entry keeps its allocation.
+        let mut waiters = waiters;
+        waiters.clear();
+        self.ops[id as usize].waiters = waiters;
+    }
+
+    /// Activates woken operations in the order they became ready.
+    fn run_ready(&mut self) {
+        while let Some(id) = self.ready.pop_front() {
+            self.activate(id);
+        }
+    }
+
+    fn run_continuation(&mut self, then: Continuation<L>, context: L::Context) {
+        let saved = self.labeller.enter(context);
+        then(self);
+        self.labeller.leave(saved);
+    }
+
+    /// Issues a communicating or local operation on `operands`, producing one value.
+    fn issue_op(&mut self, kind: OpKind, operands: &[u32], pending: Pending<L>, awaiting: u32) -> u32 {
+        self.counters.ops += 1;
+        let Some((label, tag)) = self.issue_label(kind, operands) else {
+            return self.poisoned();
+        };
+        if awaiting == 0 && operands.iter().all(|&v| self.is_ready(v)) {
+            // A local operation on known values: no table entry at all.
+            let (a, b) = (operands[0], *operands.get(1).unwrap_or(&operands[0]));
+            let v = self.local(kind, a, b);
+            return self.new_value(tag, READY, v);
+        }
+        let id = self.alloc_op(pending, awaiting);
+        let out = self.new_value(tag, id, Fp::ZERO);
+        self.ops[id as usize].out = out;
+        if let Some(label) = label {
+            let senders = self.expected_senders(id);
+            self.register(id, label, senders);
+        }
+        if self.wait_for(id, operands) == 0 {
+            self.activate(id);
+        }
+        out
+    }
+
+    /// Parses every complete frame in `buf` from `peer` and runs what they make
+    /// ready. Returns the bytes consumed and whether the peer said goodbye.
+    pub fn receive(&mut self, peer: PlayerId, buf: &[u8]) -> Result<(usize, bool), RuntimeError> {
+        self.tick();
+        let mut at = 0;
+        let mut bye = false;
+        loop {
+            let frame = parse_frame(&buf[at..]).map_err(|e| RuntimeError::MalformedFrame {
+                peer,
+                reason: e.to_string(),
+            })?;
+            let Some((frame, used)) = frame else { break };
+            if bye {
+                return Err(RuntimeError::MalformedFrame {
+                    peer,
+                    reason: "data after the end-of-run marker".into(),
+                });
+            }
+            at += used;
+            match frame {
+                Frame::Bye => bye = true,
+                Frame::Message { label, payload } => {
+                    let label = self.labeller.decode(label).map_err(|e| RuntimeError::MalformedFrame {
+                        peer,
+                        reason: format!("label does not decode: {e}"),
+                    })?;
+                    self.counters.received += 1;
+                    if let Some(d) = self.mailbox.deliver(peer, label, payload) {
+                        self.apply(d);
+                    }
+                }
+            }
+            self.run_ready();
+        }
+        Ok((at, bye))
+    }
+}
+
+impl<L: Labeller> Mpc for Engine<L> {
+    fn players(&self) -> usize {
+        self.n()
+    }
+
+    fn input(&mut self, owner: PlayerId, value: Fp) -> Share {
+        self.counters.ops += 1;
+        if owner >= self.n() {
+            self.fail(RuntimeError::Program(format!(
+                "input owned by player {owner}, but there are {} players",
+                self.n()
+            )));
+            return Share(ValueId(self.poisoned()));
+        }
+        let Some((label, tag)) = self.issue_label(OpKind::Input { owner }, &[]) else {
+            return Share(ValueId(self.poisoned()));
+        };
+        if owner == self.me {
+            let Some(label) = self.label_now(label, OpKind::Input { owner }) else {
+                return Share(ValueId(self.poisoned()));
+            };
+            self.encode_label(&label);
+            let mut shares = std::mem::take(&mut self.share_buf);
+            self.shamir.deal(value, &mut self.rng, &mut shares);
+            for peer in 0..self.n() {
+                if peer != self.me {
+                    self.send(peer, shares[peer]);
+                }
+            }
+            let own = shares[self.me];
+            self.share_buf = shares;
+            return Share(ValueId(self.new_value(tag, READY, own)));
+        }
+        let id = self.alloc_op(Pending::Input { owner }, 1);
+        let out = self.new_value(tag, id, Fp::ZERO);
+        self.ops[id as usize].out = out;
+        match label {
+            Some(label) => {
+                self.register(id, label, 1 << owner);
+                self.finish_activation(id);
+            }
+            None => self.activate(id),
+        }
+        Share(ValueId(out))
+    }
+
+    fn random(&mut self) -> Share {
+        self.counters.ops += 1;
+        let Some((label, tag)) = self.issue_label(OpKind::Random, &[]) else {
+            return Share(ValueId(self.poisoned()));
+        };
+        let Some(label) = self.label_now(label, OpKind::Random) else {
+            return Share(ValueId(self.poisoned()));
+        };
+        self.encode_label(&label);
+        let share = self.prss.share(&self.label_buf);
+        Share(ValueId(self.new_value(tag, READY, share)))
+    }
+
+    fn add(&mut self, a: Share, b: Share) -> Share {
+        let (a, b) = (a.0 .0, b.0 .0);
+        let kind = OpKind::Add;
+        Share(ValueId(self.issue_op(kind, &[a, b], Pending::Local { kind, a, b }, 0)))
+    }
+
+    fn sub(&mut self, a: Share, b: Share) -> Share {
+        let (a, b) = (a.0 .0, b.0 .0);
+        let kind = OpKind::Sub;
+        Share(ValueId(self.issue_op(kind, &[a, b], Pending::Local { kind, a, b }, 0)))
+    }
+
+    fn mul_const(&mut self, a: Share, c: Fp) -> Share {
+        let a = a.0 .0;
+        let kind = OpKind::MulConst(c);
+        Share(ValueId(self.issue_op(kind, &[a], Pending::Local { kind, a, b: a }, 0)))
+    }
+
+    fn add_const(&mut self, a: Share, c: Fp) -> Share {
+        let a = a.0 .0;
+        let kind = OpKind::AddConst(c);
+        Share(ValueId(self.issue_op(kind, &[a], Pending::Local { kind, a, b: a }, 0)))
+    }
+
+    fn mul(&mut self, a: Share, b: Share) -> Share {
+        self.counters.muls += 1;
+        let (a, b) = (a.0 .0, b.0 .0);
+        let awaiting = self.peers_mask.count_ones();
+        Share(ValueId(self.issue_op(OpKind::Mul, &[a, b], Pending::Mul { a, b }, awaiting)))
+    }
+
+    fn open(&mut self, a: Share) -> Public {
+        let a = a.0 .0;
+        let awaiting = self.peers_mask.count_ones();
+        Public(ValueId(self.issue_op(OpKind::Open, &[a], Pending::Open { a }, awaiting)))
+    }
+
+    fn check(&mut self, p: Public, expected: Fp) {
+        let p = p.0 .0;
+        if self.is_ready(p) {
+            self.record_check(p, expected);
+            return;
+        }
+        let id = self.alloc_op(Pending::Check { p, expected }, 0);
+        self.wait_for(id, &[p]);
+    }
+
+    fn read(&mut self, p: Public) -> Fp {
+        let p = p.0 .0;
+        if !self.is_ready(p) {
+            self.fail(RuntimeError::Program(format!(
+                "value {p} was read before it was known (read it in a continuation scheduled after it)"
+            )));
+        }
+        self.values[p as usize]
+    }
+
+    fn schedule(&mut self, after: &[ValueId], then: impl FnOnce(&mut Self) + 'static) {
+        let deps: SmallVec<[u32; 4]> = after.iter().map(|v| v.0).collect();
+        let context = {
+            let all_tags = &self.tags;
+            let tags: SmallVec<[&L::Tag; 4]> = deps.iter().map(|&v| &all_tags[v as usize]).collect();
+            self.labeller.schedule(&tags)
+        };
+        if deps.iter().all(|&v| self.is_ready(v)) {
+            self.run_continuation(Box::new(then), context);
+            return;
+        }
+        let id = self.alloc_op(
+            Pending::Continue {
+                then: Box::new(then),
+                context,
+            },
+            0,
+        );
+        self.wait_for(id, &deps);
+    }
+}

@@ -1,0 +1,108 @@
+//! Everything that can end a player's run, each naming what went wrong.
+
+use crate::label::{LabelError, PlayerId};
+use std::net::SocketAddr;
+
+/// Why a player's run failed.
+#[derive(Debug, thiserror::Error)]
+pub enum RuntimeError {
+    /// The run parameters are unusable.
+    #[error("bad run parameters: {0}")]
+    BadParams(String),
+    /// This player could not listen on its address.
+    #[error("player {me} could not listen on {addr}: {source}")]
+    Listen {
+        /// This player.
+        me: PlayerId,
+        /// The address.
+        addr: SocketAddr,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// A peer's handshake was unreadable or was not a labelbench handshake.
+    #[error("handshake with {who} failed: {reason}")]
+    Handshake {
+        /// The peer, as far as known.
+        who: String,
+        /// What was wrong.
+        reason: String,
+    },
+    /// A peer runs another labelling strategy.
+    #[error("player {peer} runs strategy `{theirs}`, but this player runs `{ours}`")]
+    StrategyMismatch {
+        /// The peer.
+        peer: PlayerId,
+        /// This player's strategy.
+        ours: String,
+        /// The peer's strategy.
+        theirs: String,
+    },
+    /// A peer was started with other run parameters.
+    #[error("player {peer} was started with different parameters: {}", .differences.join("; "))]
+    ParamsMismatch {
+        /// The peer.
+        peer: PlayerId,
+        /// Each differing parameter, named.
+        differences: Vec<String>,
+    },
+    /// A connection claimed a player id outside the run.
+    #[error("a connection from {addr} claims to be player {claimed}, which is not a peer this player accepts (players are 0..{players}, and player {me} accepts only higher ids)")]
+    UnknownPlayer {
+        /// The claimed id.
+        claimed: u64,
+        /// Where it came from.
+        addr: SocketAddr,
+        /// Number of players.
+        players: usize,
+        /// This player.
+        me: PlayerId,
+    },
+    /// Two connections claimed the same player id.
+    #[error("two connections claim to be player {claimed} (the second from {addr})")]
+    DuplicatePlayer {
+        /// The claimed id.
+        claimed: u64,
+        /// Where the second came from.
+        addr: SocketAddr,
+    },
+    /// A peer sent bytes that are not a frame this run can accept.
+    #[error("malformed frame from player {peer}: {reason}")]
+    MalformedFrame {
+        /// The peer.
+        peer: PlayerId,
+        /// What was wrong.
+        reason: String,
+    },
+    /// A peer closed its connection before saying the run was over.
+    #[error("player {peer} disconnected mid-run; {waiting} operations here were still waiting and have failed")]
+    PeerDisconnected {
+        /// The peer.
+        peer: PlayerId,
+        /// Operations that were waiting here.
+        waiting: usize,
+    },
+    /// Reading or writing a link failed.
+    #[error("i/o error on the link with player {peer}: {source}")]
+    Io {
+        /// The peer.
+        peer: PlayerId,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The labeller refused an operation.
+    #[error("labelling failed: {0}")]
+    Label(#[from] LabelError),
+    /// The program misused the runtime (e.g. read a value that was not known yet).
+    #[error("program error: {0}")]
+    Program(String),
+    /// The run did not finish before its deadline.
+    #[error("timed out after {after_s:.3} s in the {phase} phase with {waiting} operations still waiting")]
+    Timeout {
+        /// Seconds since the player started.
+        after_s: f64,
+        /// Where it was: connect, input, compute or finish.
+        phase: &'static str,
+        /// Operations waiting when time ran out.
+        waiting: usize,
+    },
+}

@@ -1,0 +1,209 @@
+//! The `Labeller` trait: how every message gets a label on which all players agree.
+//!
+//! # The contract
+//!
+//! All players run the same program and **issue** operations in the same order,
+//! but they **finish** them in different orders, because messages arrive when
+//! they arrive. Every message therefore carries a label, and a receiver files a
+//! message from player `s` under the operation it has registered for
+//! `(s, label)`. A labeller is correct when, for every logical message, every
+//! player derives the same label; that is the whole contract.
+//!
+//! # When the runtime asks
+//!
+//! * [`Labeller::issue`] is called once for every operation, at the moment the
+//!   program calls it, in program order. It returns the operation's label (for
+//!   operations that communicate: `input`, `mul`, `open`, and `random`, whose
+//!   label is the PRF input) and the result's [`Labeller::Tag`], a per-value note
+//!   the labeller may keep (history labels keep the value's history there).
+//!   Because issue order is the same on every player, any label fixed here from
+//!   the labeller's own state and the operands' tags is the same everywhere.
+//! * A labeller whose [`Labeller::TIMING`] is [`LabelTiming::AtSend`] returns no
+//!   label at issue; the runtime instead calls [`Labeller::at_send`] when the
+//!   operation becomes ready and sends its first message (or, for an operation
+//!   that only receives, when it becomes ready to receive). This is the naive
+//!   control from VIFF's design note: it reads shared mutable state at a moment
+//!   that depends on timing, and so is not correct in general.
+//! * [`Labeller::schedule`] is called when the program schedules a
+//!   continuation; what it returns is handed back to [`Labeller::enter`] when
+//!   the continuation runs, and [`Labeller::leave`] restores the state after.
+//!   Program counters fork a child counter here.
+//!
+//! # On the wire
+//!
+//! [`Labeller::encode`] appends the label's wire form to a frame and
+//! [`Labeller::decode`] parses exactly those bytes back, refusing anything that
+//! is not a label this labeller could have produced. The label size the
+//! workspace reports is the length of that wire form: nothing is added around it
+//! (the frame's length prefix already delimits it).
+//!
+//! **Architecture invariant:** labellers never touch the network and never see a
+//! share's value; the runtime never interprets a label: it compares it, hashes
+//! it, encodes it and feeds the encoding to the PRSS PRF.
+
+use crate::field::Fp;
+use std::fmt::Debug;
+use std::hash::Hash;
+
+/// Player index, counting from 0.
+pub type PlayerId = usize;
+
+/// What kind of operation is being issued, with the public arguments that make
+/// two operations of the same kind on the same operands different.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OpKind {
+    /// `owner` deals shares of a private value. Communicates; no operands.
+    Input {
+        /// The player whose value it is.
+        owner: PlayerId,
+    },
+    /// A PRSS random value. Its label is the PRF input; no operands, no messages.
+    Random,
+    /// BGW multiplication of two shares. Communicates.
+    Mul,
+    /// Opening a share to everyone. Communicates.
+    Open,
+    /// Local sum of two shares.
+    Add,
+    /// Local difference of two shares.
+    Sub,
+    /// Local product with a public constant.
+    MulConst(Fp),
+    /// Local sum with a public constant.
+    AddConst(Fp),
+}
+
+impl OpKind {
+    /// Whether the operation needs a label (it sends messages or feeds the PRF).
+    pub fn is_labelled(self) -> bool {
+        matches!(
+            self,
+            OpKind::Input { .. } | OpKind::Random | OpKind::Mul | OpKind::Open
+        )
+    }
+
+    /// A short stable name, e.g. for hashing or error messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            OpKind::Input { .. } => "input",
+            OpKind::Random => "random",
+            OpKind::Mul => "mul",
+            OpKind::Open => "open",
+            OpKind::Add => "add",
+            OpKind::Sub => "sub",
+            OpKind::MulConst(_) => "mul_const",
+            OpKind::AddConst(_) => "add_const",
+        }
+    }
+}
+
+/// When a labeller fixes its labels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LabelTiming {
+    /// At issue, in program order (every correct strategy).
+    AtIssue,
+    /// When the operation's messages go out (the naive control).
+    AtSend,
+}
+
+/// What [`Labeller::issue`] returns.
+#[derive(Debug, Clone)]
+pub struct Issued<L, T> {
+    /// The label for a labelled operation ([`OpKind::is_labelled`]); `None` for
+    /// local operations, and for every operation of an [`LabelTiming::AtSend`] labeller.
+    pub label: Option<L>,
+    /// The tag of the operation's result.
+    pub tag: T,
+}
+
+/// Why a label could not be decoded from the wire.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LabelError {
+    /// The bytes end in the middle of the label.
+    #[error("label is truncated after {0} bytes")]
+    Truncated(usize),
+    /// The bytes are not of the form this labeller writes.
+    #[error("label is malformed: {0}")]
+    Malformed(&'static str),
+    /// The label has the wrong length for this labeller.
+    #[error("label is {got} bytes, expected {expected}")]
+    WrongLength {
+        /// Bytes received.
+        got: usize,
+        /// Bytes this labeller writes.
+        expected: usize,
+    },
+    /// An operation needed a label and the labeller gave none.
+    #[error("labeller `{labeller}` gave no label for a `{op}` operation")]
+    Missing {
+        /// The labeller's name.
+        labeller: &'static str,
+        /// The operation.
+        op: &'static str,
+    },
+    /// The program issued an operation the labeller did not expect (static labels
+    /// when the run departs from the transformed program).
+    #[error("program departed from its labelling: {0}")]
+    Diverged(String),
+}
+
+/// A labelling strategy. See the [module docs](self) for the contract.
+pub trait Labeller: 'static {
+    /// A label, as carried on the wire and used as a mailbox key.
+    type Label: Clone + Eq + Hash + Debug;
+    /// A note kept per value (share or opened value), computed at issue.
+    type Tag: Clone + Debug;
+    /// The saved state of a scheduled continuation.
+    type Context;
+
+    /// When this labeller fixes labels.
+    const TIMING: LabelTiming = LabelTiming::AtIssue;
+
+    /// The strategy's name, as given on the command line and in the handshake.
+    fn name(&self) -> &'static str;
+
+    /// The tag of a value that no operation produced (not used by the built-in
+    /// workloads, but the runtime needs one for every value).
+    fn root_tag(&self) -> Self::Tag;
+
+    /// Called for every operation, in program order, when it is issued.
+    /// `operands` are the tags of its operands, in order.
+    fn issue(
+        &mut self,
+        op: OpKind,
+        operands: &[&Self::Tag],
+    ) -> Result<Issued<Self::Label, Self::Tag>, LabelError>;
+
+    /// For [`LabelTiming::AtSend`] labellers: the label when the operation's
+    /// messages go out. Others never see this call.
+    fn at_send(&mut self, op: OpKind) -> Result<Self::Label, LabelError> {
+        Err(LabelError::Missing {
+            labeller: self.name(),
+            op: op.name(),
+        })
+    }
+
+    /// A continuation is scheduled (at issue time, in program order).
+    /// `operands` are the tags of the values it waits for.
+    fn schedule(&mut self, operands: &[&Self::Tag]) -> Self::Context;
+
+    /// A continuation starts running with the context saved by `schedule`;
+    /// returns the state to hand back to `leave` when it ends.
+    fn enter(&mut self, context: Self::Context) -> Self::Context;
+
+    /// A continuation ends; `saved` is what `enter` returned.
+    fn leave(&mut self, saved: Self::Context);
+
+    /// Appends the label's wire form to `out`.
+    fn encode(&self, label: &Self::Label, out: &mut Vec<u8>);
+
+    /// Parses a label from exactly `bytes`.
+    fn decode(&self, bytes: &[u8]) -> Result<Self::Label, LabelError>;
+
+    /// The length of the label's wire form: the label size the workspace reports.
+    fn encoded_len(&self, label: &Self::Label) -> usize {
+        let mut v = Vec::new();
+        self.encode(label, &mut v);
+        v.len()
+    }
+}

@@ -1,0 +1,51 @@
+//! # shamir-runtime
+//!
+//! The one runtime every labelling strategy runs on, so that a difference in a
+//! figure is a difference between strategies and nothing else.
+//!
+//! ## Structure
+//!
+//! * Arithmetic, free of I/O: [`field`] (GF(2^61 − 1)), [`shamir`] (sharing and
+//!   Lagrange coefficients), [`prss`] (random shares without communication).
+//! * The contract: [`label`] — the [`Labeller`] trait every strategy implements.
+//! * The program side: [`program`] (handles, the [`Mpc`] operations, the
+//!   [`Workload`] trait) and [`workloads`] (the six programs of the study,
+//!   written once).
+//! * The runtime: [`engine`] (the event-driven operation table), [`mailbox`]
+//!   (messages keyed by sender and label), [`wire`] (frames and handshake),
+//!   [`net`] (the TCP mesh and link writers), [`player`] (one player end to end)
+//!   and [`cluster`] (all players in one process).
+//! * Results: [`report`] and [`params`].
+//!
+//! A strategy crate depends on this one, implements [`Labeller`], and runs the
+//! shared conformance suite from [`testkit`] (feature `testkit`).
+
+#![deny(missing_docs)]
+
+pub mod cluster;
+pub mod engine;
+pub mod error;
+pub mod field;
+pub mod label;
+pub mod mailbox;
+pub mod net;
+pub mod params;
+pub mod player;
+pub mod prss;
+pub mod program;
+pub mod report;
+pub mod shamir;
+pub mod sys;
+pub mod wire;
+pub mod workloads;
+
+#[cfg(feature = "testkit")]
+pub mod testkit;
+
+pub use engine::Engine;
+pub use error::RuntimeError;
+pub use field::Fp;
+pub use label::{Issued, LabelError, LabelTiming, Labeller, OpKind, PlayerId};
+pub use params::{RunParams, WorkloadKind};
+pub use program::{Mpc, Public, Share, ValueId, Workload};
+pub use report::RunReport;

@@ -1,0 +1,386 @@
+//! The network: a full mesh of TCP connections, one per pair of players, the
+//! handshake that opens each, and the writer half of every link.
+//!
+//! Player i connects to every player j < i and accepts every j > i. Each side
+//! sends a [`Hello`] first and checks the other's: protocol version, player id,
+//! strategy, and the digest of the run parameters. Any mismatch refuses the run
+//! with an error that names it.
+//!
+//! Frames bound for a peer are appended to its [`Outbox`], one shared byte
+//! buffer; the link's writer swaps it with a spare and writes the whole batch in
+//! one call, so there is no syscall per message. With jitter on, each frame is
+//! held until a seeded random release time, never before an earlier frame
+//! (order on the link is preserved).
+
+use crate::error::RuntimeError;
+use crate::field::Fp;
+use crate::label::PlayerId;
+use crate::wire::{put_bye, put_message, Hello, MAGIC, PROTOCOL_VERSION};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::tcp::OwnedWriteHalf;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::Notify;
+
+/// Frames waiting to go out on one link.
+#[derive(Debug)]
+pub struct Outbox {
+    buf: RefCell<Vec<u8>>,
+    wake: Notify,
+    closed: Cell<bool>,
+    jitter: Option<RefCell<Jitter>>,
+}
+
+/// Release times of held frames, for a link with jitter.
+#[derive(Debug)]
+struct Jitter {
+    rng: ChaCha8Rng,
+    max_ns: u64,
+    last_release: Instant,
+    /// (release time, absolute end offset of the frame in the link's byte stream).
+    marks: VecDeque<(Instant, u64)>,
+    /// Absolute offset of `buf[0]` in the link's byte stream.
+    base: u64,
+}
+
+impl Outbox {
+    /// An outbox; with `jitter = Some((max, seed))` every frame is delayed by a
+    /// random duration in `0..=max` drawn from `seed`.
+    pub fn new(jitter: Option<(Duration, u64)>) -> Outbox {
+        Outbox {
+            buf: RefCell::new(Vec::with_capacity(64 << 10)),
+            wake: Notify::new(),
+            closed: Cell::new(false),
+            jitter: jitter.map(|(max, seed)| {
+                RefCell::new(Jitter {
+                    rng: ChaCha8Rng::seed_from_u64(seed),
+                    max_ns: max.as_nanos() as u64,
+                    last_release: Instant::now(),
+                    marks: VecDeque::new(),
+                    base: 0,
+                })
+            }),
+        }
+    }
+
+    /// Appends a message frame (label already encoded); returns its size in bytes.
+    #[inline]
+    pub fn push_message(&self, label: &[u8], payload: Fp, now: Instant) -> usize {
+        let mut buf = self.buf.borrow_mut();
+        let was_empty = buf.is_empty();
+        let n = put_message(&mut buf, label, payload);
+        if let Some(j) = &self.jitter {
+            j.borrow_mut().hold(now, buf.len());
+        }
+        drop(buf);
+        if was_empty {
+            self.wake.notify_one();
+        }
+        n
+    }
+
+    /// Appends the end-of-run marker; the writer shuts the link down after it.
+    pub fn close(&self) {
+        if self.closed.replace(true) {
+            return;
+        }
+        let mut buf = self.buf.borrow_mut();
+        put_bye(&mut buf);
+        if let Some(j) = &self.jitter {
+            let mut j = j.borrow_mut();
+            let at = j.last_release;
+            j.mark(at, buf.len());
+        }
+        drop(buf);
+        self.wake.notify_one();
+    }
+
+    /// Moves the bytes that may go out now into `into` (which must be empty).
+    /// Returns when the next held frame is due, if any remain held.
+    fn take_ready(&self, into: &mut Vec<u8>, now: Instant) -> Option<Instant> {
+        let mut buf = self.buf.borrow_mut();
+        let Some(j) = &self.jitter else {
+            std::mem::swap(&mut *buf, into);
+            return None;
+        };
+        let mut j = j.borrow_mut();
+        let mut end = j.base;
+        while let Some(&(at, e)) = j.marks.front() {
+            if at > now {
+                break;
+            }
+            end = e;
+            j.marks.pop_front();
+        }
+        let take = (end - j.base) as usize;
+        into.extend_from_slice(&buf[..take]);
+        buf.drain(..take);
+        j.base = end;
+        j.marks.front().map(|&(at, _)| at)
+    }
+
+    fn finished(&self) -> bool {
+        self.closed.get() && self.buf.borrow().is_empty()
+    }
+}
+
+impl Jitter {
+    fn hold(&mut self, now: Instant, len: usize) {
+        let delay = Duration::from_nanos(self.rng.gen_range(0..=self.max_ns));
+        let at = (now + delay).max(self.last_release);
+        self.mark(at, len);
+    }
+
+    fn mark(&mut self, at: Instant, len: usize) {
+        self.last_release = at;
+        let end = self.base + len as u64;
+        self.marks.push_back((at, end));
+    }
+}
+
+/// Waits until `at`: by the timer for the bulk (tokio's timer has millisecond
+/// resolution) and by yielding for the last stretch, so sub-millisecond jitter
+/// is honoured.
+async fn wait_until(at: Instant) {
+    let now = Instant::now();
+    if at > now + Duration::from_millis(2) {
+        tokio::time::sleep_until((at - Duration::from_millis(1)).into()).await;
+    }
+    while Instant::now() < at {
+        tokio::task::yield_now().await;
+    }
+}
+
+/// Writes everything pushed to `outbox` to the link, in coalesced batches, until
+/// the end-of-run marker has gone out; then shuts the sending side down.
+pub async fn write_link(outbox: &Outbox, mut wr: OwnedWriteHalf) -> std::io::Result<()> {
+    let mut spare: Vec<u8> = Vec::with_capacity(64 << 10);
+    loop {
+        let next = outbox.take_ready(&mut spare, Instant::now());
+        if !spare.is_empty() {
+            wr.write_all(&spare).await?;
+            spare.clear();
+            continue;
+        }
+        if let Some(at) = next {
+            wait_until(at).await;
+        } else if outbox.finished() {
+            wr.shutdown().await?;
+            return Ok(());
+        } else {
+            outbox.wake.notified().await;
+        }
+    }
+}
+
+/// Checks a peer's handshake against ours. `expected` is the id we dialled, or
+/// `None` for an accepted connection (which must come from a higher id).
+pub fn check_hello(
+    ours: &Hello,
+    theirs: &Hello,
+    me: PlayerId,
+    players: usize,
+    from: SocketAddr,
+    expected: Option<PlayerId>,
+) -> Result<PlayerId, RuntimeError> {
+    let who = match expected {
+        Some(j) => format!("player {j} at {from}"),
+        None => format!("the connection from {from}"),
+    };
+    if theirs.magic != MAGIC {
+        return Err(RuntimeError::Handshake {
+            who,
+            reason: "it is not a labelbench player".into(),
+        });
+    }
+    if theirs.version != PROTOCOL_VERSION {
+        return Err(RuntimeError::Handshake {
+            who,
+            reason: format!(
+                "it speaks protocol version {}, this player speaks {PROTOCOL_VERSION}",
+                theirs.version
+            ),
+        });
+    }
+    let peer = match expected {
+        Some(j) if theirs.player != j as u64 => {
+            return Err(RuntimeError::Handshake {
+                who,
+                reason: format!("it says it is player {}", theirs.player),
+            })
+        }
+        Some(j) => j,
+        None if theirs.player <= me as u64 || theirs.player >= players as u64 => {
+            return Err(RuntimeError::UnknownPlayer {
+                claimed: theirs.player,
+                addr: from,
+                players,
+                me,
+            })
+        }
+        None => theirs.player as PlayerId,
+    };
+    if theirs.strategy != ours.strategy {
+        return Err(RuntimeError::StrategyMismatch {
+            peer,
+            ours: ours.strategy.clone(),
+            theirs: theirs.strategy.clone(),
+        });
+    }
+    if theirs.params_digest != ours.params_digest || theirs.params != ours.params {
+        let mut differences = ours.params.differences(&theirs.params);
+        if differences.is_empty() {
+            differences.push("the parameter digests differ".into());
+        }
+        return Err(RuntimeError::ParamsMismatch { peer, differences });
+    }
+    Ok(peer)
+}
+
+async fn exchange_hello(stream: &mut TcpStream, ours: &[u8], who: &str) -> Result<Hello, RuntimeError> {
+    let fail = |reason: String| RuntimeError::Handshake {
+        who: who.to_string(),
+        reason,
+    };
+    stream
+        .write_all(ours)
+        .await
+        .map_err(|e| fail(format!("sending the handshake: {e}")))?;
+    let mut prefix = [0u8; 4];
+    stream
+        .read_exact(&mut prefix)
+        .await
+        .map_err(|e| fail(format!("reading the handshake: {e}")))?;
+    let len = Hello::body_len(prefix).map_err(fail)?;
+    let mut body = vec![0u8; len];
+    stream
+        .read_exact(&mut body)
+        .await
+        .map_err(|e| fail(format!("reading the handshake: {e}")))?;
+    Hello::from_body(&body).map_err(fail)
+}
+
+/// Connects player `me` to every other player and checks every handshake.
+/// Returns one stream per player (`None` at `me`). Dialling is retried until
+/// `deadline`, since peers may start later.
+pub async fn connect_mesh(
+    me: PlayerId,
+    addrs: &[SocketAddr],
+    listener: TcpListener,
+    hello: &Hello,
+    deadline: Instant,
+) -> Result<Vec<Option<TcpStream>>, RuntimeError> {
+    let players = addrs.len();
+    let frame = hello.to_frame();
+    let dial = async {
+        let mut out = Vec::new();
+        for (j, &addr) in addrs.iter().enumerate().take(me) {
+            let mut stream = loop {
+                match TcpStream::connect(addr).await {
+                    Ok(s) => break s,
+                    Err(e) if Instant::now() + Duration::from_millis(25) >= deadline => {
+                        return Err(RuntimeError::Handshake {
+                            who: format!("player {j} at {addr}"),
+                            reason: format!("could not connect before the deadline: {e}"),
+                        })
+                    }
+                    Err(_) => tokio::time::sleep(Duration::from_millis(20)).await,
+                }
+            };
+            let who = format!("player {j} at {addr}");
+            let theirs = exchange_hello(&mut stream, &frame, &who).await?;
+            check_hello(hello, &theirs, me, players, addr, Some(j))?;
+            out.push((j, stream));
+        }
+        Ok(out)
+    };
+    let accept = async {
+        let mut out: Vec<(PlayerId, TcpStream)> = Vec::new();
+        while out.len() < players - 1 - me {
+            let (mut stream, from) = listener.accept().await.map_err(|e| RuntimeError::Handshake {
+                who: "an incoming connection".into(),
+                reason: format!("accept failed: {e}"),
+            })?;
+            let who = format!("the connection from {from}");
+            let theirs = exchange_hello(&mut stream, &frame, &who).await?;
+            let peer = check_hello(hello, &theirs, me, players, from, None)?;
+            if out.iter().any(|&(p, _)| p == peer) {
+                return Err(RuntimeError::DuplicatePlayer {
+                    claimed: peer as u64,
+                    addr: from,
+                });
+            }
+            out.push((peer, stream));
+        }
+        Ok(out)
+    };
+    let (dialled, accepted) = tokio::try_join!(dial, accept)?;
+    let mut streams: Vec<Option<TcpStream>> = (0..players).map(|_| None).collect();
+    for (peer, stream) in dialled.into_iter().chain(accepted) {
+        stream.set_nodelay(true).map_err(|e| RuntimeError::Io { peer, source: e })?;
+        streams[peer] = Some(stream);
+    }
+    Ok(streams)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::params::RunParams;
+
+    fn hello(player: u64, strategy: &str, params: RunParams) -> Hello {
+        Hello {
+            magic: MAGIC,
+            version: PROTOCOL_VERSION,
+            player,
+            strategy: strategy.into(),
+            params_digest: params.digest(),
+            params,
+        }
+    }
+
+    #[test]
+    fn handshake_checks_name_the_mismatch() {
+        let addr: SocketAddr = "127.0.0.1:9".parse().unwrap();
+        let ours = hello(0, "counter", RunParams::example());
+        assert_eq!(
+            check_hello(&ours, &hello(2, "counter", RunParams::example()), 0, 3, addr, None).unwrap(),
+            2
+        );
+        let e = check_hello(&ours, &hello(1, "naive", RunParams::example()), 0, 3, addr, None).unwrap_err();
+        assert_eq!(e.to_string(), "player 1 runs strategy `naive`, but this player runs `counter`");
+        let mut p = RunParams::example();
+        p.n = 7;
+        let e = check_hello(&ours, &hello(1, "counter", p), 0, 3, addr, None).unwrap_err();
+        assert!(e.to_string().contains("n: 100 here vs 7 there"), "{e}");
+        let e = check_hello(&ours, &hello(5, "counter", RunParams::example()), 0, 3, addr, None).unwrap_err();
+        assert!(matches!(e, RuntimeError::UnknownPlayer { claimed: 5, .. }), "{e}");
+        let e = check_hello(&ours, &hello(1, "counter", RunParams::example()), 0, 3, addr, Some(2)).unwrap_err();
+        assert!(e.to_string().contains("says it is player 1"), "{e}");
+    }
+
+    #[test]
+    fn jitter_preserves_order_and_delays() {
+        let now = Instant::now();
+        let outbox = Outbox::new(Some((Duration::from_millis(5), 3)));
+        for i in 0..50 {
+            outbox.push_message(&[i], Fp::new(u64::from(i)), now);
+        }
+        let mut got = Vec::new();
+        // Nothing is due before `now`; everything is due 5 ms later.
+        assert!(outbox.take_ready(&mut got, now).is_some() || !got.is_empty());
+        let mut rest = Vec::new();
+        assert_eq!(outbox.take_ready(&mut rest, now + Duration::from_millis(6)), None);
+        got.extend_from_slice(&rest);
+        let mut all = Vec::new();
+        for i in 0..50u8 {
+            put_message(&mut all, &[i], Fp::new(u64::from(i)));
+        }
+        assert_eq!(got, all);
+    }
+}

@@ -1,0 +1,323 @@
+//! One player from start to finish: connect to the mesh, run the workload
+//! through a bounded window, say goodbye, and report.
+//!
+//! A player owns one thread and one single-threaded tokio runtime. On it run a
+//! reader and a writer task per link and one driver, all sharing the engine
+//! (no locks: everything is on one thread). The reader hands each batch of bytes
+//! to the engine, which advances the operations they complete; the driver issues
+//! more of the program whenever fewer than `window` operations are in flight.
+
+use crate::engine::{Counters, Engine};
+use crate::error::RuntimeError;
+use crate::label::{Labeller, PlayerId};
+use crate::net::{connect_mesh, write_link, Outbox};
+use crate::params::RunParams;
+use crate::program::Workload;
+use crate::report::{PlayerOutcome, PlayerReport};
+use crate::shamir::Shamir;
+use crate::sys::thread_cpu_s;
+use crate::wire::{Hello, MAGIC, PROTOCOL_VERSION};
+use std::cell::{Cell, RefCell};
+use std::net::SocketAddr;
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+use tokio::io::AsyncReadExt;
+use tokio::net::tcp::OwnedReadHalf;
+use tokio::sync::Notify;
+
+/// Bytes read from a link at once.
+const READ_BUFFER: usize = 256 << 10;
+
+/// Everything one player needs to take part in a run.
+#[derive(Debug)]
+pub struct PlayerSetup {
+    /// This player.
+    pub me: PlayerId,
+    /// The run's parameters (identical at every player).
+    pub params: RunParams,
+    /// The strategy's name with its options, as sent in the handshake.
+    pub strategy: String,
+    /// Every player's address, indexed by player.
+    pub addrs: Vec<SocketAddr>,
+    /// This player's listening socket, already bound to `addrs[me]`.
+    pub listener: std::net::TcpListener,
+    /// The whole run, connecting included, must end within this.
+    pub timeout: Duration,
+}
+
+/// State shared by the tasks of one player.
+struct Node<L: Labeller> {
+    engine: RefCell<Engine<L>>,
+    outboxes: Vec<Option<Rc<Outbox>>>,
+    /// Wakes the driver: room in the window, a goodbye, or a failure.
+    wake: Notify,
+    failure: RefCell<Option<RuntimeError>>,
+    byes: Cell<usize>,
+    phase: Cell<&'static str>,
+    window: usize,
+}
+
+impl<L: Labeller> Node<L> {
+    fn fail(&self, e: RuntimeError) {
+        let mut f = self.failure.borrow_mut();
+        if f.is_none() {
+            *f = Some(e);
+        }
+        self.wake.notify_one();
+    }
+
+    fn check(&self) -> Result<(), RuntimeError> {
+        if let Some(e) = self.engine.borrow_mut().take_error() {
+            self.fail(e);
+        }
+        match self.failure.borrow_mut().take() {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
+}
+
+/// Runs one player to the end on the calling thread, with its own tokio runtime.
+pub fn run_player<L: Labeller>(
+    setup: PlayerSetup,
+    labeller: L,
+    workload: Box<dyn Workload<Engine<L>>>,
+) -> PlayerOutcome {
+    let me = setup.me;
+    let rt = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => return failed(me, RuntimeError::Io { peer: me, source: e }),
+    };
+    let local = tokio::task::LocalSet::new();
+    local.block_on(&rt, play(setup, labeller, workload))
+}
+
+fn failed(me: PlayerId, e: RuntimeError) -> PlayerOutcome {
+    let mut report = PlayerReport::from_counters(me, &Default::default());
+    report.error = Some(e.to_string());
+    PlayerOutcome {
+        report,
+        latency_ns: Counters::default().latency_ns,
+        input_span: None,
+        compute_span: None,
+    }
+}
+
+/// What `session` measured on the way.
+#[derive(Default)]
+struct Spans {
+    input: Option<(Instant, Instant)>,
+    compute: Option<(Instant, Instant)>,
+    ops_before_compute: u64,
+}
+
+async fn play<L: Labeller>(
+    setup: PlayerSetup,
+    labeller: L,
+    mut workload: Box<dyn Workload<Engine<L>>>,
+) -> PlayerOutcome {
+    let started = Instant::now();
+    let cpu_start = thread_cpu_s();
+    let me = setup.me;
+    let params = &setup.params;
+    let shamir = match Shamir::new(params.players as usize, params.threshold as usize) {
+        Ok(s) => s,
+        Err(e) => return failed(me, RuntimeError::BadParams(e.to_string())),
+    };
+    let jitter = Duration::from_micros(params.jitter_us);
+    let outboxes: Vec<Option<Rc<Outbox>>> = (0..shamir.n())
+        .map(|peer| {
+            (peer != me).then(|| {
+                let seed = params.seed ^ 0x6a69_7474_6572_0000 ^ ((me as u64) << 8 | peer as u64); // "jitter"
+                Rc::new(Outbox::new((params.jitter_us > 0).then_some((jitter, seed))))
+            })
+        })
+        .collect();
+    let engine = Engine::new(me, shamir, params.seed, labeller, outboxes.clone());
+    let node = Rc::new(Node {
+        engine: RefCell::new(engine),
+        outboxes,
+        wake: Notify::new(),
+        failure: RefCell::new(None),
+        byes: Cell::new(0),
+        phase: Cell::new("connect"),
+        window: params.window.max(1) as usize,
+    });
+    let deadline = started + setup.timeout;
+    let mut spans = Spans::default();
+    let mut tasks = Vec::new();
+    let result = tokio::time::timeout_at(
+        deadline.into(),
+        session(&node, &setup, deadline, &mut *workload, &mut spans, &mut tasks),
+    )
+    .await;
+    for t in &tasks {
+        t.abort();
+    }
+    let engine = node.engine.borrow();
+    let counters = engine.counters();
+    let mut report = PlayerReport::from_counters(me, counters);
+    report.ops = counters.ops - spans.ops_before_compute;
+    report.orphans = engine.queued_messages() as u64;
+    report.repeated_labels = engine.repeated_labels();
+    report.waiting_ops = engine.live_ops() as u64;
+    report.input_s = spans.input.map_or(0.0, |(a, b)| (b - a).as_secs_f64());
+    report.wall_s = spans.compute.map_or(0.0, |(a, b)| (b - a).as_secs_f64());
+    report.cpu_s = cpu_start.zip(thread_cpu_s()).map(|(a, b)| b - a);
+    match result {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => report.error = Some(e.to_string()),
+        Err(_) => {
+            report.hung = true;
+            let e = RuntimeError::Timeout {
+                after_s: started.elapsed().as_secs_f64(),
+                phase: node.phase.get(),
+                waiting: engine.live_ops(),
+            };
+            report.error = Some(e.to_string());
+        }
+    }
+    if report.orphans > 0 {
+        tracing::debug!(player = me, orphans = report.orphans, sample = ?engine.describe_queued(3), "unconsumed messages");
+    }
+    PlayerOutcome {
+        report,
+        latency_ns: counters.latency_ns.clone(),
+        input_span: spans.input,
+        compute_span: spans.compute,
+    }
+}
+
+async fn session<L: Labeller>(
+    node: &Rc<Node<L>>,
+    setup: &PlayerSetup,
+    deadline: Instant,
+    workload: &mut dyn Workload<Engine<L>>,
+    spans: &mut Spans,
+    tasks: &mut Vec<tokio::task::JoinHandle<()>>,
+) -> Result<(), RuntimeError> {
+    let me = setup.me;
+    let hello = Hello {
+        magic: MAGIC,
+        version: PROTOCOL_VERSION,
+        player: me as u64,
+        strategy: setup.strategy.clone(),
+        params_digest: setup.params.digest(),
+        params: setup.params.clone(),
+    };
+    let listener = setup
+        .listener
+        .try_clone()
+        .and_then(|l| {
+            l.set_nonblocking(true)?;
+            tokio::net::TcpListener::from_std(l)
+        })
+        .map_err(|e| RuntimeError::Listen {
+            me,
+            addr: setup.addrs[me],
+            source: e,
+        })?;
+    let streams = connect_mesh(me, &setup.addrs, listener, &hello, deadline).await?;
+    tracing::debug!(player = me, "mesh connected");
+
+    let mut writers = Vec::new();
+    for (peer, stream) in streams.into_iter().enumerate() {
+        let Some(stream) = stream else { continue };
+        let (rd, wr) = stream.into_split();
+        tasks.push(tokio::task::spawn_local(read_link(node.clone(), peer, rd)));
+        let outbox = node.outboxes[peer].clone().expect("an outbox per peer");
+        let n = node.clone();
+        let w = tokio::task::spawn_local(async move {
+            if let Err(e) = write_link(&outbox, wr).await {
+                n.fail(RuntimeError::Io { peer, source: e });
+            }
+        });
+        writers.push(w);
+    }
+
+    node.phase.set("input");
+    let t0 = Instant::now();
+    drive(node, |e| workload.deal(e)).await?;
+    spans.input = Some((t0, Instant::now()));
+
+    node.phase.set("compute");
+    spans.ops_before_compute = node.engine.borrow().counters().ops;
+    let t1 = Instant::now();
+    drive(node, |e| workload.compute(e)).await?;
+    spans.compute = Some((t1, Instant::now()));
+
+    node.phase.set("finish");
+    node.engine.borrow_mut().say_bye();
+    let peers = setup.addrs.len() - 1;
+    while node.byes.get() < peers {
+        node.check()?;
+        node.wake.notified().await;
+    }
+    for w in writers {
+        let _ = w.await;
+    }
+    node.check()
+}
+
+/// Issues `step` while the window has room, until it has nothing left and
+/// everything it issued has finished.
+async fn drive<L: Labeller>(
+    node: &Node<L>,
+    mut step: impl FnMut(&mut Engine<L>) -> bool,
+) -> Result<(), RuntimeError> {
+    let mut exhausted = false;
+    loop {
+        node.check()?;
+        {
+            let mut e = node.engine.borrow_mut();
+            e.tick();
+            while !exhausted && e.live_ops() < node.window {
+                exhausted = !step(&mut e);
+            }
+            if exhausted && e.live_ops() == 0 {
+                drop(e);
+                return node.check();
+            }
+        }
+        node.wake.notified().await;
+    }
+}
+
+async fn read_link<L: Labeller>(node: Rc<Node<L>>, peer: PlayerId, mut rd: OwnedReadHalf) {
+    let mut buf = vec![0u8; READ_BUFFER];
+    let mut filled = 0;
+    loop {
+        match rd.read(&mut buf[filled..]).await {
+            Ok(0) => {
+                let waiting = node.engine.borrow().live_ops();
+                node.fail(RuntimeError::PeerDisconnected { peer, waiting });
+                return;
+            }
+            Ok(k) => filled += k,
+            Err(e) => {
+                node.fail(RuntimeError::Io { peer, source: e });
+                return;
+            }
+        }
+        let received = node.engine.borrow_mut().receive(peer, &buf[..filled]);
+        match received {
+            Err(e) => {
+                node.fail(e);
+                return;
+            }
+            Ok((used, bye)) => {
+                buf.copy_within(used..filled, 0);
+                filled -= used;
+                if bye {
+                    node.byes.set(node.byes.get() + 1);
+                    node.wake.notify_one();
+                    return;
+                }
+            }
+        }
+        let live = node.engine.borrow().live_ops();
+        if live == 0 || live + node.window / 4 <= node.window {
+            node.wake.notify_one();
+        }
+    }
+}

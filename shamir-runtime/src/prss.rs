@@ -1,0 +1,134 @@
+//! Pseudo-random secret sharing (PRSS), as in VIFF: random shares with no
+//! communication at all.
+//!
+//! There is one key per subset A of n − t players. Each A has a polynomial f_A of
+//! degree t with f_A(0) = 1 and f_A(x_j) = 0 for every player j outside A. Player
+//! i's share of the random value at label L is Σ_{A ∋ i} PRF(k_A, L) · f_A(x_i);
+//! the value itself is Σ_A PRF(k_A, L). The label is the only input the players
+//! must agree on, so two players' random shares agree exactly when their labels do.
+//!
+//! **Benchmarking only, not secure:** the keys are derived from the run seed, which
+//! every player knows. A real deployment deals each key to the members of its
+//! subset. The PRF is SHA-256(key ‖ label) read as 61 bits.
+
+use crate::field::Fp;
+use crate::shamir::{lagrange_at, point};
+use sha2::{Digest, Sha256};
+
+/// One player's PRSS keys and the values f_A(x_i) that weight them.
+#[derive(Clone)]
+pub struct Prss {
+    /// For each subset A containing this player: the hasher already keyed with k_A, and f_A(x_me).
+    terms: Vec<(Sha256, Fp)>,
+}
+
+impl std::fmt::Debug for Prss {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Prss")
+            .field("subsets", &self.terms.len())
+            .finish()
+    }
+}
+
+/// Every subset of {0..n} with `k` members, as bit masks, in increasing order.
+fn subsets(n: usize, k: usize) -> impl Iterator<Item = u32> {
+    (0u32..(1 << n)).filter(move |m| m.count_ones() as usize == k)
+}
+
+fn subset_key(seed: u64, mask: u32) -> [u8; 32] {
+    let mut h = Sha256::new();
+    h.update(b"labelbench prss key v1");
+    h.update(seed.to_le_bytes());
+    h.update(mask.to_le_bytes());
+    h.finalize().into()
+}
+
+fn keyed(key: &[u8; 32]) -> Sha256 {
+    let mut h = Sha256::new();
+    h.update(key);
+    h
+}
+
+fn prf(keyed: &Sha256, label: &[u8]) -> Fp {
+    let mut h = keyed.clone();
+    h.update(label);
+    let out = h.finalize();
+    let mut word = [0u8; 8];
+    word.copy_from_slice(&out[..8]);
+    Fp::new(u64::from_le_bytes(word) >> 3)
+}
+
+/// f_A(x) where f_A has f_A(0) = 1 and vanishes at the players outside `mask`.
+fn subset_poly_at(n: usize, mask: u32, x: Fp) -> Fp {
+    let mut pts = vec![Fp::ZERO];
+    pts.extend((0..n).filter(|j| mask & (1 << j) == 0).map(point));
+    // The interpolating polynomial through (0, 1) and (x_j, 0) evaluated at x is the
+    // Lagrange basis polynomial of the point 0.
+    lagrange_at(&pts, x)[0]
+}
+
+impl Prss {
+    /// Player `me`'s keys for `n` players with threshold `t`, derived from `seed`.
+    pub fn new(n: usize, t: usize, me: usize, seed: u64) -> Prss {
+        let terms = subsets(n, n - t)
+            .filter(|mask| mask & (1 << me) != 0)
+            .map(|mask| {
+                (
+                    keyed(&subset_key(seed, mask)),
+                    subset_poly_at(n, mask, point(me)),
+                )
+            })
+            .collect();
+        Prss { terms }
+    }
+
+    /// This player's share of the random value named by `label` (its wire bytes).
+    pub fn share(&self, label: &[u8]) -> Fp {
+        self.terms
+            .iter()
+            .fold(Fp::ZERO, |acc, (k, w)| acc + prf(k, label) * *w)
+    }
+
+    /// The random value itself, computed from every key: what the players' shares
+    /// recombine to. For tests and plaintext checks only.
+    pub fn value(n: usize, t: usize, seed: u64, label: &[u8]) -> Fp {
+        subsets(n, n - t).fold(Fp::ZERO, |acc, mask| {
+            acc + prf(&keyed(&subset_key(seed, mask)), label)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::shamir::Shamir;
+
+    #[test]
+    fn shares_recombine_to_the_value_and_are_consistent() {
+        for (n, t) in [(3, 1), (5, 2), (7, 3), (4, 1), (2, 0)] {
+            let sh = Shamir::new(n, t).unwrap();
+            let players: Vec<Prss> = (0..n).map(|i| Prss::new(n, t, i, 42)).collect();
+            for label in [&b"a"[..], b"\x01\x02", b""] {
+                let shares: Vec<Fp> = players.iter().map(|p| p.share(label)).collect();
+                let (v, ok) = sh.open(&shares);
+                assert!(ok, "n={n} t={t}: PRSS shares are not of degree t");
+                assert_eq!(v, Prss::value(n, t, 42, label));
+            }
+        }
+    }
+
+    #[test]
+    fn different_labels_give_different_values() {
+        assert_ne!(Prss::value(3, 1, 1, b"x"), Prss::value(3, 1, 1, b"y"));
+        assert_ne!(Prss::value(3, 1, 1, b"x"), Prss::value(3, 1, 2, b"x"));
+    }
+
+    #[test]
+    fn mismatched_labels_are_inconsistent() {
+        let sh = Shamir::new(5, 2).unwrap();
+        let players: Vec<Prss> = (0..5).map(|i| Prss::new(5, 2, i, 9)).collect();
+        let mut shares: Vec<Fp> = players.iter().map(|p| p.share(b"L1")).collect();
+        shares[4] = players[4].share(b"L2");
+        assert!(!sh.open(&shares).1);
+    }
+}

@@ -1,0 +1,266 @@
+//! What a run reports: one [`PlayerReport`] per player, and the [`RunReport`]
+//! that combines them into the JSON line the harness prints.
+
+use crate::engine::Counters;
+use crate::params::RunParams;
+use hdrhistogram::Histogram;
+use serde::{Deserialize, Serialize};
+use std::time::Instant;
+
+/// One player's outcome.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PlayerReport {
+    /// The player.
+    pub player: usize,
+    /// Checks that matched the plaintext.
+    pub correct: u64,
+    /// Checks whose consistent opening differed from the plaintext.
+    pub wrong: u64,
+    /// Checks on a value from an inconsistent opening.
+    pub unverifiable: u64,
+    /// Openings whose shares were not on one polynomial of degree t.
+    pub inconsistent_opens: u64,
+    /// Messages received and never consumed.
+    pub orphans: u64,
+    /// Messages that repeated a live (sender, label).
+    pub repeated_labels: u64,
+    /// Operations still waiting when the run ended.
+    pub waiting_ops: u64,
+    /// Whether the run hit its timeout.
+    pub hung: bool,
+    /// The error that ended the run, if any.
+    pub error: Option<String>,
+    /// Seconds dealing inputs.
+    pub input_s: f64,
+    /// Seconds from the first compute operation to the last check.
+    pub wall_s: f64,
+    /// Multiplications issued.
+    pub muls: u64,
+    /// Operations issued after the inputs.
+    pub ops: u64,
+    /// Messages sent.
+    pub messages: u64,
+    /// Label bytes sent.
+    pub label_bytes_total: u64,
+    /// Longest label sent.
+    pub label_bytes_max: u64,
+    /// Payload bytes sent.
+    pub payload_bytes: u64,
+    /// Frame bytes sent.
+    pub wire_bytes: u64,
+    /// Median multiplication latency, µs.
+    pub latency_p50_us: f64,
+    /// 99th percentile multiplication latency, µs.
+    pub latency_p99_us: f64,
+    /// CPU seconds of this player's thread (Linux), if known.
+    pub cpu_s: Option<f64>,
+}
+
+/// A player's report plus what only an in-process run can combine.
+#[derive(Debug, Clone)]
+pub struct PlayerOutcome {
+    /// The report.
+    pub report: PlayerReport,
+    /// Multiplication latencies, ns.
+    pub latency_ns: Histogram<u64>,
+    /// When the player started issuing inputs and finished them.
+    pub input_span: Option<(Instant, Instant)>,
+    /// When the player started the computation and when it finished.
+    pub compute_span: Option<(Instant, Instant)>,
+}
+
+impl PlayerReport {
+    /// The counters part of a report.
+    pub fn from_counters(player: usize, c: &Counters) -> PlayerReport {
+        PlayerReport {
+            player,
+            correct: c.correct,
+            wrong: c.wrong,
+            unverifiable: c.unverifiable,
+            inconsistent_opens: c.inconsistent_opens,
+            orphans: 0,
+            repeated_labels: 0,
+            waiting_ops: 0,
+            hung: false,
+            error: None,
+            input_s: 0.0,
+            wall_s: 0.0,
+            muls: c.muls,
+            ops: c.ops,
+            messages: c.messages,
+            label_bytes_total: c.label_bytes_total,
+            label_bytes_max: c.label_bytes_max,
+            payload_bytes: c.payload_bytes,
+            wire_bytes: c.wire_bytes,
+            latency_p50_us: quantile_us(&c.latency_ns, 0.5),
+            latency_p99_us: quantile_us(&c.latency_ns, 0.99),
+            cpu_s: None,
+        }
+    }
+}
+
+fn quantile_us(h: &Histogram<u64>, q: f64) -> f64 {
+    if h.is_empty() {
+        0.0
+    } else {
+        h.value_at_quantile(q) as f64 / 1e3
+    }
+}
+
+/// One run of one strategy on one workload: the JSON line of `labelbench run`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RunReport {
+    /// Labelling strategy.
+    pub strategy: String,
+    /// Workload.
+    pub workload: String,
+    /// Number of players.
+    pub players: u32,
+    /// Threshold.
+    pub threshold: u32,
+    /// Multiplications requested.
+    pub n: u64,
+    /// Nesting depth (`nested`).
+    pub depth: u32,
+    /// Maximum per-frame delay, µs.
+    pub jitter_us: u64,
+    /// Seed of every random choice.
+    pub seed: u64,
+    /// Operations in flight at most.
+    pub window: u32,
+    /// Git revision of the code that ran (filled in by the harness).
+    pub git_rev: String,
+    /// Checks expected (one per opened result).
+    pub outputs: u64,
+    /// Checks correct at every player (the minimum over players).
+    pub correct: u64,
+    /// Checks wrong at some player (the maximum over players).
+    pub wrong: u64,
+    /// Inconsistent openings (the maximum over players).
+    pub inconsistent_opens: u64,
+    /// Checks on inconsistent openings (the maximum over players).
+    pub unverifiable: u64,
+    /// Messages never consumed (summed over players).
+    pub orphans: u64,
+    /// Messages that repeated a live (sender, label) (summed over players).
+    pub repeated_labels: u64,
+    /// Whether the run hit its timeout.
+    pub hung: bool,
+    /// The error that ended the run, if any.
+    pub error: Option<String>,
+    /// Seconds from the first compute operation at any player until the last
+    /// result has been opened and checked at every player.
+    pub wall_s: f64,
+    /// Seconds dealing the inputs (first start to last finish).
+    pub input_s: f64,
+    /// Multiplications per second of `wall_s`.
+    pub mul_per_s: f64,
+    /// Operations (all kinds, per player) per second of `wall_s`.
+    pub ops_per_s: f64,
+    /// Messages sent by all players.
+    pub messages: u64,
+    /// Label bytes sent by all players.
+    pub label_bytes_total: u64,
+    /// Mean label bytes per message.
+    pub label_bytes_mean: f64,
+    /// Longest label sent.
+    pub label_bytes_max: u64,
+    /// Payload bytes sent by all players.
+    pub payload_bytes: u64,
+    /// Frame bytes sent by all players (length prefixes, labels, payloads).
+    pub wire_bytes: u64,
+    /// Median multiplication latency over all players, µs.
+    pub latency_p50_us: f64,
+    /// 99th percentile multiplication latency over all players, µs.
+    pub latency_p99_us: f64,
+    /// Peak resident memory of the process that ran the players, bytes.
+    pub peak_rss_bytes: Option<u64>,
+    /// CPU seconds of all player threads.
+    pub cpu_s: Option<f64>,
+}
+
+impl RunReport {
+    /// Combines the players' outcomes of one in-process run.
+    pub fn combine(strategy: &str, params: &RunParams, outputs: u64, players: &[PlayerOutcome]) -> RunReport {
+        let reports: Vec<&PlayerReport> = players.iter().map(|p| &p.report).collect();
+        let sum = |f: fn(&PlayerReport) -> u64| reports.iter().map(|r| f(r)).sum::<u64>();
+        let max = |f: fn(&PlayerReport) -> u64| reports.iter().map(|r| f(r)).max().unwrap_or(0);
+        let span = |f: fn(&PlayerOutcome) -> Option<(Instant, Instant)>| -> f64 {
+            let spans: Option<Vec<_>> = players.iter().map(f).collect();
+            match spans {
+                Some(s) if !s.is_empty() => {
+                    let start = s.iter().map(|x| x.0).min().expect("non-empty");
+                    let end = s.iter().map(|x| x.1).max().expect("non-empty");
+                    (end - start).as_secs_f64()
+                }
+                _ => 0.0,
+            }
+        };
+        let mut latency = Histogram::<u64>::new_with_bounds(1, 3_600_000_000_000, 2)
+            .expect("valid histogram bounds");
+        for p in players {
+            let _ = latency.add(&p.latency_ns);
+        }
+        let wall_s = span(|p| p.compute_span);
+        let messages = sum(|r| r.messages);
+        let label_bytes_total = sum(|r| r.label_bytes_total);
+        let muls = reports.first().map_or(0, |r| r.muls);
+        let ops = reports.first().map_or(0, |r| r.ops);
+        let rate = |x: u64| if wall_s > 0.0 { x as f64 / wall_s } else { 0.0 };
+        let cpu: Option<Vec<f64>> = reports.iter().map(|r| r.cpu_s).collect();
+        RunReport {
+            strategy: strategy.to_string(),
+            workload: params.workload.to_string(),
+            players: params.players,
+            threshold: params.threshold,
+            n: params.n,
+            depth: params.depth,
+            jitter_us: params.jitter_us,
+            seed: params.seed,
+            window: params.window,
+            git_rev: String::new(),
+            outputs,
+            correct: reports.iter().map(|r| r.correct).min().unwrap_or(0),
+            wrong: max(|r| r.wrong),
+            inconsistent_opens: max(|r| r.inconsistent_opens),
+            unverifiable: max(|r| r.unverifiable),
+            orphans: sum(|r| r.orphans),
+            repeated_labels: sum(|r| r.repeated_labels),
+            hung: reports.iter().any(|r| r.hung),
+            error: root_cause(&reports),
+            wall_s,
+            input_s: span(|p| p.input_span),
+            mul_per_s: rate(muls),
+            ops_per_s: rate(ops),
+            messages,
+            label_bytes_total,
+            label_bytes_mean: if messages > 0 {
+                label_bytes_total as f64 / messages as f64
+            } else {
+                0.0
+            },
+            label_bytes_max: max(|r| r.label_bytes_max),
+            payload_bytes: sum(|r| r.payload_bytes),
+            wire_bytes: sum(|r| r.wire_bytes),
+            latency_p50_us: quantile_us(&latency, 0.5),
+            latency_p99_us: quantile_us(&latency, 0.99),
+            peak_rss_bytes: crate::sys::peak_rss_bytes(),
+            cpu_s: cpu.map(|c| c.iter().sum()),
+        }
+    }
+}
+
+/// The most telling error among the players': a timeout, else an error that is
+/// not a consequence of another player leaving, else the first.
+fn root_cause(reports: &[&PlayerReport]) -> Option<String> {
+    let errors: Vec<(usize, &String, bool)> = reports
+        .iter()
+        .filter_map(|r| r.error.as_ref().map(|e| (r.player, e, r.hung)))
+        .collect();
+    let pick = errors
+        .iter()
+        .find(|e| e.2)
+        .or_else(|| errors.iter().find(|e| !e.1.contains("disconnected mid-run")))
+        .or_else(|| errors.first())?;
+    Some(format!("player {}: {}", pick.0, pick.1))
+}

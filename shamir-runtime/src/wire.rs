@@ -1,0 +1,290 @@
+//! The bytes on a link: varints, message frames, and the handshake.
+//!
+//! A frame is `varint(body length)` followed by the body, `label ‖ payload`,
+//! where the label is the labeller's wire form and the payload is one field
+//! element as 8 little-endian bytes. A body of length 0 is the end-of-run marker
+//! (`Bye`): the sender has sent everything it will send in this run.
+
+use crate::field::Fp;
+use crate::params::RunParams;
+use serde::{Deserialize, Serialize};
+
+/// Bytes of a payload: one field element.
+pub const PAYLOAD_BYTES: usize = 8;
+/// The longest frame body accepted; anything longer is a malformed frame.
+pub const MAX_BODY: usize = 4096;
+/// The handshake's protocol version; bumped on any change to the wire format.
+pub const PROTOCOL_VERSION: u16 = 1;
+/// First bytes of every handshake.
+pub const MAGIC: [u8; 8] = *b"LBLBENCH";
+/// The longest handshake accepted.
+const MAX_HELLO: usize = 64 * 1024;
+
+/// The LEB128 varint of `v`: the bytes, and how many of them are used.
+#[inline]
+pub fn varint_bytes(mut v: u64) -> ([u8; 10], usize) {
+    let mut bytes = [0u8; 10];
+    let mut i = 0;
+    while v >= 0x80 {
+        bytes[i] = (v as u8) | 0x80;
+        v >>= 7;
+        i += 1;
+    }
+    bytes[i] = v as u8;
+    (bytes, i + 1)
+}
+
+/// Appends the LEB128 varint of `v`.
+#[inline]
+pub fn put_varint(out: &mut Vec<u8>, v: u64) {
+    let (bytes, len) = varint_bytes(v);
+    out.extend_from_slice(&bytes[..len]);
+}
+
+/// Bytes the varint of `v` takes.
+#[inline]
+pub fn varint_len(v: u64) -> usize {
+    let bits = 64 - (v | 1).leading_zeros() as usize;
+    bits.div_ceil(7)
+}
+
+/// Why a varint could not be read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum VarintError {
+    /// The input ends before the varint does.
+    #[error("varint is truncated")]
+    Truncated,
+    /// More than 10 bytes, a value over 64 bits, or a redundant trailing zero byte.
+    #[error("varint is not canonical")]
+    NonCanonical,
+}
+
+/// Reads a canonical LEB128 varint from the front of `bytes`: (value, bytes used).
+#[inline]
+pub fn get_varint(bytes: &[u8]) -> Result<(u64, usize), VarintError> {
+    let mut v: u64 = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        if i == 9 && b > 1 {
+            return Err(VarintError::NonCanonical);
+        }
+        v |= u64::from(b & 0x7f) << (7 * i);
+        if b & 0x80 == 0 {
+            if b == 0 && i > 0 {
+                return Err(VarintError::NonCanonical);
+            }
+            return Ok((v, i + 1));
+        }
+    }
+    Err(VarintError::Truncated)
+}
+
+/// Why a frame was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FrameError {
+    /// The length prefix is not a varint or is larger than [`MAX_BODY`].
+    #[error("bad frame length: {0}")]
+    BadLength(String),
+    /// The body is shorter than a payload.
+    #[error("frame body of {0} bytes is shorter than the {PAYLOAD_BYTES}-byte payload")]
+    TooShort(usize),
+    /// The payload is not the canonical form of a field element.
+    #[error("payload {0:#x} is not a field element (must be below 2^61 - 1)")]
+    NotAFieldElement(u64),
+}
+
+/// One parsed frame, borrowing from the read buffer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Frame<'a> {
+    /// A labelled field element.
+    Message {
+        /// The label's wire form (to be decoded by the labeller).
+        label: &'a [u8],
+        /// The field element.
+        payload: Fp,
+    },
+    /// The sender will send nothing more in this run.
+    Bye,
+}
+
+/// Parses the frame at the front of `buf`: `Ok(None)` if it is not complete yet,
+/// else the frame and the bytes it took.
+#[inline]
+pub fn parse_frame(buf: &[u8]) -> Result<Option<(Frame<'_>, usize)>, FrameError> {
+    let (len, head) = match get_varint(buf) {
+        Ok(x) => x,
+        Err(VarintError::Truncated) => {
+            return if buf.len() >= 10 {
+                Err(FrameError::BadLength("length prefix never ends".into()))
+            } else {
+                Ok(None)
+            }
+        }
+        Err(e) => return Err(FrameError::BadLength(e.to_string())),
+    };
+    if len == 0 {
+        return Ok(Some((Frame::Bye, head)));
+    }
+    if len > MAX_BODY as u64 {
+        return Err(FrameError::BadLength(format!(
+            "{len} bytes is over the {MAX_BODY}-byte limit"
+        )));
+    }
+    let len = len as usize;
+    if len < PAYLOAD_BYTES {
+        return Err(FrameError::TooShort(len));
+    }
+    let Some(body) = buf.get(head..head + len) else {
+        return Ok(None);
+    };
+    let (label, payload) = body.split_at(len - PAYLOAD_BYTES);
+    let raw = u64::from_le_bytes(payload.try_into().expect("8 bytes"));
+    let payload = Fp::from_canonical(raw).ok_or(FrameError::NotAFieldElement(raw))?;
+    Ok(Some((Frame::Message { label, payload }, head + len)))
+}
+
+/// Appends a message frame with an already encoded label; returns the bytes written.
+#[inline]
+pub fn put_message(out: &mut Vec<u8>, label: &[u8], payload: Fp) -> usize {
+    let body = label.len() + PAYLOAD_BYTES;
+    let start = out.len();
+    put_varint(out, body as u64);
+    out.extend_from_slice(label);
+    out.extend_from_slice(&payload.value().to_le_bytes());
+    out.len() - start
+}
+
+/// Appends the end-of-run marker.
+pub fn put_bye(out: &mut Vec<u8>) {
+    out.push(0);
+}
+
+/// The handshake each side of a link sends first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Hello {
+    /// Always [`MAGIC`].
+    pub magic: [u8; 8],
+    /// [`PROTOCOL_VERSION`] of the sender.
+    pub version: u16,
+    /// The sender's player id.
+    pub player: u64,
+    /// The sender's labelling strategy, with its options (e.g. `history/16`).
+    pub strategy: String,
+    /// SHA-256 of the run parameters.
+    pub params_digest: [u8; 32],
+    /// The run parameters themselves, so a mismatch can be named.
+    pub params: RunParams,
+}
+
+fn bincode_config() -> impl bincode::config::Config {
+    bincode::config::standard().with_limit::<MAX_HELLO>()
+}
+
+impl Hello {
+    /// The handshake frame: u32 little-endian length, then the bincode body.
+    pub fn to_frame(&self) -> Vec<u8> {
+        let body = bincode::serde::encode_to_vec(self, bincode_config())
+            .expect("a Hello always serializes");
+        let mut out = Vec::with_capacity(body.len() + 4);
+        out.extend_from_slice(&(body.len() as u32).to_le_bytes());
+        out.extend_from_slice(&body);
+        out
+    }
+
+    /// The body length announced by a handshake's 4-byte prefix, if acceptable.
+    pub fn body_len(prefix: [u8; 4]) -> Result<usize, String> {
+        let len = u32::from_le_bytes(prefix) as usize;
+        if len > MAX_HELLO {
+            Err(format!(
+                "handshake of {len} bytes is over the {MAX_HELLO}-byte limit"
+            ))
+        } else {
+            Ok(len)
+        }
+    }
+
+    /// Decodes a handshake body.
+    pub fn from_body(body: &[u8]) -> Result<Hello, String> {
+        let (hello, used): (Hello, usize) =
+            bincode::serde::decode_from_slice(body, bincode_config())
+                .map_err(|e| format!("handshake does not decode: {e}"))?;
+        if used != body.len() {
+            return Err(format!(
+                "handshake has {} trailing bytes",
+                body.len() - used
+            ));
+        }
+        Ok(hello)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn varint_round_trips(v in any::<u64>()) {
+            let mut out = Vec::new();
+            put_varint(&mut out, v);
+            prop_assert_eq!(out.len(), varint_len(v));
+            prop_assert_eq!(get_varint(&out), Ok((v, out.len())));
+        }
+
+        #[test]
+        fn frames_round_trip(label in prop::collection::vec(any::<u8>(), 0..40), v in 0..crate::field::MODULUS) {
+            let mut out = Vec::new();
+            let n = put_message(&mut out, &label, Fp::new(v));
+            put_bye(&mut out);
+            let (f, used) = parse_frame(&out).unwrap().unwrap();
+            prop_assert_eq!(used, n);
+            prop_assert_eq!(f, Frame::Message { label: &label, payload: Fp::new(v) });
+            prop_assert_eq!(parse_frame(&out[used..]).unwrap().unwrap(), (Frame::Bye, 1));
+            // Every strict prefix is incomplete, never an error.
+            for cut in 0..n {
+                prop_assert_eq!(parse_frame(&out[..cut]), Ok(None));
+            }
+        }
+    }
+
+    #[test]
+    fn varints_refuse_overlong_forms() {
+        assert_eq!(get_varint(&[0x80, 0x00]), Err(VarintError::NonCanonical));
+        assert_eq!(get_varint(&[0x80]), Err(VarintError::Truncated));
+        assert_eq!(get_varint(&[0xff; 10]), Err(VarintError::NonCanonical));
+    }
+
+    #[test]
+    fn malformed_frames_are_named() {
+        // Body shorter than a payload.
+        assert_eq!(parse_frame(&[3, 1, 2, 3]), Err(FrameError::TooShort(3)));
+        // Payload at or above the modulus.
+        let mut out = vec![9, 7];
+        out.extend_from_slice(&u64::MAX.to_le_bytes());
+        assert_eq!(
+            parse_frame(&out),
+            Err(FrameError::NotAFieldElement(u64::MAX))
+        );
+        // Length over the limit.
+        let mut out = Vec::new();
+        put_varint(&mut out, MAX_BODY as u64 + 1);
+        assert!(matches!(parse_frame(&out), Err(FrameError::BadLength(_))));
+    }
+
+    #[test]
+    fn hello_round_trips_and_refuses_garbage() {
+        let h = Hello {
+            magic: MAGIC,
+            version: PROTOCOL_VERSION,
+            player: 2,
+            strategy: "counter".into(),
+            params_digest: [7; 32],
+            params: RunParams::example(),
+        };
+        let frame = h.to_frame();
+        let len = Hello::body_len(frame[..4].try_into().unwrap()).unwrap();
+        assert_eq!(Hello::from_body(&frame[4..4 + len]).unwrap(), h);
+        assert!(Hello::from_body(b"\xff\xff\xff").is_err());
+        assert!(Hello::body_len(u32::MAX.to_le_bytes()).is_err());
+    }
+}
