@@ -70,6 +70,14 @@ impl Labeller for NaiveCounter {
     fn encoded_len(&self, label: &u64) -> usize {
         varint_len(*label)
     }
+
+    fn dense_key(&self, label: &u64) -> Option<u64> {
+        Some(*label)
+    }
+
+    fn wire_dense_key(&self, bytes: &[u8]) -> Option<u64> {
+        self.decode(bytes).ok()
+    }
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //! scheduled continuation.
 
 use shamir_runtime::label::{Issued, LabelError, Labeller, OpKind};
-use shamir_runtime::wire::{get_varint, varint_bytes, VarintError};
+use shamir_runtime::wire::{get_varint, VarintError};
 use smallvec::SmallVec;
 
 /// The program counter: a list of counters, `[0]` at the start.
@@ -48,8 +48,12 @@ impl ProgramCounter {
     fn take_label(&mut self) -> PcLabel {
         let mut bytes = SmallVec::new();
         for &c in &self.pc {
-            let (v, len) = varint_bytes(c);
-            bytes.extend_from_slice(&v[..len]);
+            let mut v = c;
+            while v >= 0x80 {
+                bytes.push((v as u8) | 0x80);
+                v >>= 7;
+            }
+            bytes.push(v as u8);
         }
         self.bump();
         PcLabel(bytes)
@@ -114,6 +118,19 @@ impl Labeller for ProgramCounter {
 
     fn encoded_len(&self, label: &PcLabel) -> usize {
         label.0.len()
+    }
+
+    /// Top-level labels `[k]` are consecutive: their dense key is `k`. Deeper
+    /// labels have none (they are filed by hash).
+    fn dense_key(&self, label: &PcLabel) -> Option<u64> {
+        self.wire_dense_key(&label.0)
+    }
+
+    fn wire_dense_key(&self, bytes: &[u8]) -> Option<u64> {
+        match get_varint(bytes) {
+            Ok((k, used)) if used == bytes.len() => Some(k),
+            _ => None,
+        }
     }
 }
 

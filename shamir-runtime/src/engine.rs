@@ -17,13 +17,12 @@ use crate::net::Outbox;
 use crate::prss::Prss;
 use crate::program::{Mpc, Public, Share, ValueId};
 use crate::shamir::{Shamir, MAX_PLAYERS};
-use crate::wire::{parse_frame, Frame, PAYLOAD_BYTES};
+use crate::wire::{parse_frame, put_varint, Frame, PAYLOAD_BYTES};
 use hdrhistogram::Histogram;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
-use rustc_hash::FxHashSet;
 use smallvec::SmallVec;
-use std::collections::VecDeque;
+use std::collections::{HashSet, VecDeque};
 use std::rc::Rc;
 use std::time::Instant;
 
@@ -46,6 +45,9 @@ enum Pending<L: Labeller> {
     },
     Open {
         a: u32,
+        /// The plaintext the opened value must equal, when the program checks it
+        /// (kept here rather than in an entry of its own).
+        check: Option<Fp>,
     },
     Local {
         kind: OpKind,
@@ -56,10 +58,7 @@ enum Pending<L: Labeller> {
         p: u32,
         expected: Fp,
     },
-    Continue {
-        then: Continuation<L>,
-        context: L::Context,
-    },
+    Continue(Box<(Continuation<L>, L::Context)>),
 }
 
 struct Op<L: Labeller> {
@@ -72,12 +71,12 @@ struct Op<L: Labeller> {
     awaiting: u32,
     /// Whether the operands were ready and this player's messages have gone out.
     active: bool,
-    label: Option<L::Label>,
     /// Operations waiting for `out`.
-    waiters: SmallVec<[OpId; 2]>,
+    waiters: Vec<OpId>,
     /// Running sum: Σ λ_s·h_s(me) for a multiplication, the share for an input.
     acc: Fp,
-    started: Instant,
+    /// When the operands were ready, in ns since the engine started.
+    started_ns: u64,
 }
 
 /// Counters of one player's run.
@@ -142,8 +141,10 @@ pub struct Engine<L: Labeller> {
     values: Vec<Fp>,
     producer: Vec<u32>,
     tags: Vec<L::Tag>,
-    inconsistent: FxHashSet<u32>,
+    inconsistent: HashSet<u32, foldhash::fast::FixedState>,
     ops: Vec<Op<L>>,
+    /// The label of each table entry, from registration until it is sent.
+    labels: Vec<Option<L::Label>>,
     free: Vec<OpId>,
     live: usize,
     /// Shares of pending openings: `open_shares[op * n + sender]`.
@@ -155,21 +156,30 @@ pub struct Engine<L: Labeller> {
     /// Every peer's bit: the senders a multiplication or opening waits for.
     peers_mask: u32,
     label_buf: Vec<u8>,
+    /// The frame (length prefix, label, payload) of the operation sending now.
+    frame_head: Vec<u8>,
+    /// Bytes of label in `frame_head`.
+    frame_label_len: usize,
     share_buf: Vec<Fp>,
     now: Instant,
+    /// `now` in ns since `epoch` (latencies are measured with it).
+    now_ns: u64,
+    epoch: Instant,
     counters: Counters,
     error: Option<RuntimeError>,
 }
 
 impl<L: Labeller> Engine<L> {
     /// An engine for player `me` of a run with these sharing parameters and seed,
-    /// sending through `outboxes` (indexed by player; `None` at `me`).
+    /// sending through `outboxes` (indexed by player; `None` at `me`), sized for
+    /// about `window` operations in flight.
     pub fn new(
         me: PlayerId,
         shamir: Shamir,
         seed: u64,
         labeller: L,
         outboxes: Vec<Option<Rc<Outbox>>>,
+        window: usize,
     ) -> Engine<L> {
         let n = shamir.n();
         debug_assert!(n <= MAX_PLAYERS && outboxes.len() == n);
@@ -185,19 +195,24 @@ impl<L: Labeller> Engine<L> {
             values: Vec::new(),
             producer: Vec::new(),
             tags: Vec::new(),
-            inconsistent: FxHashSet::default(),
+            inconsistent: HashSet::default(),
             ops: Vec::new(),
+            labels: Vec::new(),
             free: Vec::new(),
             live: 0,
             open_shares: Vec::new(),
-            mailbox: Mailbox::new(),
+            mailbox: Mailbox::new(2 * window),
             ready: VecDeque::new(),
             deliveries: Vec::new(),
             outboxes,
             peers_mask,
             label_buf: Vec::with_capacity(64),
+            frame_head: Vec::with_capacity(64),
+            frame_label_len: 0,
             share_buf: vec![Fp::ZERO; n],
             now: Instant::now(),
+            now_ns: 0,
+            epoch: Instant::now(),
             counters: Counters::default(),
             error: None,
         }
@@ -223,7 +238,7 @@ impl<L: Labeller> Engine<L> {
         self.mailbox
             .sample_queued(max)
             .into_iter()
-            .map(|(s, l)| format!("from player {s}, label {l:?}"))
+            .map(|(s, l)| format!("from player {s}, label {l}"))
             .collect()
     }
 
@@ -240,6 +255,7 @@ impl<L: Labeller> Engine<L> {
     /// Refreshes the engine's clock (latencies are measured with it).
     pub fn tick(&mut self) {
         self.now = Instant::now();
+        self.now_ns = self.now.saturating_duration_since(self.epoch).as_nanos() as u64;
     }
 
     /// Appends the end-of-run marker to every outbox.
@@ -273,34 +289,39 @@ impl<L: Labeller> Engine<L> {
 
     fn alloc_op(&mut self, pending: Pending<L>, awaiting: u32) -> OpId {
         self.live += 1;
-        let op = Op {
+        if let Some(id) = self.free.pop() {
+            // Reuse the entry field by field: its waiters keep their allocation.
+            let op = &mut self.ops[id as usize];
+            op.pending = pending;
+            op.out = READY;
+            op.missing = 0;
+            op.awaiting = awaiting;
+            op.active = false;
+            op.acc = Fp::ZERO;
+            return id;
+        }
+        let id = self.ops.len() as OpId;
+        self.ops.push(Op {
             pending,
             out: READY,
             missing: 0,
             awaiting,
             active: false,
-            label: None,
-            waiters: SmallVec::new(),
+            waiters: Vec::new(),
             acc: Fp::ZERO,
-            started: self.now,
-        };
-        if let Some(id) = self.free.pop() {
-            self.ops[id as usize] = op;
-            id
-        } else {
-            let id = self.ops.len() as OpId;
-            self.ops.push(op);
-            self.open_shares
-                .resize(self.ops.len() * self.shamir.n(), Fp::ZERO);
-            id
-        }
+            started_ns: 0,
+        });
+        self.labels.push(None);
+        self.open_shares
+            .resize(self.ops.len() * self.shamir.n(), Fp::ZERO);
+        id
     }
 
     fn free_op(&mut self, id: OpId) {
         let op = &mut self.ops[id as usize];
         op.pending = Pending::Free;
-        op.label = None;
         op.waiters.clear();
+        self.labels[id as usize] = None;
         self.free.push(id);
         self.live -= 1;
     }
@@ -365,31 +386,54 @@ impl<L: Labeller> Engine<L> {
         self.new_value(tag, READY, Fp::ZERO)
     }
 
-    fn encode_label(&mut self, label: &L::Label) {
-        self.label_buf.clear();
-        self.labeller.encode(label, &mut self.label_buf);
+    /// Prepares the frame template (length prefix ‖ label ‖ 8 payload bytes)
+    /// for `label`; `send_each` fills in the payload per peer.
+    fn prepare_frame(&mut self, label: &L::Label) {
+        let f = &mut self.frame_head;
+        f.clear();
+        f.push(0);
+        self.labeller.encode(label, f);
+        let label_len = f.len() - 1;
+        let body = label_len + PAYLOAD_BYTES;
+        if body < 0x80 {
+            f[0] = body as u8;
+        } else {
+            // A label of 120 bytes or more: the length prefix takes more than one byte.
+            let label_bytes = f[1..].to_vec();
+            f.clear();
+            put_varint(f, body as u64);
+            f.extend_from_slice(&label_bytes);
+        }
+        f.extend_from_slice(&[0; PAYLOAD_BYTES]);
+        self.frame_label_len = label_len;
     }
 
-    /// Sends `value` under the label in `label_buf` to `peer`.
-    fn send(&mut self, peer: PlayerId, value: Fp) {
-        let Some(outbox) = &self.outboxes[peer] else {
-            return;
-        };
-        let bytes = outbox.push_message(&self.label_buf, value, self.now);
-        let label_len = self.label_buf.len() as u64;
+    /// Sends `share(peer)` to every peer, in frames built from the template.
+    #[inline]
+    fn send_each(&mut self, share: impl Fn(PlayerId) -> Fp) {
+        let mut sent = 0u64;
+        let at = self.frame_head.len() - PAYLOAD_BYTES;
+        for (peer, outbox) in self.outboxes.iter().enumerate() {
+            if let Some(outbox) = outbox {
+                self.frame_head[at..].copy_from_slice(&share(peer).value().to_le_bytes());
+                outbox.push_frame(&self.frame_head, self.now);
+                sent += 1;
+            }
+        }
+        let label_len = self.frame_label_len as u64;
         let c = &mut self.counters;
-        c.messages += 1;
-        c.label_bytes_total += label_len;
+        c.messages += sent;
+        c.label_bytes_total += sent * label_len;
         c.label_bytes_max = c.label_bytes_max.max(label_len);
-        c.payload_bytes += PAYLOAD_BYTES as u64;
-        c.wire_bytes += bytes as u64;
+        c.payload_bytes += sent * PAYLOAD_BYTES as u64;
+        c.wire_bytes += sent * self.frame_head.len() as u64;
     }
 
     /// Registers `op` in the mailbox under `label` for messages from `senders`.
-    fn register(&mut self, op: OpId, label: L::Label, senders: u32) {
-        self.ops[op as usize].label = Some(label.clone());
+    fn register(&mut self, op: OpId, label: &L::Label, senders: u32) {
         let deliveries = &mut self.deliveries;
-        self.mailbox.expect(label, op, senders, |d| deliveries.push(d));
+        let dense = self.labeller.dense_key(label);
+        self.mailbox.expect(label, dense, op, senders, |d| deliveries.push(d));
         let mut ds = std::mem::take(&mut self.deliveries);
         for d in ds.drain(..) {
             self.apply(d);
@@ -416,44 +460,43 @@ impl<L: Labeller> Engine<L> {
 
     /// The operation has its operands: send its messages (or compute it).
     fn activate(&mut self, id: OpId) {
-        let now = self.now;
+        self.activate_with(id, None);
+    }
+
+    /// Activates `id`; `label` is its label if the caller still holds it (an
+    /// operation activated at issue), else it comes from the side table or, for
+    /// an at-send labeller, from the labeller now.
+    fn activate_with(&mut self, id: OpId, label: Option<L::Label>) {
+        let now_ns = self.now_ns;
         let op = &mut self.ops[id as usize];
-        op.started = now;
+        op.started_ns = now_ns;
         match op.pending {
             Pending::Mul { a, b } => {
                 let p = self.values[a as usize] * self.values[b as usize];
-                if !self.ensure_label(id, OpKind::Mul) {
+                if !self.prepare_send(id, OpKind::Mul, label) {
                     return;
                 }
                 let mut shares = std::mem::take(&mut self.share_buf);
                 self.shamir.deal(p, &mut self.rng, &mut shares);
-                for peer in 0..self.n() {
-                    if peer != self.me {
-                        self.send(peer, shares[peer]);
-                    }
-                }
+                self.send_each(|peer| shares[peer]);
                 let own = self.shamir.product_coefficient(self.me) * shares[self.me];
                 self.share_buf = shares;
                 let op = &mut self.ops[id as usize];
                 op.acc += own;
                 self.finish_activation(id);
             }
-            Pending::Open { a } => {
+            Pending::Open { a, .. } => {
                 let share = self.values[a as usize];
-                if !self.ensure_label(id, OpKind::Open) {
+                if !self.prepare_send(id, OpKind::Open, label) {
                     return;
                 }
                 let slot = id as usize * self.n() + self.me;
                 self.open_shares[slot] = share;
-                for peer in 0..self.n() {
-                    if peer != self.me {
-                        self.send(peer, share);
-                    }
-                }
+                self.send_each(|_| share);
                 self.finish_activation(id);
             }
             Pending::Input { owner } => {
-                if self.ensure_label(id, OpKind::Input { owner }) {
+                if self.prepare_send(id, OpKind::Input { owner }, label) {
                     self.finish_activation(id);
                 }
             }
@@ -467,32 +510,35 @@ impl<L: Labeller> Engine<L> {
                 self.record_check(p, expected);
                 self.free_op(id);
             }
-            Pending::Continue { .. } => {
-                let Pending::Continue { then, context } =
+            Pending::Continue(_) => {
+                let Pending::Continue(boxed) =
                     std::mem::replace(&mut self.ops[id as usize].pending, Pending::Free)
                 else {
                     unreachable!()
                 };
                 self.free_op(id);
+                let (then, context) = *boxed;
                 self.run_continuation(then, context);
             }
             Pending::Free => unreachable!("a free entry is never activated"),
         }
     }
 
-    /// For an at-send labeller, fixes the label now and registers the operation.
-    fn ensure_label(&mut self, id: OpId, kind: OpKind) -> bool {
-        if self.ops[id as usize].label.is_none() {
-            let Some(label) = self.label_now(None, kind) else {
-                return false;
-            };
-            let senders = self.expected_senders(id);
-            self.register(id, label, senders);
-        }
-        self.label_buf.clear();
-        if let Some(label) = &self.ops[id as usize].label {
-            self.labeller.encode(label, &mut self.label_buf);
-        }
+    /// Finds `id`'s label (given, stored at issue, or, for an at-send labeller,
+    /// read now and registered) and prepares its frame.
+    fn prepare_send(&mut self, id: OpId, kind: OpKind, given: Option<L::Label>) -> bool {
+        let label = match given.or_else(|| self.labels[id as usize].take()) {
+            Some(l) => l,
+            None => {
+                let Some(l) = self.label_now(None, kind) else {
+                    return false;
+                };
+                let senders = self.expected_senders(id);
+                self.register(id, &l, senders);
+                l
+            }
+        };
+        self.prepare_frame(&label);
         true
     }
 
@@ -523,7 +569,7 @@ impl<L: Labeller> Engine<L> {
     }
 
     fn record_check(&mut self, p: u32, expected: Fp) {
-        if self.inconsistent.contains(&p) {
+        if !self.inconsistent.is_empty() && self.inconsistent.contains(&p) {
             self.counters.unverifiable += 1;
         } else if self.values[p as usize] == expected {
             self.counters.correct += 1;
@@ -539,20 +585,24 @@ impl<L: Labeller> Engine<L> {
         let out = op.out;
         let value = match op.pending {
             Pending::Mul { .. } => {
-                let elapsed = self.now.saturating_duration_since(op.started);
+                let now_ns = self.now_ns;
                 let _ = self
                     .counters
                     .latency_ns
-                    .record(elapsed.as_nanos().max(1) as u64);
+                    .record(now_ns.saturating_sub(op.started_ns).max(1));
                 op.acc
             }
             Pending::Input { .. } => op.acc,
-            Pending::Open { .. } => {
+            Pending::Open { check, .. } => {
                 let shares = &self.open_shares[id as usize * n..(id as usize + 1) * n];
                 let (v, consistent) = self.shamir.open(shares);
                 if !consistent {
                     self.counters.inconsistent_opens += 1;
                     self.inconsistent.insert(out);
+                }
+                if let Some(expected) = check {
+                    self.values[out as usize] = v;
+                    self.record_check(out, expected);
                 }
                 v
             }
@@ -566,18 +616,14 @@ impl<L: Labeller> Engine<L> {
     fn set_ready(&mut self, id: OpId, out: u32, value: Fp) {
         self.values[out as usize] = value;
         self.producer[out as usize] = READY;
-        let waiters = std::mem::take(&mut self.ops[id as usize].waiters);
-        for &w in &waiters {
+        for k in 0..self.ops[id as usize].waiters.len() {
+            let w = self.ops[id as usize].waiters[k];
             let op = &mut self.ops[w as usize];
             op.missing -= 1;
             if op.missing == 0 {
                 self.ready.push_back(w);
             }
         }
-        // Hand the (now empty) buffer back so the entry keeps its allocation.
-        let mut waiters = waiters;
-        waiters.clear();
-        self.ops[id as usize].waiters = waiters;
     }
 
     /// Activates woken operations in the order they became ready.
@@ -608,12 +654,14 @@ impl<L: Labeller> Engine<L> {
         let id = self.alloc_op(pending, awaiting);
         let out = self.new_value(tag, id, Fp::ZERO);
         self.ops[id as usize].out = out;
-        if let Some(label) = label {
+        if let Some(label) = &label {
             let senders = self.expected_senders(id);
             self.register(id, label, senders);
         }
         if self.wait_for(id, operands) == 0 {
-            self.activate(id);
+            self.activate_with(id, label);
+        } else {
+            self.labels[id as usize] = label;
         }
         out
     }
@@ -640,12 +688,23 @@ impl<L: Labeller> Engine<L> {
             match frame {
                 Frame::Bye => bye = true,
                 Frame::Message { label, payload } => {
-                    let label = self.labeller.decode(label).map_err(|e| RuntimeError::MalformedFrame {
-                        peer,
-                        reason: format!("label does not decode: {e}"),
-                    })?;
                     self.counters.received += 1;
-                    if let Some(d) = self.mailbox.deliver(peer, label, payload) {
+                    let fast = self
+                        .labeller
+                        .wire_dense_key(label)
+                        .and_then(|k| self.mailbox.deliver_dense(peer, k, payload));
+                    let delivery = match fast {
+                        Some(d) => d,
+                        None => {
+                            let label = self.labeller.decode(label).map_err(|e| RuntimeError::MalformedFrame {
+                                peer,
+                                reason: format!("label does not decode: {e}"),
+                            })?;
+                            let dense = self.labeller.dense_key(&label);
+                            self.mailbox.deliver(peer, &label, dense, payload)
+                        }
+                    };
+                    if let Some(d) = delivery {
                         self.apply(d);
                     }
                 }
@@ -677,14 +736,10 @@ impl<L: Labeller> Mpc for Engine<L> {
             let Some(label) = self.label_now(label, OpKind::Input { owner }) else {
                 return Share(ValueId(self.poisoned()));
             };
-            self.encode_label(&label);
+            self.prepare_frame(&label);
             let mut shares = std::mem::take(&mut self.share_buf);
             self.shamir.deal(value, &mut self.rng, &mut shares);
-            for peer in 0..self.n() {
-                if peer != self.me {
-                    self.send(peer, shares[peer]);
-                }
-            }
+            self.send_each(|peer| shares[peer]);
             let own = shares[self.me];
             self.share_buf = shares;
             return Share(ValueId(self.new_value(tag, READY, own)));
@@ -694,7 +749,7 @@ impl<L: Labeller> Mpc for Engine<L> {
         self.ops[id as usize].out = out;
         match label {
             Some(label) => {
-                self.register(id, label, 1 << owner);
+                self.register(id, &label, 1 << owner);
                 self.finish_activation(id);
             }
             None => self.activate(id),
@@ -710,7 +765,8 @@ impl<L: Labeller> Mpc for Engine<L> {
         let Some(label) = self.label_now(label, OpKind::Random) else {
             return Share(ValueId(self.poisoned()));
         };
-        self.encode_label(&label);
+        self.label_buf.clear();
+        self.labeller.encode(&label, &mut self.label_buf);
         let share = self.prss.share(&self.label_buf);
         Share(ValueId(self.new_value(tag, READY, share)))
     }
@@ -749,13 +805,24 @@ impl<L: Labeller> Mpc for Engine<L> {
     fn open(&mut self, a: Share) -> Public {
         let a = a.0 .0;
         let awaiting = self.peers_mask.count_ones();
-        Public(ValueId(self.issue_op(OpKind::Open, &[a], Pending::Open { a }, awaiting)))
+        Public(ValueId(self.issue_op(
+            OpKind::Open,
+            &[a],
+            Pending::Open { a, check: None },
+            awaiting,
+        )))
     }
 
     fn check(&mut self, p: Public, expected: Fp) {
         let p = p.0 .0;
         if self.is_ready(p) {
             self.record_check(p, expected);
+            return;
+        }
+        // The usual case: the opening is pending and has no check yet.
+        let producer = self.producer[p as usize];
+        if let Pending::Open { check: check @ None, .. } = &mut self.ops[producer as usize].pending {
+            *check = Some(expected);
             return;
         }
         let id = self.alloc_op(Pending::Check { p, expected }, 0);
@@ -783,13 +850,7 @@ impl<L: Labeller> Mpc for Engine<L> {
             self.run_continuation(Box::new(then), context);
             return;
         }
-        let id = self.alloc_op(
-            Pending::Continue {
-                then: Box::new(then),
-                context,
-            },
-            0,
-        );
+        let id = self.alloc_op(Pending::Continue(Box::new((Box::new(then), context))), 0);
         self.wait_for(id, &deps);
     }
 }

@@ -200,6 +200,25 @@ pub trait Labeller: 'static {
     /// Parses a label from exactly `bytes`.
     fn decode(&self, bytes: &[u8]) -> Result<Self::Label, LabelError>;
 
+    /// An optional hint for the mailbox: if this label is one of a run of
+    /// consecutive integers (a counter), that integer. The mailbox then files it
+    /// in a ring indexed by the integer instead of a hash table. It must be
+    /// injective: two different labels never share a dense key. The default,
+    /// `None`, files every label by hash.
+    fn dense_key(&self, label: &Self::Label) -> Option<u64> {
+        let _ = label;
+        None
+    }
+
+    /// The receiver's fast path: if `bytes` is the wire form of a valid label
+    /// with a dense key, that key, found without building the label. Must agree
+    /// with [`Labeller::decode`] followed by [`Labeller::dense_key`]. The default
+    /// says `None`, and the runtime decodes the label.
+    fn wire_dense_key(&self, bytes: &[u8]) -> Option<u64> {
+        let _ = bytes;
+        None
+    }
+
     /// The length of the label's wire form: the label size the workspace reports.
     fn encoded_len(&self, label: &Self::Label) -> usize {
         let mut v = Vec::new();

@@ -14,11 +14,18 @@
 //! arrival order pairs each message with the right operation.
 //!
 //! Whatever is still queued at the end of a run was never consumed: an orphan.
+//!
+//! Two tables hold the entries. Labels that a labeller maps to consecutive
+//! integers ([`Labeller::dense_key`](crate::label::Labeller::dense_key)) live in
+//! a ring indexed by that integer: neighbouring labels are neighbouring memory,
+//! and there is no hashing or key comparison. Every other label, and a dense
+//! label whose ring slot is still held by an older one, lives in a hash map.
+//! Ring slots keep their buffers when freed, so after warm-up the ring path
+//! allocates nothing.
 
 use crate::field::Fp;
 use crate::label::PlayerId;
-type FxHashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
-use smallvec::SmallVec;
+use std::collections::HashMap;
 use std::hash::Hash;
 
 /// Index of an operation in the runtime's operation table.
@@ -41,146 +48,236 @@ pub struct Delivery {
 struct Entry {
     /// Registered operations in registration order, each with the bit set of
     /// senders it still expects.
-    waiting: SmallVec<[(OpId, u32); 1]>,
+    waiting: Vec<(OpId, u32)>,
     /// Messages no registered operation wanted yet, in arrival order.
-    queued: SmallVec<[(u8, Fp); 2]>,
+    queued: Vec<(u8, Fp)>,
 }
 
-/// Messages keyed by (sender, label); see the [module docs](self).
+impl Entry {
+    fn is_empty(&self) -> bool {
+        self.waiting.is_empty() && self.queued.is_empty()
+    }
+}
+
+/// A ring slot: the dense key it holds, or [`VACANT`].
 #[derive(Debug)]
-pub struct Mailbox<L> {
-    entries: FxHashMap<L, Entry>,
+struct Slot {
+    key: u64,
+    entry: Entry,
+}
+
+const VACANT: u64 = u64::MAX;
+
+/// Totals kept across both tables.
+#[derive(Debug, Default)]
+struct Tally {
     queued: usize,
     repeated: u64,
 }
 
-impl<L> Default for Mailbox<L> {
+type Map<L> = HashMap<L, Entry, foldhash::fast::FixedState>;
+
+/// Messages keyed by (sender, label); see the [module docs](self).
+#[derive(Debug)]
+pub struct Mailbox<L> {
+    ring: Vec<Slot>,
+    mask: u64,
+    map: Map<L>,
+    tally: Tally,
+}
+
+impl<L: Hash + Eq + Clone> Default for Mailbox<L> {
     fn default() -> Self {
-        Mailbox {
-            entries: FxHashMap::default(),
-            queued: 0,
-            repeated: 0,
-        }
+        Self::new(1024)
     }
 }
 
 impl<L: Hash + Eq + Clone> Mailbox<L> {
-    /// An empty mailbox.
-    pub fn new() -> Self {
-        Self::default()
+    /// An empty mailbox whose ring has room for at least `ring` dense labels at once.
+    pub fn new(ring: usize) -> Self {
+        let size = ring.next_power_of_two().max(2);
+        Mailbox {
+            ring: (0..size)
+                .map(|_| Slot {
+                    key: VACANT,
+                    entry: Entry::default(),
+                })
+                .collect(),
+            mask: size as u64 - 1,
+            map: Map::default(),
+            tally: Tally::default(),
+        }
     }
 
-    /// Registers `op` under `label`, expecting one message from each sender in the
-    /// bit set `senders`. Messages already queued for it are handed over at once,
-    /// in arrival order, through `deliver`. An operation whose messages have all
-    /// arrived is not kept.
-    pub fn expect(
-        &mut self,
-        label: L,
-        op: OpId,
-        mut senders: u32,
-        mut deliver: impl FnMut(Delivery),
-    ) {
+    /// The ring slot for `key`, if `key`'s entry is (or would be) there: the
+    /// slot holds `key`, or it is vacant and no label waits in the hash map.
+    #[inline]
+    fn ring_slot(&self, key: u64) -> Option<usize> {
+        let i = (key & self.mask) as usize;
+        let k = self.ring[i].key;
+        (key != VACANT && (k == key || (k == VACANT && self.map.is_empty()))).then_some(i)
+    }
+
+    /// Runs `f` on ring slot `i` for `key`, claiming or releasing it as needed.
+    #[inline]
+    fn with_slot<R>(&mut self, i: usize, key: u64, f: impl FnOnce(&mut Entry, &mut Tally) -> R) -> R {
+        let slot = &mut self.ring[i];
+        let r = f(&mut slot.entry, &mut self.tally);
+        slot.key = if slot.entry.is_empty() { VACANT } else { key };
+        r
+    }
+
+    /// Runs `f` on the entry for `label`, creating it if absent, and drops the
+    /// entry if `f` leaves it empty.
+    #[inline]
+    fn with_entry<R>(&mut self, label: &L, dense: Option<u64>, f: impl FnOnce(&mut Entry, &mut Tally) -> R) -> R {
+        if let Some(key) = dense {
+            let i = (key & self.mask) as usize;
+            let k = self.ring[i].key;
+            if key != VACANT && (k == key || (k == VACANT && (self.map.is_empty() || !self.map.contains_key(label)))) {
+                return self.with_slot(i, key, f);
+            }
+        }
+        match self.map.get_mut(label) {
+            Some(entry) => {
+                let r = f(entry, &mut self.tally);
+                if entry.is_empty() {
+                    self.map.remove(label);
+                }
+                r
+            }
+            None => {
+                let mut entry = Entry::default();
+                let r = f(&mut entry, &mut self.tally);
+                if !entry.is_empty() {
+                    self.map.insert(label.clone(), entry);
+                }
+                r
+            }
+        }
+    }
+
+    /// Registers `op` under `label` (whose dense key, if the labeller has one, is
+    /// `dense`), expecting one message from each sender in the bit set `senders`.
+    /// Messages already queued for it are handed over at once, in arrival order,
+    /// through `deliver`. An operation whose messages have all arrived is not kept.
+    pub fn expect(&mut self, label: &L, dense: Option<u64>, op: OpId, senders: u32, mut deliver: impl FnMut(Delivery)) {
         if senders == 0 {
             return;
         }
-        let Some(entry) = self.entries.get_mut(&label) else {
-            let mut entry = Entry::default();
-            entry.waiting.push((op, senders));
-            self.entries.insert(label, entry);
-            return;
-        };
-        let mut i = 0;
-        while i < entry.queued.len() && senders != 0 {
-            let (s, value) = entry.queued[i];
-            let bit = 1u32 << s;
-            if senders & bit == 0 {
-                i += 1;
-                continue;
+        self.with_entry(label, dense, |entry, tally| {
+            let mut senders = senders;
+            let mut i = 0;
+            while i < entry.queued.len() && senders != 0 {
+                let (s, value) = entry.queued[i];
+                let bit = 1u32 << s;
+                if senders & bit == 0 {
+                    i += 1;
+                    continue;
+                }
+                senders &= !bit;
+                entry.queued.remove(i);
+                tally.queued -= 1;
+                deliver(Delivery {
+                    op,
+                    sender: s as PlayerId,
+                    value,
+                    complete: senders == 0,
+                });
             }
-            senders &= !bit;
-            entry.queued.remove(i);
-            self.queued -= 1;
-            deliver(Delivery {
-                op,
-                sender: s as PlayerId,
-                value,
-                complete: senders == 0,
-            });
-        }
-        if senders != 0 {
-            entry.waiting.push((op, senders));
-        } else if entry.waiting.is_empty() && entry.queued.is_empty() {
-            self.entries.remove(&label);
-        }
+            if senders != 0 {
+                entry.waiting.push((op, senders));
+            }
+        });
     }
 
-    /// A message from `sender` under `label` arrives. Returns the delivery if a
-    /// registered operation takes it; otherwise the message is queued.
+    /// A message from `sender` under `label` (dense key `dense`) arrives. Returns
+    /// the delivery if a registered operation takes it; otherwise it is queued.
     #[inline]
-    pub fn deliver(&mut self, sender: PlayerId, label: L, value: Fp) -> Option<Delivery> {
-        let bit = 1u32 << sender;
-        let Some(entry) = self.entries.get_mut(&label) else {
-            let mut entry = Entry::default();
-            entry.queued.push((sender as u8, value));
-            self.entries.insert(label, entry);
-            self.queued += 1;
-            return None;
-        };
-        let taker = entry.waiting.iter().position(|&(_, m)| m & bit != 0);
-        if taker != Some(0) && !entry.waiting.is_empty() {
-            // An earlier registration under this label already had this sender's message.
-            self.repeated += 1;
-        }
-        let Some(k) = taker else {
-            if entry.queued.iter().any(|&(s, _)| s as usize == sender) {
-                self.repeated += 1;
-            }
-            entry.queued.push((sender as u8, value));
-            self.queued += 1;
-            return None;
-        };
-        let (op, mask) = &mut entry.waiting[k];
-        *mask &= !bit;
-        let (op, complete) = (*op, *mask == 0);
-        if complete {
-            entry.waiting.remove(k);
-            if entry.waiting.is_empty() && entry.queued.is_empty() {
-                self.entries.remove(&label);
-            }
-        }
-        Some(Delivery {
-            op,
-            sender,
-            value,
-            complete,
-        })
+    pub fn deliver(&mut self, sender: PlayerId, label: &L, dense: Option<u64>, value: Fp) -> Option<Delivery> {
+        self.with_entry(label, dense, |entry, tally| file(entry, tally, sender, value))
+    }
+
+    /// The receiver's fast path: a message under the label whose dense key is
+    /// `key`, filed without the label itself. `None` when the label is needed
+    /// (its entry may be in the hash map); then call [`Mailbox::deliver`].
+    #[inline]
+    pub fn deliver_dense(&mut self, sender: PlayerId, key: u64, value: Fp) -> Option<Option<Delivery>> {
+        let i = self.ring_slot(key)?;
+        Some(self.with_slot(i, key, |entry, tally| file(entry, tally, sender, value)))
     }
 
     /// Messages queued and not (yet) consumed.
     pub fn queued(&self) -> usize {
-        self.queued
+        self.tally.queued
     }
 
     /// Messages that arrived for a (sender, label) that had already delivered or
     /// queued one while the label was live.
     pub fn repeated(&self) -> u64 {
-        self.repeated
+        self.tally.repeated
     }
 
     /// Operations registered and still waiting for messages.
     pub fn waiting_ops(&self) -> usize {
-        self.entries.values().map(|e| e.waiting.len()).sum()
+        let ring: usize = self.ring.iter().map(|s| s.entry.waiting.len()).sum();
+        ring + self.map.values().map(|e| e.waiting.len()).sum::<usize>()
     }
 
-    /// Up to `max` of the queued messages, as (sender, label), for error reports.
-    pub fn sample_queued(&self, max: usize) -> Vec<(PlayerId, L)> {
-        self.entries
-            .iter()
-            .flat_map(|(l, e)| e.queued.iter().map(move |&(s, _)| (s as PlayerId, l.clone())))
-            .take(max)
-            .collect()
+    /// Labels with an entry (registered operations or queued messages).
+    pub fn live_labels(&self) -> usize {
+        self.ring.iter().filter(|s| s.key != VACANT).count() + self.map.len()
     }
+
+    /// Up to `max` of the queued messages, as (sender, label or dense key), for
+    /// error reports.
+    pub fn sample_queued(&self, max: usize) -> Vec<(PlayerId, String)>
+    where
+        L: std::fmt::Debug,
+    {
+        let ring = self
+            .ring
+            .iter()
+            .filter(|s| s.key != VACANT)
+            .flat_map(|s| s.entry.queued.iter().map(move |&(p, _)| (p as PlayerId, format!("#{}", s.key))));
+        let map = self
+            .map
+            .iter()
+            .flat_map(|(l, e)| e.queued.iter().map(move |&(p, _)| (p as PlayerId, format!("{l:?}"))));
+        ring.chain(map).take(max).collect()
+    }
+}
+
+/// Files a message from `sender` in `entry`: to the earliest registered
+/// operation still expecting `sender`, else into the queue.
+#[inline]
+fn file(entry: &mut Entry, tally: &mut Tally, sender: PlayerId, value: Fp) -> Option<Delivery> {
+    let bit = 1u32 << sender;
+    let taker = entry.waiting.iter().position(|&(_, m)| m & bit != 0);
+    if taker != Some(0) && !entry.waiting.is_empty() {
+        // An earlier registration under this label already had this sender's message.
+        tally.repeated += 1;
+    }
+    let Some(k) = taker else {
+        if entry.queued.iter().any(|&(s, _)| s as usize == sender) {
+            tally.repeated += 1;
+        }
+        entry.queued.push((sender as u8, value));
+        tally.queued += 1;
+        return None;
+    };
+    let (op, mask) = &mut entry.waiting[k];
+    *mask &= !bit;
+    let (op, complete) = (*op, *mask == 0);
+    if complete {
+        entry.waiting.remove(k);
+    }
+    Some(Delivery {
+        op,
+        sender,
+        value,
+        complete,
+    })
 }
 
 #[cfg(test)]
@@ -193,37 +290,37 @@ mod tests {
 
     fn collect(m: &mut Mailbox<&'static str>, label: &'static str, op: OpId, senders: u32) -> Vec<Delivery> {
         let mut got = Vec::new();
-        m.expect(label, op, senders, |d| got.push(d));
+        m.expect(&label, None, op, senders, |d| got.push(d));
         got
     }
 
     #[test]
     fn message_after_registration_is_delivered() {
-        let mut m = Mailbox::new();
+        let mut m = Mailbox::new(16);
         assert!(collect(&mut m, "L", 7, 0b110).is_empty());
-        let d = m.deliver(1, "L", v(5)).unwrap();
+        let d = m.deliver(1, &"L", None, v(5)).unwrap();
         assert_eq!((d.op, d.sender, d.value, d.complete), (7, 1, v(5), false));
-        let d = m.deliver(2, "L", v(6)).unwrap();
+        let d = m.deliver(2, &"L", None, v(6)).unwrap();
         assert!(d.complete);
         assert_eq!((m.queued(), m.waiting_ops(), m.repeated()), (0, 0, 0));
     }
 
     #[test]
     fn message_before_registration_waits_for_it() {
-        let mut m = Mailbox::new();
-        assert_eq!(m.deliver(2, "L", v(9)), None);
+        let mut m = Mailbox::new(16);
+        assert_eq!(m.deliver(2, &"L", None, v(9)), None);
         assert_eq!(m.queued(), 1);
         let got = collect(&mut m, "L", 3, 0b100);
         assert_eq!(got, vec![Delivery { op: 3, sender: 2, value: v(9), complete: true }]);
-        assert_eq!((m.queued(), m.waiting_ops()), (0, 0));
+        assert_eq!((m.queued(), m.waiting_ops(), m.live_labels()), (0, 0, 0));
     }
 
     #[test]
     fn repeated_labels_are_queued_in_arrival_order_and_counted() {
-        let mut m = Mailbox::new();
+        let mut m = Mailbox::new(16);
         // Two messages from player 1 under the same label before anyone asks.
-        m.deliver(1, "L", v(1));
-        m.deliver(1, "L", v(2));
+        m.deliver(1, &"L", None, v(1));
+        m.deliver(1, &"L", None, v(2));
         assert_eq!((m.queued(), m.repeated()), (2, 1));
         // The first registration takes the first, the second the second.
         assert_eq!(collect(&mut m, "L", 10, 0b10)[0].value, v(1));
@@ -231,25 +328,59 @@ mod tests {
         // Registered first, then two arrivals: again in order.
         collect(&mut m, "M", 20, 0b10);
         collect(&mut m, "M", 21, 0b10);
-        assert_eq!(m.deliver(1, "M", v(3)).unwrap().op, 20);
-        assert_eq!(m.deliver(1, "M", v(4)).unwrap().op, 21);
+        assert_eq!(m.deliver(1, &"M", None, v(3)).unwrap().op, 20);
+        assert_eq!(m.deliver(1, &"M", None, v(4)).unwrap().op, 21);
         assert_eq!((m.queued(), m.waiting_ops()), (0, 0));
     }
 
     #[test]
     fn unconsumed_messages_are_orphans() {
-        let mut m: Mailbox<u64> = Mailbox::new();
-        m.deliver(0, 5, v(1));
+        let mut m: Mailbox<u64> = Mailbox::new(16);
+        m.deliver(0, &5, Some(5), v(1));
         collect_u(&mut m, 6, 1, 0b1);
-        m.deliver(0, 6, v(2));
-        m.deliver(0, 6, v(3));
+        m.deliver(0, &6, Some(6), v(2));
+        m.deliver(0, &6, Some(6), v(3));
         assert_eq!(m.queued(), 2);
         let mut sample = m.sample_queued(10);
         sample.sort();
-        assert_eq!(sample, vec![(0, 5), (0, 6)]);
+        assert_eq!(sample, vec![(0, "#5".to_string()), (0, "#6".to_string())]);
     }
 
     fn collect_u(m: &mut Mailbox<u64>, label: u64, op: OpId, senders: u32) {
-        m.expect(label, op, senders, |_| {});
+        m.expect(&label, Some(label), op, senders, |_| {});
+    }
+}
+
+#[cfg(test)]
+mod ring_tests {
+    use super::*;
+
+    /// Dense labels that share a ring slot (5 and 21 with a ring of 16) must stay
+    /// apart: the later one goes to the hash map, and stays there even after the
+    /// slot frees up, until its entry is done.
+    #[test]
+    fn colliding_dense_labels_stay_apart() {
+        let mut m: Mailbox<u64> = Mailbox::new(16);
+        m.expect(&5, Some(5), 1, 0b10, |_| {});
+        assert_eq!(m.deliver(1, &21, Some(21), Fp::new(7)), None);
+        // Slot 5 frees up; label 21's queued message must still be found.
+        assert_eq!(m.deliver(1, &5, Some(5), Fp::new(1)).unwrap().op, 1);
+        let mut got = Vec::new();
+        m.expect(&21, Some(21), 2, 0b10, |d| got.push(d));
+        assert_eq!(got.len(), 1);
+        assert_eq!((got[0].op, got[0].value), (2, Fp::new(7)));
+        assert_eq!((m.queued(), m.live_labels()), (0, 0));
+    }
+
+    #[test]
+    fn dense_fast_path_defers_to_the_map_when_it_must() {
+        let mut m: Mailbox<u64> = Mailbox::new(16);
+        // Label 21 lands in the map while slot 5 is held by label 5.
+        m.expect(&5, Some(5), 1, 0b10, |_| {});
+        assert_eq!(m.deliver(1, &21, Some(21), Fp::new(7)), None);
+        // Slot 5 is now held by 5: the fast path cannot file 21.
+        assert_eq!(m.deliver_dense(1, 21, Fp::new(8)), None);
+        // The fast path files 5 itself.
+        assert_eq!(m.deliver_dense(1, 5, Fp::new(1)).unwrap().unwrap().op, 1);
     }
 }

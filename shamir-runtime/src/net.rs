@@ -15,7 +15,7 @@
 use crate::error::RuntimeError;
 use crate::field::Fp;
 use crate::label::PlayerId;
-use crate::wire::{put_bye, put_message, Hello, MAGIC, PROTOCOL_VERSION};
+use crate::wire::{put_bye, put_message, Hello, MAGIC, PAYLOAD_BYTES, PROTOCOL_VERSION};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::cell::{Cell, RefCell};
@@ -68,12 +68,13 @@ impl Outbox {
         }
     }
 
-    /// Appends a message frame (label already encoded); returns its size in bytes.
+    /// Appends a message frame: `frame` is the whole frame (length prefix, label
+    /// and payload) as prepared by the engine, copied in one piece.
     #[inline]
-    pub fn push_message(&self, label: &[u8], payload: Fp, now: Instant) -> usize {
+    pub fn push_frame(&self, frame: &[u8], now: Instant) {
         let mut buf = self.buf.borrow_mut();
         let was_empty = buf.is_empty();
-        let n = put_message(&mut buf, label, payload);
+        buf.extend_from_slice(frame);
         if let Some(j) = &self.jitter {
             j.borrow_mut().hold(now, buf.len());
         }
@@ -81,7 +82,13 @@ impl Outbox {
         if was_empty {
             self.wake.notify_one();
         }
-        n
+    }
+
+    /// Appends a message frame with an already encoded label.
+    pub fn push_message(&self, label: &[u8], payload: Fp, now: Instant) {
+        let mut frame = Vec::with_capacity(label.len() + PAYLOAD_BYTES + 2);
+        put_message(&mut frame, label, payload);
+        self.push_frame(&frame, now);
     }
 
     /// Appends the end-of-run marker; the writer shuts the link down after it.
@@ -122,6 +129,13 @@ impl Outbox {
         buf.drain(..take);
         j.base = end;
         j.marks.front().map(|&(at, _)| at)
+    }
+
+    /// Moves every byte pushed so far into `into`, ignoring jitter (for
+    /// in-memory benchmarks that carry frames between engines by hand).
+    pub fn take_all(&self, into: &mut Vec<u8>) {
+        into.extend_from_slice(&self.buf.borrow());
+        self.buf.borrow_mut().clear();
     }
 
     fn finished(&self) -> bool {

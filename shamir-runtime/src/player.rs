@@ -133,7 +133,8 @@ async fn play<L: Labeller>(
             })
         })
         .collect();
-    let engine = Engine::new(me, shamir, params.seed, labeller, outboxes.clone());
+    let window = params.window.max(1) as usize;
+    let engine = Engine::new(me, shamir, params.seed, labeller, outboxes.clone(), window);
     let node = Rc::new(Node {
         engine: RefCell::new(engine),
         outboxes,
@@ -141,7 +142,7 @@ async fn play<L: Labeller>(
         failure: RefCell::new(None),
         byes: Cell::new(0),
         phase: Cell::new("connect"),
-        window: params.window.max(1) as usize,
+        window,
     });
     let deadline = started + setup.timeout;
     let mut spans = Spans::default();

@@ -13,6 +13,8 @@ use rand::RngCore;
 pub struct Shamir {
     n: usize,
     t: usize,
+    /// Every player's evaluation point.
+    points: Vec<Fp>,
     /// λ_i for interpolating at 0 from all n points (recombines degree-2t products).
     all_at_zero: Vec<Fp>,
     /// λ_i for interpolating at 0 from the first t + 1 points.
@@ -80,6 +82,7 @@ impl Shamir {
         Ok(Shamir {
             n,
             t,
+            points: all.clone(),
             all_at_zero: lagrange_at(&all, Fp::ZERO),
             first_at_zero: lagrange_at(first, Fp::ZERO),
             consistency_rows: all[t + 1..]
@@ -111,20 +114,32 @@ impl Shamir {
     }
 
     /// Deals `secret` with a fresh random polynomial of degree t: `out[i]` is player i's share.
+    #[inline]
     pub fn deal(&self, secret: Fp, rng: &mut impl RngCore, out: &mut [Fp]) {
         debug_assert_eq!(out.len(), self.n);
-        // Coefficients c_1..c_t on the stack for the usual small t.
+        let t = self.t;
+        if t == 0 {
+            out.fill(secret);
+            return;
+        }
+        if t == 1 {
+            // The usual case (3 players): one random coefficient.
+            let c = Fp::random(rng);
+            for (share, &x) in out.iter_mut().zip(&self.points) {
+                *share = secret + c * x;
+            }
+            return;
+        }
         let mut coeffs = [Fp::ZERO; MAX_PLAYERS / 2];
-        for c in coeffs.iter_mut().take(self.t) {
+        for c in &mut coeffs[..t] {
             *c = Fp::random(rng);
         }
-        for (i, share) in out.iter_mut().enumerate() {
-            let x = point(i);
-            let mut acc = Fp::ZERO;
-            for &c in coeffs[..self.t].iter().rev() {
-                acc = (acc + c) * x;
+        for (share, &x) in out.iter_mut().zip(&self.points) {
+            let mut acc = coeffs[t - 1];
+            for &c in coeffs[..t - 1].iter().rev() {
+                acc = acc * x + c;
             }
-            *share = acc + secret;
+            *share = acc * x + secret;
         }
     }
 

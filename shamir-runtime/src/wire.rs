@@ -20,25 +20,14 @@ pub const MAGIC: [u8; 8] = *b"LBLBENCH";
 /// The longest handshake accepted.
 const MAX_HELLO: usize = 64 * 1024;
 
-/// The LEB128 varint of `v`: the bytes, and how many of them are used.
-#[inline]
-pub fn varint_bytes(mut v: u64) -> ([u8; 10], usize) {
-    let mut bytes = [0u8; 10];
-    let mut i = 0;
-    while v >= 0x80 {
-        bytes[i] = (v as u8) | 0x80;
-        v >>= 7;
-        i += 1;
-    }
-    bytes[i] = v as u8;
-    (bytes, i + 1)
-}
-
 /// Appends the LEB128 varint of `v`.
 #[inline]
-pub fn put_varint(out: &mut Vec<u8>, v: u64) {
-    let (bytes, len) = varint_bytes(v);
-    out.extend_from_slice(&bytes[..len]);
+pub fn put_varint(out: &mut Vec<u8>, mut v: u64) {
+    while v >= 0x80 {
+        out.push((v as u8) | 0x80);
+        v >>= 7;
+    }
+    out.push(v as u8);
 }
 
 /// Bytes the varint of `v` takes.
@@ -62,6 +51,18 @@ pub enum VarintError {
 /// Reads a canonical LEB128 varint from the front of `bytes`: (value, bytes used).
 #[inline]
 pub fn get_varint(bytes: &[u8]) -> Result<(u64, usize), VarintError> {
+    // Most varints here (lengths, counters) take one to three bytes.
+    match *bytes {
+        [b0, ..] if b0 < 0x80 => return Ok((u64::from(b0), 1)),
+        [b0, b1, ..] if b1 < 0x80 && b1 != 0 => {
+            return Ok((u64::from(b0 & 0x7f) | u64::from(b1) << 7, 2));
+        }
+        [b0, b1, b2, ..] if b1 >= 0x80 && b2 < 0x80 && b2 != 0 => {
+            let v = u64::from(b0 & 0x7f) | u64::from(b1 & 0x7f) << 7 | u64::from(b2) << 14;
+            return Ok((v, 3));
+        }
+        _ => {}
+    }
     let mut v: u64 = 0;
     for (i, &b) in bytes.iter().enumerate() {
         if i == 9 && b > 1 {
