@@ -62,7 +62,14 @@ fn player(args: PlayerArgs) -> Result<ExitCode> {
     let params = args.common.params(addrs.len() as u32, args.threshold)?;
     let listener = std::net::TcpListener::bind(addrs[me])
         .with_context(|| format!("player {me} cannot listen on {}", addrs[me]))?;
-    let mut report = strategy::run_player(args.common.strategy, &params, me, addrs, listener, args.common.timeout.into());
+    let mut report = strategy::run_player(
+        args.common.strategy,
+        &params,
+        me,
+        addrs,
+        listener,
+        args.common.timeout.into(),
+    );
     report.git_rev = meta::git_rev();
     output::emit_player(&report, args.common.format, args.common.out.as_deref())?;
     Ok(status(report.report.error.as_deref(), report.report.hung))

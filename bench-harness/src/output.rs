@@ -58,7 +58,10 @@ pub fn emit_player(r: &PlayerRun, format: Format, out: Option<&Path>) -> Result<
 fn table(r: &RunReport) -> String {
     let rows: Vec<(&str, String)> = vec![
         ("strategy", r.strategy.clone()),
-        ("workload", format!("{} (n = {}, depth {})", r.workload, r.n, r.depth)),
+        (
+            "workload",
+            format!("{} (n = {}, depth {})", r.workload, r.n, r.depth),
+        ),
         ("players", format!("{} (t = {})", r.players, r.threshold)),
         ("jitter", format!("{} µs", r.jitter_us)),
         ("seed", r.seed.to_string()),
@@ -71,12 +74,38 @@ fn table(r: &RunReport) -> String {
         ("inputs", format!("{:.3} s", r.input_s)),
         ("wall", format!("{:.3} s", r.wall_s)),
         ("mul/s", format!("{:.0}", r.mul_per_s)),
-        ("label bytes", format!("mean {:.2}, max {}", r.label_bytes_mean, r.label_bytes_max)),
-        ("label share of wire", format!("{:.1} %", 100.0 * r.label_bytes_total as f64 / r.wire_bytes.max(1) as f64)),
-        ("latency", format!("p50 {:.1} µs, p99 {:.1} µs", r.latency_p50_us, r.latency_p99_us)),
-        ("peak RSS", r.peak_rss_bytes.map_or("unknown".into(), |b| format!("{:.1} MiB", b as f64 / (1 << 20) as f64))),
+        (
+            "label bytes",
+            format!("mean {:.2}, max {}", r.label_bytes_mean, r.label_bytes_max),
+        ),
+        (
+            "label share of wire",
+            format!(
+                "{:.1} %",
+                100.0 * r.label_bytes_total as f64 / r.wire_bytes.max(1) as f64
+            ),
+        ),
+        (
+            "latency",
+            format!(
+                "p50 {:.1} µs, p99 {:.1} µs",
+                r.latency_p50_us, r.latency_p99_us
+            ),
+        ),
+        (
+            "peak RSS",
+            r.peak_rss_bytes.map_or("unknown".into(), |b| {
+                format!("{:.1} MiB", b as f64 / (1 << 20) as f64)
+            }),
+        ),
         ("git", r.git_rev.clone()),
     ];
-    let width = rows.iter().map(|(k, _)| k.chars().count()).max().unwrap_or(0);
-    rows.iter().map(|(k, v)| format!("{k:<width$}  {v}\n")).collect()
+    let width = rows
+        .iter()
+        .map(|(k, _)| k.chars().count())
+        .max()
+        .unwrap_or(0);
+    rows.iter()
+        .map(|(k, v)| format!("{k:<width$}  {v}\n"))
+        .collect()
 }

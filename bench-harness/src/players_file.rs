@@ -34,7 +34,8 @@ impl PlayersFile {
     pub fn load(path: &Path) -> Result<PlayersFile> {
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("reading the players file {}", path.display()))?;
-        toml::from_str(&text).with_context(|| format!("parsing the players file {}", path.display()))
+        toml::from_str(&text)
+            .with_context(|| format!("parsing the players file {}", path.display()))
     }
 
     /// Checks the ids are exactly 0..n and resolves every address; returns this
@@ -44,7 +45,10 @@ impl PlayersFile {
         let mut addrs: Vec<Option<SocketAddr>> = vec![None; n];
         for p in &self.player {
             let Some(slot) = addrs.get_mut(p.id as usize) else {
-                bail!("players file: player id {} is out of range; ids must be 0..{n}", p.id);
+                bail!(
+                    "players file: player id {} is out of range; ids must be 0..{n}",
+                    p.id
+                );
             };
             if slot.is_some() {
                 bail!("players file: player id {} appears twice", p.id);
@@ -59,6 +63,12 @@ impl PlayersFile {
         if me >= n as u64 {
             bail!("--id {me} is not in the players file (ids are 0..{n})");
         }
-        Ok((me as usize, addrs.into_iter().map(|a| a.expect("every id 0..n was filled")).collect()))
+        Ok((
+            me as usize,
+            addrs
+                .into_iter()
+                .map(|a| a.expect("every id 0..n was filled"))
+                .collect(),
+        ))
     }
 }

@@ -19,17 +19,27 @@ pub fn wire_name(s: StrategyName) -> &'static str {
 }
 
 fn outputs(params: &RunParams) -> u64 {
-    workloads::build::<Engine<ProgramCounter>>(params.workload, params.n, params.depth, params.seed).outputs()
+    workloads::build::<Engine<ProgramCounter>>(params.workload, params.n, params.depth, params.seed)
+        .outputs()
 }
 
 fn build<L: Labeller>(params: &RunParams) -> Box<dyn shamir_runtime::Workload<Engine<L>>> {
     workloads::build(params.workload, params.n, params.depth, params.seed)
 }
 
-fn local<L: Labeller>(params: &RunParams, name: &str, timeout: Duration, make: impl Fn() -> L + Sync) -> Result<RunReport> {
-    Ok(cluster::run_local(params, name, timeout, outputs(params), |_| {
-        (make(), build(params))
-    })?)
+fn local<L: Labeller>(
+    params: &RunParams,
+    name: &str,
+    timeout: Duration,
+    make: impl Fn() -> L + Sync,
+) -> Result<RunReport> {
+    Ok(cluster::run_local(
+        params,
+        name,
+        timeout,
+        outputs(params),
+        |_| (make(), build(params)),
+    )?)
 }
 
 /// Runs all players of one strategy in this process.

@@ -63,7 +63,9 @@ impl Labeller for NaiveCounter {
             Ok((v, used)) if used == bytes.len() => Ok(v),
             Ok(_) => Err(LabelError::Malformed("bytes after the counter")),
             Err(VarintError::Truncated) => Err(LabelError::Truncated(bytes.len())),
-            Err(VarintError::NonCanonical) => Err(LabelError::Malformed("counter is not a canonical varint")),
+            Err(VarintError::NonCanonical) => {
+                Err(LabelError::Malformed("counter is not a canonical varint"))
+            }
         }
     }
 

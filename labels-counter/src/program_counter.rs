@@ -60,7 +60,10 @@ impl ProgramCounter {
     }
 
     fn bump(&mut self) {
-        *self.pc.last_mut().expect("a program counter is never empty") += 1;
+        *self
+            .pc
+            .last_mut()
+            .expect("a program counter is never empty") += 1;
     }
 }
 
@@ -148,7 +151,11 @@ mod tests {
     }
 
     fn label(pc: &mut ProgramCounter) -> Vec<u64> {
-        pc.issue(OpKind::Mul, &[]).unwrap().label.unwrap().counters()
+        pc.issue(OpKind::Mul, &[])
+            .unwrap()
+            .label
+            .unwrap()
+            .counters()
     }
 
     /// The design note's example: main [0], schedule, main [1], callback [0, 0].

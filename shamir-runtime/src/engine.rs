@@ -14,8 +14,8 @@ use crate::field::Fp;
 use crate::label::{LabelError, LabelTiming, Labeller, OpKind, PlayerId};
 use crate::mailbox::{Delivery, Mailbox, OpId};
 use crate::net::Outbox;
-use crate::prss::Prss;
 use crate::program::{Mpc, Public, Share, ValueId};
+use crate::prss::Prss;
 use crate::shamir::{Shamir, MAX_PLAYERS};
 use crate::wire::{parse_frame, put_varint, Frame, PAYLOAD_BYTES};
 use hdrhistogram::Histogram;
@@ -341,9 +341,14 @@ impl<L: Labeller> Engine<L> {
     }
 
     /// Asks the labeller at issue; on failure records the error and returns `None`.
-    fn issue_label(&mut self, kind: OpKind, operands: &[u32]) -> Option<(Option<L::Label>, L::Tag)> {
+    fn issue_label(
+        &mut self,
+        kind: OpKind,
+        operands: &[u32],
+    ) -> Option<(Option<L::Label>, L::Tag)> {
         let all_tags = &self.tags;
-        let tags: SmallVec<[&L::Tag; 2]> = operands.iter().map(|&v| &all_tags[v as usize]).collect();
+        let tags: SmallVec<[&L::Tag; 2]> =
+            operands.iter().map(|&v| &all_tags[v as usize]).collect();
         let issued = self.labeller.issue(kind, &tags);
         drop(tags);
         match issued {
@@ -433,7 +438,8 @@ impl<L: Labeller> Engine<L> {
     fn register(&mut self, op: OpId, label: &L::Label, senders: u32) {
         let deliveries = &mut self.deliveries;
         let dense = self.labeller.dense_key(label);
-        self.mailbox.expect(label, dense, op, senders, |d| deliveries.push(d));
+        self.mailbox
+            .expect(label, dense, op, senders, |d| deliveries.push(d));
         let mut ds = std::mem::take(&mut self.deliveries);
         for d in ds.drain(..) {
             self.apply(d);
@@ -640,7 +646,13 @@ impl<L: Labeller> Engine<L> {
     }
 
     /// Issues a communicating or local operation on `operands`, producing one value.
-    fn issue_op(&mut self, kind: OpKind, operands: &[u32], pending: Pending<L>, awaiting: u32) -> u32 {
+    fn issue_op(
+        &mut self,
+        kind: OpKind,
+        operands: &[u32],
+        pending: Pending<L>,
+        awaiting: u32,
+    ) -> u32 {
         self.counters.ops += 1;
         let Some((label, tag)) = self.issue_label(kind, operands) else {
             return self.poisoned();
@@ -696,9 +708,11 @@ impl<L: Labeller> Engine<L> {
                     let delivery = match fast {
                         Some(d) => d,
                         None => {
-                            let label = self.labeller.decode(label).map_err(|e| RuntimeError::MalformedFrame {
-                                peer,
-                                reason: format!("label does not decode: {e}"),
+                            let label = self.labeller.decode(label).map_err(|e| {
+                                RuntimeError::MalformedFrame {
+                                    peer,
+                                    reason: format!("label does not decode: {e}"),
+                                }
                             })?;
                             let dense = self.labeller.dense_key(&label);
                             self.mailbox.deliver(peer, &label, dense, payload)
@@ -774,32 +788,57 @@ impl<L: Labeller> Mpc for Engine<L> {
     fn add(&mut self, a: Share, b: Share) -> Share {
         let (a, b) = (a.0 .0, b.0 .0);
         let kind = OpKind::Add;
-        Share(ValueId(self.issue_op(kind, &[a, b], Pending::Local { kind, a, b }, 0)))
+        Share(ValueId(self.issue_op(
+            kind,
+            &[a, b],
+            Pending::Local { kind, a, b },
+            0,
+        )))
     }
 
     fn sub(&mut self, a: Share, b: Share) -> Share {
         let (a, b) = (a.0 .0, b.0 .0);
         let kind = OpKind::Sub;
-        Share(ValueId(self.issue_op(kind, &[a, b], Pending::Local { kind, a, b }, 0)))
+        Share(ValueId(self.issue_op(
+            kind,
+            &[a, b],
+            Pending::Local { kind, a, b },
+            0,
+        )))
     }
 
     fn mul_const(&mut self, a: Share, c: Fp) -> Share {
         let a = a.0 .0;
         let kind = OpKind::MulConst(c);
-        Share(ValueId(self.issue_op(kind, &[a], Pending::Local { kind, a, b: a }, 0)))
+        Share(ValueId(self.issue_op(
+            kind,
+            &[a],
+            Pending::Local { kind, a, b: a },
+            0,
+        )))
     }
 
     fn add_const(&mut self, a: Share, c: Fp) -> Share {
         let a = a.0 .0;
         let kind = OpKind::AddConst(c);
-        Share(ValueId(self.issue_op(kind, &[a], Pending::Local { kind, a, b: a }, 0)))
+        Share(ValueId(self.issue_op(
+            kind,
+            &[a],
+            Pending::Local { kind, a, b: a },
+            0,
+        )))
     }
 
     fn mul(&mut self, a: Share, b: Share) -> Share {
         self.counters.muls += 1;
         let (a, b) = (a.0 .0, b.0 .0);
         let awaiting = self.peers_mask.count_ones();
-        Share(ValueId(self.issue_op(OpKind::Mul, &[a, b], Pending::Mul { a, b }, awaiting)))
+        Share(ValueId(self.issue_op(
+            OpKind::Mul,
+            &[a, b],
+            Pending::Mul { a, b },
+            awaiting,
+        )))
     }
 
     fn open(&mut self, a: Share) -> Public {
@@ -821,7 +860,11 @@ impl<L: Labeller> Mpc for Engine<L> {
         }
         // The usual case: the opening is pending and has no check yet.
         let producer = self.producer[p as usize];
-        if let Pending::Open { check: check @ None, .. } = &mut self.ops[producer as usize].pending {
+        if let Pending::Open {
+            check: check @ None,
+            ..
+        } = &mut self.ops[producer as usize].pending
+        {
             *check = Some(expected);
             return;
         }
@@ -843,7 +886,8 @@ impl<L: Labeller> Mpc for Engine<L> {
         let deps: SmallVec<[u32; 4]> = after.iter().map(|v| v.0).collect();
         let context = {
             let all_tags = &self.tags;
-            let tags: SmallVec<[&L::Tag; 4]> = deps.iter().map(|&v| &all_tags[v as usize]).collect();
+            let tags: SmallVec<[&L::Tag; 4]> =
+                deps.iter().map(|&v| &all_tags[v as usize]).collect();
             self.labeller.schedule(&tags)
         };
         if deps.iter().all(|&v| self.is_ready(v)) {

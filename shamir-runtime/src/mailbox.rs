@@ -120,7 +120,12 @@ impl<L: Hash + Eq + Clone> Mailbox<L> {
 
     /// Runs `f` on ring slot `i` for `key`, claiming or releasing it as needed.
     #[inline]
-    fn with_slot<R>(&mut self, i: usize, key: u64, f: impl FnOnce(&mut Entry, &mut Tally) -> R) -> R {
+    fn with_slot<R>(
+        &mut self,
+        i: usize,
+        key: u64,
+        f: impl FnOnce(&mut Entry, &mut Tally) -> R,
+    ) -> R {
         let slot = &mut self.ring[i];
         let r = f(&mut slot.entry, &mut self.tally);
         slot.key = if slot.entry.is_empty() { VACANT } else { key };
@@ -130,11 +135,19 @@ impl<L: Hash + Eq + Clone> Mailbox<L> {
     /// Runs `f` on the entry for `label`, creating it if absent, and drops the
     /// entry if `f` leaves it empty.
     #[inline]
-    fn with_entry<R>(&mut self, label: &L, dense: Option<u64>, f: impl FnOnce(&mut Entry, &mut Tally) -> R) -> R {
+    fn with_entry<R>(
+        &mut self,
+        label: &L,
+        dense: Option<u64>,
+        f: impl FnOnce(&mut Entry, &mut Tally) -> R,
+    ) -> R {
         if let Some(key) = dense {
             let i = (key & self.mask) as usize;
             let k = self.ring[i].key;
-            if key != VACANT && (k == key || (k == VACANT && (self.map.is_empty() || !self.map.contains_key(label)))) {
+            if key != VACANT
+                && (k == key
+                    || (k == VACANT && (self.map.is_empty() || !self.map.contains_key(label))))
+            {
                 return self.with_slot(i, key, f);
             }
         }
@@ -161,7 +174,14 @@ impl<L: Hash + Eq + Clone> Mailbox<L> {
     /// `dense`), expecting one message from each sender in the bit set `senders`.
     /// Messages already queued for it are handed over at once, in arrival order,
     /// through `deliver`. An operation whose messages have all arrived is not kept.
-    pub fn expect(&mut self, label: &L, dense: Option<u64>, op: OpId, senders: u32, mut deliver: impl FnMut(Delivery)) {
+    pub fn expect(
+        &mut self,
+        label: &L,
+        dense: Option<u64>,
+        op: OpId,
+        senders: u32,
+        mut deliver: impl FnMut(Delivery),
+    ) {
         if senders == 0 {
             return;
         }
@@ -194,15 +214,28 @@ impl<L: Hash + Eq + Clone> Mailbox<L> {
     /// A message from `sender` under `label` (dense key `dense`) arrives. Returns
     /// the delivery if a registered operation takes it; otherwise it is queued.
     #[inline]
-    pub fn deliver(&mut self, sender: PlayerId, label: &L, dense: Option<u64>, value: Fp) -> Option<Delivery> {
-        self.with_entry(label, dense, |entry, tally| file(entry, tally, sender, value))
+    pub fn deliver(
+        &mut self,
+        sender: PlayerId,
+        label: &L,
+        dense: Option<u64>,
+        value: Fp,
+    ) -> Option<Delivery> {
+        self.with_entry(label, dense, |entry, tally| {
+            file(entry, tally, sender, value)
+        })
     }
 
     /// The receiver's fast path: a message under the label whose dense key is
     /// `key`, filed without the label itself. `None` when the label is needed
     /// (its entry may be in the hash map); then call [`Mailbox::deliver`].
     #[inline]
-    pub fn deliver_dense(&mut self, sender: PlayerId, key: u64, value: Fp) -> Option<Option<Delivery>> {
+    pub fn deliver_dense(
+        &mut self,
+        sender: PlayerId,
+        key: u64,
+        value: Fp,
+    ) -> Option<Option<Delivery>> {
         let i = self.ring_slot(key)?;
         Some(self.with_slot(i, key, |entry, tally| file(entry, tally, sender, value)))
     }
@@ -235,15 +268,17 @@ impl<L: Hash + Eq + Clone> Mailbox<L> {
     where
         L: std::fmt::Debug,
     {
-        let ring = self
-            .ring
-            .iter()
-            .filter(|s| s.key != VACANT)
-            .flat_map(|s| s.entry.queued.iter().map(move |&(p, _)| (p as PlayerId, format!("#{}", s.key))));
-        let map = self
-            .map
-            .iter()
-            .flat_map(|(l, e)| e.queued.iter().map(move |&(p, _)| (p as PlayerId, format!("{l:?}"))));
+        let ring = self.ring.iter().filter(|s| s.key != VACANT).flat_map(|s| {
+            s.entry
+                .queued
+                .iter()
+                .map(move |&(p, _)| (p as PlayerId, format!("#{}", s.key)))
+        });
+        let map = self.map.iter().flat_map(|(l, e)| {
+            e.queued
+                .iter()
+                .map(move |&(p, _)| (p as PlayerId, format!("{l:?}")))
+        });
         ring.chain(map).take(max).collect()
     }
 }
@@ -288,7 +323,12 @@ mod tests {
         Fp::new(x)
     }
 
-    fn collect(m: &mut Mailbox<&'static str>, label: &'static str, op: OpId, senders: u32) -> Vec<Delivery> {
+    fn collect(
+        m: &mut Mailbox<&'static str>,
+        label: &'static str,
+        op: OpId,
+        senders: u32,
+    ) -> Vec<Delivery> {
         let mut got = Vec::new();
         m.expect(&label, None, op, senders, |d| got.push(d));
         got
@@ -311,7 +351,15 @@ mod tests {
         assert_eq!(m.deliver(2, &"L", None, v(9)), None);
         assert_eq!(m.queued(), 1);
         let got = collect(&mut m, "L", 3, 0b100);
-        assert_eq!(got, vec![Delivery { op: 3, sender: 2, value: v(9), complete: true }]);
+        assert_eq!(
+            got,
+            vec![Delivery {
+                op: 3,
+                sender: 2,
+                value: v(9),
+                complete: true
+            }]
+        );
         assert_eq!((m.queued(), m.waiting_ops(), m.live_labels()), (0, 0, 0));
     }
 

@@ -256,7 +256,11 @@ pub fn check_hello(
     Ok(peer)
 }
 
-async fn exchange_hello(stream: &mut TcpStream, ours: &[u8], who: &str) -> Result<Hello, RuntimeError> {
+async fn exchange_hello(
+    stream: &mut TcpStream,
+    ours: &[u8],
+    who: &str,
+) -> Result<Hello, RuntimeError> {
     let fail = |reason: String| RuntimeError::Handshake {
         who: who.to_string(),
         reason,
@@ -316,10 +320,14 @@ pub async fn connect_mesh(
     let accept = async {
         let mut out: Vec<(PlayerId, TcpStream)> = Vec::new();
         while out.len() < players - 1 - me {
-            let (mut stream, from) = listener.accept().await.map_err(|e| RuntimeError::Handshake {
-                who: "an incoming connection".into(),
-                reason: format!("accept failed: {e}"),
-            })?;
+            let (mut stream, from) =
+                listener
+                    .accept()
+                    .await
+                    .map_err(|e| RuntimeError::Handshake {
+                        who: "an incoming connection".into(),
+                        reason: format!("accept failed: {e}"),
+                    })?;
             let who = format!("the connection from {from}");
             let theirs = exchange_hello(&mut stream, &frame, &who).await?;
             let peer = check_hello(hello, &theirs, me, players, from, None)?;
@@ -336,7 +344,9 @@ pub async fn connect_mesh(
     let (dialled, accepted) = tokio::try_join!(dial, accept)?;
     let mut streams: Vec<Option<TcpStream>> = (0..players).map(|_| None).collect();
     for (peer, stream) in dialled.into_iter().chain(accepted) {
-        stream.set_nodelay(true).map_err(|e| RuntimeError::Io { peer, source: e })?;
+        stream
+            .set_nodelay(true)
+            .map_err(|e| RuntimeError::Io { peer, source: e })?;
         streams[peer] = Some(stream);
     }
     Ok(streams)
@@ -363,18 +373,56 @@ mod tests {
         let addr: SocketAddr = "127.0.0.1:9".parse().unwrap();
         let ours = hello(0, "counter", RunParams::example());
         assert_eq!(
-            check_hello(&ours, &hello(2, "counter", RunParams::example()), 0, 3, addr, None).unwrap(),
+            check_hello(
+                &ours,
+                &hello(2, "counter", RunParams::example()),
+                0,
+                3,
+                addr,
+                None
+            )
+            .unwrap(),
             2
         );
-        let e = check_hello(&ours, &hello(1, "naive", RunParams::example()), 0, 3, addr, None).unwrap_err();
-        assert_eq!(e.to_string(), "player 1 runs strategy `naive`, but this player runs `counter`");
+        let e = check_hello(
+            &ours,
+            &hello(1, "naive", RunParams::example()),
+            0,
+            3,
+            addr,
+            None,
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "player 1 runs strategy `naive`, but this player runs `counter`"
+        );
         let mut p = RunParams::example();
         p.n = 7;
         let e = check_hello(&ours, &hello(1, "counter", p), 0, 3, addr, None).unwrap_err();
         assert!(e.to_string().contains("n: 100 here vs 7 there"), "{e}");
-        let e = check_hello(&ours, &hello(5, "counter", RunParams::example()), 0, 3, addr, None).unwrap_err();
-        assert!(matches!(e, RuntimeError::UnknownPlayer { claimed: 5, .. }), "{e}");
-        let e = check_hello(&ours, &hello(1, "counter", RunParams::example()), 0, 3, addr, Some(2)).unwrap_err();
+        let e = check_hello(
+            &ours,
+            &hello(5, "counter", RunParams::example()),
+            0,
+            3,
+            addr,
+            None,
+        )
+        .unwrap_err();
+        assert!(
+            matches!(e, RuntimeError::UnknownPlayer { claimed: 5, .. }),
+            "{e}"
+        );
+        let e = check_hello(
+            &ours,
+            &hello(1, "counter", RunParams::example()),
+            0,
+            3,
+            addr,
+            Some(2),
+        )
+        .unwrap_err();
         assert!(e.to_string().contains("says it is player 1"), "{e}");
     }
 
@@ -389,7 +437,10 @@ mod tests {
         // Nothing is due before `now`; everything is due 5 ms later.
         assert!(outbox.take_ready(&mut got, now).is_some() || !got.is_empty());
         let mut rest = Vec::new();
-        assert_eq!(outbox.take_ready(&mut rest, now + Duration::from_millis(6)), None);
+        assert_eq!(
+            outbox.take_ready(&mut rest, now + Duration::from_millis(6)),
+            None
+        );
         got.extend_from_slice(&rest);
         let mut all = Vec::new();
         for i in 0..50u8 {

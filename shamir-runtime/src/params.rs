@@ -63,7 +63,10 @@ impl FromStr for WorkloadKind {
             .find(|w| w.name() == s)
             .ok_or_else(|| {
                 let names: Vec<_> = WorkloadKind::ALL.iter().map(|w| w.name()).collect();
-                format!("unknown workload `{s}`; expected one of: {}", names.join(", "))
+                format!(
+                    "unknown workload `{s}`; expected one of: {}",
+                    names.join(", ")
+                )
             })
     }
 }
@@ -155,6 +158,9 @@ mod tests {
         for w in WorkloadKind::ALL {
             assert_eq!(w.name().parse::<WorkloadKind>(), Ok(w));
         }
-        assert!("fast".parse::<WorkloadKind>().unwrap_err().contains("random-bits"));
+        assert!("fast"
+            .parse::<WorkloadKind>()
+            .unwrap_err()
+            .contains("random-bits"));
     }
 }

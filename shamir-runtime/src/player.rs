@@ -84,9 +84,20 @@ pub fn run_player<L: Labeller>(
     workload: Box<dyn Workload<Engine<L>>>,
 ) -> PlayerOutcome {
     let me = setup.me;
-    let rt = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+    let rt = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
-        Err(e) => return failed(me, RuntimeError::Io { peer: me, source: e }),
+        Err(e) => {
+            return failed(
+                me,
+                RuntimeError::Io {
+                    peer: me,
+                    source: e,
+                },
+            )
+        }
     };
     let local = tokio::task::LocalSet::new();
     local.block_on(&rt, play(setup, labeller, workload))
@@ -129,7 +140,9 @@ async fn play<L: Labeller>(
         .map(|peer| {
             (peer != me).then(|| {
                 let seed = params.seed ^ 0x6a69_7474_6572_0000 ^ ((me as u64) << 8 | peer as u64); // "jitter"
-                Rc::new(Outbox::new((params.jitter_us > 0).then_some((jitter, seed))))
+                Rc::new(Outbox::new(
+                    (params.jitter_us > 0).then_some((jitter, seed)),
+                ))
             })
         })
         .collect();
@@ -149,7 +162,14 @@ async fn play<L: Labeller>(
     let mut tasks = Vec::new();
     let result = tokio::time::timeout_at(
         deadline.into(),
-        session(&node, &setup, deadline, &mut *workload, &mut spans, &mut tasks),
+        session(
+            &node,
+            &setup,
+            deadline,
+            &mut *workload,
+            &mut spans,
+            &mut tasks,
+        ),
     )
     .await;
     for t in &tasks {

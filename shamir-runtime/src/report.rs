@@ -181,7 +181,12 @@ pub struct RunReport {
 
 impl RunReport {
     /// Combines the players' outcomes of one in-process run.
-    pub fn combine(strategy: &str, params: &RunParams, outputs: u64, players: &[PlayerOutcome]) -> RunReport {
+    pub fn combine(
+        strategy: &str,
+        params: &RunParams,
+        outputs: u64,
+        players: &[PlayerOutcome],
+    ) -> RunReport {
         let reports: Vec<&PlayerReport> = players.iter().map(|p| &p.report).collect();
         let sum = |f: fn(&PlayerReport) -> u64| reports.iter().map(|r| f(r)).sum::<u64>();
         let max = |f: fn(&PlayerReport) -> u64| reports.iter().map(|r| f(r)).max().unwrap_or(0);
@@ -260,7 +265,11 @@ fn root_cause(reports: &[&PlayerReport]) -> Option<String> {
     let pick = errors
         .iter()
         .find(|e| e.2)
-        .or_else(|| errors.iter().find(|e| !e.1.contains("disconnected mid-run")))
+        .or_else(|| {
+            errors
+                .iter()
+                .find(|e| !e.1.contains("disconnected mid-run"))
+        })
         .or_else(|| errors.first())?;
     Some(format!("player {}: {}", pick.0, pick.1))
 }

@@ -28,7 +28,9 @@ pub struct Shamir {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ShamirError {
     /// 2t < n does not hold, or n is outside the supported range.
-    #[error("threshold t = {t} with n = {n} players is not allowed: need 2 ≤ n ≤ {max} and 2t < n")]
+    #[error(
+        "threshold t = {t} with n = {n} players is not allowed: need 2 ≤ n ≤ {max} and 2t < n"
+    )]
     BadThreshold {
         /// Players.
         n: usize,
