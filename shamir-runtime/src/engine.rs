@@ -22,7 +22,7 @@ use hdrhistogram::Histogram;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use smallvec::SmallVec;
-use std::collections::{HashSet, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::rc::Rc;
 use std::time::Instant;
 
@@ -32,12 +32,43 @@ const READY: u32 = u32::MAX;
 /// A continuation, as stored until its operands are ready.
 type Continuation<L> = Box<dyn FnOnce(&mut Engine<L>)>;
 
-/// What a table entry is waiting to do.
+/// A local operation, as a table entry stores it.
+#[derive(Debug, Clone, Copy)]
+enum LocalOp {
+    Add,
+    Sub,
+    MulConst,
+    AddConst,
+}
+
+impl LocalOp {
+    fn of(kind: OpKind) -> (LocalOp, Fp) {
+        match kind {
+            OpKind::Add => (LocalOp::Add, Fp::ZERO),
+            OpKind::Sub => (LocalOp::Sub, Fp::ZERO),
+            OpKind::MulConst(c) => (LocalOp::MulConst, c),
+            OpKind::AddConst(c) => (LocalOp::AddConst, c),
+            _ => unreachable!("not a local operation"),
+        }
+    }
+
+    fn apply(self, x: Fp, y: Fp, c: Fp) -> Fp {
+        match self {
+            LocalOp::Add => x + y,
+            LocalOp::Sub => x - y,
+            LocalOp::MulConst => x * c,
+            LocalOp::AddConst => x + c,
+        }
+    }
+}
+
+/// What a table entry is waiting to do. Kept to 24 bytes: the table is the
+/// engine's hottest memory.
 enum Pending<L: Labeller> {
     Free,
     /// Receives a share from the input's owner.
     Input {
-        owner: PlayerId,
+        owner: u8,
     },
     Mul {
         a: u32,
@@ -45,14 +76,16 @@ enum Pending<L: Labeller> {
     },
     Open {
         a: u32,
-        /// The plaintext the opened value must equal, when the program checks it
+        /// Whether the program checks the opened value against `expected`
         /// (kept here rather than in an entry of its own).
-        check: Option<Fp>,
+        checked: bool,
+        expected: Fp,
     },
     Local {
-        kind: OpKind,
+        op: LocalOp,
         a: u32,
         b: u32,
+        c: Fp,
     },
     Check {
         p: u32,
@@ -61,22 +94,30 @@ enum Pending<L: Labeller> {
     Continue(Box<(Continuation<L>, L::Context)>),
 }
 
+/// Waiters an entry holds inline; more go to `Engine::more_waiters`.
+const INLINE_WAITERS: usize = 2;
+
+/// One table entry: 56 bytes, so one cache line.
 struct Op<L: Labeller> {
     pending: Pending<L>,
+    /// Running sum: Σ λ_s·h_s(me) for a multiplication, the share for an input.
+    acc: Fp,
     /// The value this operation produces (unused by checks and continuations).
     out: u32,
     /// Operands not yet ready.
     missing: u32,
+    /// When the operands were ready: ns since the engine started, modulo 2^32
+    /// (latencies over 4.29 s wrap; only hung runs have such latencies).
+    started: u32,
+    /// The first operations waiting for `out`, in the order they asked.
+    waiters: [OpId; INLINE_WAITERS],
+    /// How many operations wait for `out` (beyond two, the rest are in
+    /// `Engine::more_waiters`).
+    n_waiters: u16,
     /// Messages not yet received.
-    awaiting: u32,
+    awaiting: u8,
     /// Whether the operands were ready and this player's messages have gone out.
     active: bool,
-    /// Operations waiting for `out`.
-    waiters: Vec<OpId>,
-    /// Running sum: Σ λ_s·h_s(me) for a multiplication, the share for an input.
-    acc: Fp,
-    /// When the operands were ready, in ns since the engine started.
-    started_ns: u64,
 }
 
 /// Counters of one player's run.
@@ -143,6 +184,8 @@ pub struct Engine<L: Labeller> {
     tags: Vec<L::Tag>,
     inconsistent: HashSet<u32, foldhash::fast::FixedState>,
     ops: Vec<Op<L>>,
+    /// Waiters beyond the first two of an entry, by entry, in order.
+    more_waiters: HashMap<OpId, Vec<OpId>, foldhash::fast::FixedState>,
     /// The label of each table entry, from registration until it is sent.
     labels: Vec<Option<L::Label>>,
     free: Vec<OpId>,
@@ -197,6 +240,7 @@ impl<L: Labeller> Engine<L> {
             tags: Vec::new(),
             inconsistent: HashSet::default(),
             ops: Vec::new(),
+            more_waiters: HashMap::default(),
             labels: Vec::new(),
             free: Vec::new(),
             live: 0,
@@ -289,28 +333,23 @@ impl<L: Labeller> Engine<L> {
 
     fn alloc_op(&mut self, pending: Pending<L>, awaiting: u32) -> OpId {
         self.live += 1;
+        let op = Op {
+            pending,
+            acc: Fp::ZERO,
+            out: READY,
+            missing: 0,
+            started: 0,
+            waiters: [0; INLINE_WAITERS],
+            n_waiters: 0,
+            awaiting: awaiting as u8,
+            active: false,
+        };
         if let Some(id) = self.free.pop() {
-            // Reuse the entry field by field: its waiters keep their allocation.
-            let op = &mut self.ops[id as usize];
-            op.pending = pending;
-            op.out = READY;
-            op.missing = 0;
-            op.awaiting = awaiting;
-            op.active = false;
-            op.acc = Fp::ZERO;
+            self.ops[id as usize] = op;
             return id;
         }
         let id = self.ops.len() as OpId;
-        self.ops.push(Op {
-            pending,
-            out: READY,
-            missing: 0,
-            awaiting,
-            active: false,
-            waiters: Vec::new(),
-            acc: Fp::ZERO,
-            started_ns: 0,
-        });
+        self.ops.push(op);
         self.labels.push(None);
         self.open_shares
             .resize(self.ops.len() * self.shamir.n(), Fp::ZERO);
@@ -318,9 +357,7 @@ impl<L: Labeller> Engine<L> {
     }
 
     fn free_op(&mut self, id: OpId) {
-        let op = &mut self.ops[id as usize];
-        op.pending = Pending::Free;
-        op.waiters.clear();
+        self.ops[id as usize].pending = Pending::Free;
         self.labels[id as usize] = None;
         self.free.push(id);
         self.live -= 1;
@@ -332,7 +369,14 @@ impl<L: Labeller> Engine<L> {
         for &v in operands {
             let p = self.producer[v as usize];
             if p != READY {
-                self.ops[p as usize].waiters.push(op);
+                let producer = &mut self.ops[p as usize];
+                let k = producer.n_waiters as usize;
+                if k < INLINE_WAITERS {
+                    producer.waiters[k] = op;
+                } else {
+                    self.more_waiters.entry(p).or_default().push(op);
+                }
+                producer.n_waiters += 1;
                 missing += 1;
             }
         }
@@ -473,9 +517,9 @@ impl<L: Labeller> Engine<L> {
     /// operation activated at issue), else it comes from the side table or, for
     /// an at-send labeller, from the labeller now.
     fn activate_with(&mut self, id: OpId, label: Option<L::Label>) {
-        let now_ns = self.now_ns;
+        let now = self.now_ns as u32;
         let op = &mut self.ops[id as usize];
-        op.started_ns = now_ns;
+        op.started = now;
         match op.pending {
             Pending::Mul { a, b } => {
                 let p = self.values[a as usize] * self.values[b as usize];
@@ -502,12 +546,13 @@ impl<L: Labeller> Engine<L> {
                 self.finish_activation(id);
             }
             Pending::Input { owner } => {
+                let owner = owner as PlayerId;
                 if self.prepare_send(id, OpKind::Input { owner }, label) {
                     self.finish_activation(id);
                 }
             }
-            Pending::Local { kind, a, b } => {
-                let v = self.local(kind, a, b);
+            Pending::Local { op, a, b, c } => {
+                let v = op.apply(self.values[a as usize], self.values[b as usize], c);
                 let out = self.ops[id as usize].out;
                 self.set_ready(id, out, v);
                 self.free_op(id);
@@ -563,17 +608,6 @@ impl<L: Labeller> Engine<L> {
         }
     }
 
-    fn local(&self, kind: OpKind, a: u32, b: u32) -> Fp {
-        let (x, y) = (self.values[a as usize], self.values[b as usize]);
-        match kind {
-            OpKind::Add => x + y,
-            OpKind::Sub => x - y,
-            OpKind::MulConst(c) => x * c,
-            OpKind::AddConst(c) => x + c,
-            _ => unreachable!("not a local operation"),
-        }
-    }
-
     fn record_check(&mut self, p: u32, expected: Fp) {
         if !self.inconsistent.is_empty() && self.inconsistent.contains(&p) {
             self.counters.unverifiable += 1;
@@ -591,22 +625,21 @@ impl<L: Labeller> Engine<L> {
         let out = op.out;
         let value = match op.pending {
             Pending::Mul { .. } => {
-                let now_ns = self.now_ns;
-                let _ = self
-                    .counters
-                    .latency_ns
-                    .record(now_ns.saturating_sub(op.started_ns).max(1));
+                let elapsed = (self.now_ns as u32).wrapping_sub(op.started);
+                let _ = self.counters.latency_ns.record(u64::from(elapsed.max(1)));
                 op.acc
             }
             Pending::Input { .. } => op.acc,
-            Pending::Open { check, .. } => {
+            Pending::Open {
+                checked, expected, ..
+            } => {
                 let shares = &self.open_shares[id as usize * n..(id as usize + 1) * n];
                 let (v, consistent) = self.shamir.open(shares);
                 if !consistent {
                     self.counters.inconsistent_opens += 1;
                     self.inconsistent.insert(out);
                 }
-                if let Some(expected) = check {
+                if checked {
                     self.values[out as usize] = v;
                     self.record_check(out, expected);
                 }
@@ -622,13 +655,25 @@ impl<L: Labeller> Engine<L> {
     fn set_ready(&mut self, id: OpId, out: u32, value: Fp) {
         self.values[out as usize] = value;
         self.producer[out as usize] = READY;
-        for k in 0..self.ops[id as usize].waiters.len() {
-            let w = self.ops[id as usize].waiters[k];
-            let op = &mut self.ops[w as usize];
-            op.missing -= 1;
-            if op.missing == 0 {
-                self.ready.push_back(w);
+        let op = &self.ops[id as usize];
+        let (inline, n) = (op.waiters, op.n_waiters as usize);
+        for &w in &inline[..n.min(INLINE_WAITERS)] {
+            self.wake(w);
+        }
+        if n > INLINE_WAITERS {
+            for w in self.more_waiters.remove(&id).unwrap_or_default() {
+                self.wake(w);
             }
+        }
+    }
+
+    /// One of `w`'s operands is ready.
+    #[inline]
+    fn wake(&mut self, w: OpId) {
+        let op = &mut self.ops[w as usize];
+        op.missing -= 1;
+        if op.missing == 0 {
+            self.ready.push_back(w);
         }
     }
 
@@ -660,7 +705,8 @@ impl<L: Labeller> Engine<L> {
         if awaiting == 0 && operands.iter().all(|&v| self.is_ready(v)) {
             // A local operation on known values: no table entry at all.
             let (a, b) = (operands[0], *operands.get(1).unwrap_or(&operands[0]));
-            let v = self.local(kind, a, b);
+            let (op, c) = LocalOp::of(kind);
+            let v = op.apply(self.values[a as usize], self.values[b as usize], c);
             return self.new_value(tag, READY, v);
         }
         let id = self.alloc_op(pending, awaiting);
@@ -676,6 +722,17 @@ impl<L: Labeller> Engine<L> {
             self.labels[id as usize] = label;
         }
         out
+    }
+
+    /// Issues a local operation on `a` (and `b`).
+    fn local_op(&mut self, kind: OpKind, a: Share, b: Option<Share>) -> Share {
+        let (op, c) = LocalOp::of(kind);
+        let has_b = b.is_some();
+        let (a, b) = (a.0 .0, b.map_or(a.0 .0, |b| b.0 .0));
+        let two = [a, b];
+        let operands = &two[..if has_b { 2 } else { 1 }];
+        let pending = Pending::Local { op, a, b, c };
+        Share(ValueId(self.issue_op(kind, operands, pending, 0)))
     }
 
     /// Parses every complete frame in `buf` from `peer` and runs what they make
@@ -758,7 +815,7 @@ impl<L: Labeller> Mpc for Engine<L> {
             self.share_buf = shares;
             return Share(ValueId(self.new_value(tag, READY, own)));
         }
-        let id = self.alloc_op(Pending::Input { owner }, 1);
+        let id = self.alloc_op(Pending::Input { owner: owner as u8 }, 1);
         let out = self.new_value(tag, id, Fp::ZERO);
         self.ops[id as usize].out = out;
         match label {
@@ -786,47 +843,19 @@ impl<L: Labeller> Mpc for Engine<L> {
     }
 
     fn add(&mut self, a: Share, b: Share) -> Share {
-        let (a, b) = (a.0 .0, b.0 .0);
-        let kind = OpKind::Add;
-        Share(ValueId(self.issue_op(
-            kind,
-            &[a, b],
-            Pending::Local { kind, a, b },
-            0,
-        )))
+        self.local_op(OpKind::Add, a, Some(b))
     }
 
     fn sub(&mut self, a: Share, b: Share) -> Share {
-        let (a, b) = (a.0 .0, b.0 .0);
-        let kind = OpKind::Sub;
-        Share(ValueId(self.issue_op(
-            kind,
-            &[a, b],
-            Pending::Local { kind, a, b },
-            0,
-        )))
+        self.local_op(OpKind::Sub, a, Some(b))
     }
 
     fn mul_const(&mut self, a: Share, c: Fp) -> Share {
-        let a = a.0 .0;
-        let kind = OpKind::MulConst(c);
-        Share(ValueId(self.issue_op(
-            kind,
-            &[a],
-            Pending::Local { kind, a, b: a },
-            0,
-        )))
+        self.local_op(OpKind::MulConst(c), a, None)
     }
 
     fn add_const(&mut self, a: Share, c: Fp) -> Share {
-        let a = a.0 .0;
-        let kind = OpKind::AddConst(c);
-        Share(ValueId(self.issue_op(
-            kind,
-            &[a],
-            Pending::Local { kind, a, b: a },
-            0,
-        )))
+        self.local_op(OpKind::AddConst(c), a, None)
     }
 
     fn mul(&mut self, a: Share, b: Share) -> Share {
@@ -847,7 +876,11 @@ impl<L: Labeller> Mpc for Engine<L> {
         Public(ValueId(self.issue_op(
             OpKind::Open,
             &[a],
-            Pending::Open { a, check: None },
+            Pending::Open {
+                a,
+                checked: false,
+                expected: Fp::ZERO,
+            },
             awaiting,
         )))
     }
@@ -861,11 +894,13 @@ impl<L: Labeller> Mpc for Engine<L> {
         // The usual case: the opening is pending and has no check yet.
         let producer = self.producer[p as usize];
         if let Pending::Open {
-            check: check @ None,
+            checked: checked @ false,
+            expected: e,
             ..
         } = &mut self.ops[producer as usize].pending
         {
-            *check = Some(expected);
+            *checked = true;
+            *e = expected;
             return;
         }
         let id = self.alloc_op(Pending::Check { p, expected }, 0);
