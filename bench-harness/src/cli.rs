@@ -24,15 +24,62 @@ pub enum Command {
     Run(RunArgs),
     /// Run one player of a run whose players are listed in a players file.
     Player(PlayerArgs),
+    /// Run a grid of configurations, then plot and report.
+    Sweep(SweepArgs),
+    /// Draw the plots of `results/runs.jsonl` into `results/plots/` (PNG and SVG).
+    Plot(ResultsArgs),
+    /// Write `results/REPORT.md` from `results/runs.jsonl` and the plots.
+    Report(ResultsArgs),
+}
+
+/// `labelbench sweep`.
+#[derive(Debug, Args)]
+pub struct SweepArgs {
+    /// `quick` (a few minutes) or `full` (the whole grid of the study).
+    #[arg(long, default_value = "quick")]
+    pub preset: String,
+    /// A TOML grid file that replaces the preset.
+    #[arg(long)]
+    pub grid: Option<PathBuf>,
+    /// Repetitions per configuration (overrides the preset's).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub reps: Option<u32>,
+    /// The results folder (`runs.jsonl`, `runs.csv`, `plots/`, `REPORT.md`).
+    #[arg(long, default_value = "results")]
+    pub results: PathBuf,
+    /// Start over instead of resuming: delete `runs.jsonl` first.
+    #[arg(long)]
+    pub fresh: bool,
+    /// Print how many runs the grid has and how many are left, and stop.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Skip the plots and the report at the end.
+    #[arg(long)]
+    pub no_report: bool,
+}
+
+/// `labelbench plot` and `labelbench report`.
+#[derive(Debug, Args)]
+pub struct ResultsArgs {
+    /// The results folder: reads `runs.jsonl`, writes `plots/` and `REPORT.md`.
+    #[arg(long, default_value = "results")]
+    pub results: PathBuf,
 }
 
 /// The labelling strategies.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum StrategyName {
     /// One global counter read when a message goes out (the control; fails).
     Naive,
     /// VIFF's program counters, forked per continuation.
     Counter,
+    /// SHA-256 of the operation and its operands' labels, truncated.
+    History,
+    /// Gate numbers of the program traced into a circuit before the run.
+    Static,
+    /// Every strategy in turn on the same workload, parameters and seed.
+    All,
 }
 
 /// How to print a report.
@@ -47,9 +94,12 @@ pub enum Format {
 /// Options shared by `run` and `player`.
 #[derive(Debug, Args)]
 pub struct CommonArgs {
-    /// Labelling strategy.
+    /// Labelling strategy (`all`: each in turn, with `run` only).
     #[arg(long, value_enum)]
     pub strategy: StrategyName,
+    /// Bytes of a history label (SHA-256 truncated): 8, 16 or 32.
+    #[arg(long, default_value_t = crate::strategy::DEFAULT_LABEL_BYTES, value_parser = parse_label_bytes)]
+    pub label_bytes: usize,
     /// The program to run.
     #[arg(long, value_parser = parse_workload)]
     pub workload: WorkloadKind,
@@ -110,6 +160,13 @@ pub struct PlayerArgs {
 
 fn parse_workload(s: &str) -> Result<WorkloadKind, String> {
     s.parse()
+}
+
+fn parse_label_bytes(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(b @ (8 | 16 | 32)) => Ok(b),
+        _ => Err(format!("`{s}`: a history label is 8, 16 or 32 bytes")),
+    }
 }
 
 impl CommonArgs {

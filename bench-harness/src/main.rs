@@ -1,16 +1,13 @@
 //! `labelbench`: runs the study's workloads under each labelling strategy over
 //! real TCP sockets and reports correctness, label size and speed.
 
-mod cli;
-mod meta;
-mod output;
-mod players_file;
-mod strategy;
+use bench_harness::{cli, meta, output, players_file, plot, report_md, results, strategy, sweep};
 
 use anyhow::{Context, Result};
 use clap::Parser;
-use cli::{Cli, Command, PlayerArgs, RunArgs};
+use cli::{Cli, Command, PlayerArgs, RunArgs, StrategyName};
 use std::process::ExitCode;
+use strategy::Strategy;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -34,26 +31,61 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Run(args) => run(args),
         Command::Player(args) => player(args),
+        Command::Sweep(args) => {
+            sweep::sweep(&args)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Plot(args) => {
+            let runs = results::load_runs(&args.results.join("runs.jsonl"))?;
+            for path in plot::plot_all(&runs, &args.results.join("plots"))? {
+                println!("{}", path.display());
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Report(args) => {
+            let runs = results::load_runs(&args.results.join("runs.jsonl"))?;
+            let path = args.results.join("REPORT.md");
+            report_md::write_report(&runs, &args.results.join("plots"), &path)?;
+            println!("{}", path.display());
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 
-/// Exit status for a finished run: wrong results and hangs are findings (0);
-/// any other error means the tool could not do its job (1).
-fn status(error: Option<&str>, hung: bool) -> ExitCode {
-    match error {
-        Some(_) if !hung => ExitCode::from(1),
-        _ => ExitCode::SUCCESS,
+/// Whether a finished run means the tool could not do its job: wrong results
+/// and hangs are findings, any other error is a failure.
+fn tool_failed(error: Option<&str>, hung: bool) -> bool {
+    error.is_some() && !hung
+}
+
+fn exit_code(failed: bool) -> ExitCode {
+    if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
     }
 }
 
 fn run(args: RunArgs) -> Result<ExitCode> {
     let params = args.common.params(args.players, args.threshold)?;
-    let git_rev = meta::git_rev();
-    let mut report = strategy::run_local(args.common.strategy, &params, args.common.timeout.into())
-        .context("running the players")?;
-    report.git_rev = git_rev;
-    output::emit(&report, args.common.format, args.common.out.as_deref())?;
-    Ok(status(report.error.as_deref(), report.hung))
+    let (git_rev, machine) = (meta::git_rev(), meta::machine());
+    let strategies: Vec<Strategy> = match args.common.strategy {
+        StrategyName::All => Strategy::all(args.common.label_bytes).to_vec(),
+        s => vec![Strategy::from_name(s, args.common.label_bytes)?],
+    };
+    let mut reports = Vec::new();
+    for s in strategies {
+        let date = meta::now_rfc3339();
+        let mut report = strategy::run_local(s, &params, args.common.timeout.into())
+            .with_context(|| format!("running the players with strategy `{}`", s.name()))?;
+        meta::stamp(&mut report, &git_rev, &date, &machine);
+        reports.push(report);
+    }
+    output::emit(&reports, args.common.format, args.common.out.as_deref())?;
+    let failed = reports
+        .iter()
+        .any(|r| tool_failed(r.error.as_deref(), r.hung));
+    Ok(exit_code(failed))
 }
 
 fn player(args: PlayerArgs) -> Result<ExitCode> {
@@ -62,15 +94,14 @@ fn player(args: PlayerArgs) -> Result<ExitCode> {
     let params = args.common.params(addrs.len() as u32, args.threshold)?;
     let listener = std::net::TcpListener::bind(addrs[me])
         .with_context(|| format!("player {me} cannot listen on {}", addrs[me]))?;
-    let mut report = strategy::run_player(
-        args.common.strategy,
-        &params,
-        me,
-        addrs,
-        listener,
-        args.common.timeout.into(),
-    );
+    let s = Strategy::from_name(args.common.strategy, args.common.label_bytes)
+        .context("`labelbench player` runs one strategy")?;
+    let timeout = args.common.timeout.into();
+    let mut report = strategy::run_player(s, &params, me, addrs, listener, timeout)?;
     report.git_rev = meta::git_rev();
     output::emit_player(&report, args.common.format, args.common.out.as_deref())?;
-    Ok(status(report.report.error.as_deref(), report.report.hung))
+    Ok(exit_code(tool_failed(
+        report.report.error.as_deref(),
+        report.report.hung,
+    )))
 }

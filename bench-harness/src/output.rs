@@ -16,15 +16,19 @@ fn append_line(path: &Path, line: &str) -> Result<()> {
     writeln!(f, "{line}").with_context(|| format!("writing {}", path.display()))
 }
 
-/// Prints a run's report and appends its JSON line to `out`.
-pub fn emit(r: &RunReport, format: Format, out: Option<&Path>) -> Result<()> {
-    let json = serde_json::to_string(r)?;
-    match format {
-        Format::Json => println!("{json}"),
-        Format::Table => print!("{}", table(r)),
+/// Prints the reports of a run (one per strategy) and appends their JSON lines to `out`.
+pub fn emit(reports: &[RunReport], format: Format, out: Option<&Path>) -> Result<()> {
+    for r in reports {
+        let json = serde_json::to_string(r)?;
+        if format == Format::Json {
+            println!("{json}");
+        }
+        if let Some(path) = out {
+            append_line(path, &json)?;
+        }
     }
-    if let Some(path) = out {
-        append_line(path, &json)?;
+    if format == Format::Table {
+        print!("{}", table(reports));
     }
     Ok(())
 }
@@ -55,57 +59,122 @@ pub fn emit_player(r: &PlayerRun, format: Format, out: Option<&Path>) -> Result<
     Ok(())
 }
 
-fn table(r: &RunReport) -> String {
-    let rows: Vec<(&str, String)> = vec![
-        ("strategy", r.strategy.clone()),
-        (
-            "workload",
-            format!("{} (n = {}, depth {})", r.workload, r.n, r.depth),
-        ),
-        ("players", format!("{} (t = {})", r.players, r.threshold)),
-        ("jitter", format!("{} µs", r.jitter_us)),
-        ("seed", r.seed.to_string()),
-        ("correct", format!("{} of {}", r.correct, r.outputs)),
-        ("wrong", r.wrong.to_string()),
-        ("inconsistent opens", r.inconsistent_opens.to_string()),
-        ("orphans", r.orphans.to_string()),
-        ("hung", r.hung.to_string()),
-        ("error", r.error.clone().unwrap_or_else(|| "none".into())),
-        ("inputs", format!("{:.3} s", r.input_s)),
-        ("wall", format!("{:.3} s", r.wall_s)),
-        ("mul/s", format!("{:.0}", r.mul_per_s)),
-        (
-            "label bytes",
-            format!("mean {:.2}, max {}", r.label_bytes_mean, r.label_bytes_max),
-        ),
-        (
-            "label share of wire",
+/// A comparison table: one row per figure, one column per report.
+fn table(reports: &[RunReport]) -> String {
+    let Some(first) = reports.first() else {
+        return String::new();
+    };
+    let mib = |b: Option<u64>| {
+        b.map_or("unknown".into(), |b| {
+            format!("{:.1} MiB", b as f64 / f64::from(1 << 20))
+        })
+    };
+    type Row = (&'static str, fn(&RunReport) -> String);
+    let rows: Vec<Row> = vec![
+        ("correct", |r| format!("{} of {}", r.correct, r.outputs)),
+        ("wrong", |r| r.wrong.to_string()),
+        ("inconsistent opens", |r| r.inconsistent_opens.to_string()),
+        ("orphans", |r| r.orphans.to_string()),
+        ("hung", |r| r.hung.to_string()),
+        ("inputs", |r| format!("{:.3} s", r.input_s)),
+        ("wall", |r| format!("{:.3} s", r.wall_s)),
+        ("mul/s", |r| format!("{:.0}", r.mul_per_s)),
+        ("label bytes mean", |r| format!("{:.2}", r.label_bytes_mean)),
+        ("label bytes max", |r| r.label_bytes_max.to_string()),
+        ("label share of wire", |r| {
             format!(
                 "{:.1} %",
                 100.0 * r.label_bytes_total as f64 / r.wire_bytes.max(1) as f64
-            ),
-        ),
-        (
-            "latency",
-            format!(
-                "p50 {:.1} µs, p99 {:.1} µs",
-                r.latency_p50_us, r.latency_p99_us
-            ),
-        ),
-        (
-            "peak RSS",
-            r.peak_rss_bytes.map_or("unknown".into(), |b| {
-                format!("{:.1} MiB", b as f64 / (1 << 20) as f64)
-            }),
-        ),
-        ("git", r.git_rev.clone()),
+            )
+        }),
+        ("latency p50", |r| format!("{:.1} µs", r.latency_p50_us)),
+        ("latency p99", |r| format!("{:.1} µs", r.latency_p99_us)),
+        ("collision bound", |r| {
+            r.label_collision_bound
+                .map_or("-".into(), |p| format!("{p:.1e}"))
+        }),
+        ("transform", |r| match (r.transform_s, r.program_gates) {
+            (Some(s), Some(g)) => format!("{:.3} s, {g} gates", s),
+            _ => "-".into(),
+        }),
     ];
-    let width = rows
-        .iter()
-        .map(|(k, _)| k.chars().count())
-        .max()
-        .unwrap_or(0);
-    rows.iter()
-        .map(|(k, v)| format!("{k:<width$}  {v}\n"))
-        .collect()
+    let mut grid: Vec<Vec<String>> = vec![std::iter::once(String::new())
+        .chain(reports.iter().map(|r| match r.truncate_bytes {
+            Some(b) => format!("{}/{b}", r.strategy),
+            None => r.strategy.clone(),
+        }))
+        .collect()];
+    for (name, f) in &rows {
+        grid.push(
+            std::iter::once(name.to_string())
+                .chain(reports.iter().map(|r| {
+                    if r.unsupported {
+                        "unsupported".into()
+                    } else {
+                        f(r)
+                    }
+                }))
+                .collect(),
+        );
+    }
+    let mut extra = vec![(
+        "peak RSS".to_string(),
+        reports
+            .iter()
+            .map(|r| mib(r.peak_rss_bytes))
+            .collect::<Vec<_>>(),
+    )];
+    extra.push((
+        "error".into(),
+        reports
+            .iter()
+            .map(|r| r.error.clone().unwrap_or_else(|| "none".into()))
+            .collect(),
+    ));
+    for (name, cells) in extra {
+        grid.push(std::iter::once(name).chain(cells).collect());
+    }
+    let widths: Vec<usize> = (0..grid[0].len())
+        .map(|c| {
+            grid.iter()
+                .map(|row| row[c].chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let mut out = format!(
+        "{} (n = {}, depth {}), {} players (t = {}), jitter {} µs, seed {}, git {}\n",
+        first.workload,
+        first.n,
+        first.depth,
+        first.players,
+        first.threshold,
+        first.jitter_us,
+        first.seed,
+        first.git_rev
+    );
+    for row in &grid {
+        let cells: Vec<String> = row
+            .iter()
+            .zip(&widths)
+            .enumerate()
+            .map(|(i, (cell, &w))| {
+                if i == 0 {
+                    format!("{cell:<w$}")
+                } else {
+                    format!("{cell:>w$}")
+                }
+            })
+            .collect();
+        out.push_str(cells.join("  ").trim_end());
+        out.push('\n');
+    }
+    for r in reports.iter().filter(|r| r.unsupported) {
+        out.push_str(&format!(
+            "{}: unsupported: {}\n",
+            r.strategy,
+            r.unsupported_reason.as_deref().unwrap_or("no reason given")
+        ));
+    }
+    out
 }

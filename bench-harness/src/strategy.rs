@@ -3,24 +3,90 @@
 use crate::cli::StrategyName;
 use anyhow::Result;
 use labels_counter::{NaiveCounter, ProgramCounter};
+use labels_history::{collision_bound, History};
+use labels_static::StaticLabeller;
 use shamir_runtime::cluster;
 use shamir_runtime::player::{run_player as run_one, PlayerSetup};
 use shamir_runtime::report::PlayerReport;
-use shamir_runtime::{workloads, Engine, Labeller, RunParams, RunReport};
+use shamir_runtime::{workloads, Engine, Labeller, RunParams, RunReport, Workload};
 use std::net::{SocketAddr, TcpListener};
+use std::sync::Arc;
 use std::time::Duration;
 
-/// The strategy's name as players announce it in the handshake.
+/// History label size when none is given (`labels-history` says why).
+pub const DEFAULT_LABEL_BYTES: usize = labels_history::DEFAULT_LABEL_BYTES;
+
+/// A strategy with its options.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Strategy {
+    /// The naive control.
+    Naive,
+    /// VIFF's program counters.
+    Counter,
+    /// History labels of this many bytes.
+    History {
+        /// Bytes per label.
+        label_bytes: usize,
+    },
+    /// Static labels from the traced program.
+    Static,
+}
+
+impl Strategy {
+    /// The strategy for a command-line name (not `all`).
+    pub fn from_name(s: StrategyName, label_bytes: usize) -> Result<Strategy> {
+        Ok(match s {
+            StrategyName::Naive => Strategy::Naive,
+            StrategyName::Counter => Strategy::Counter,
+            StrategyName::History => Strategy::History { label_bytes },
+            StrategyName::Static => Strategy::Static,
+            StrategyName::All => anyhow::bail!("`all` is a list of strategies, not one"),
+        })
+    }
+
+    /// Every strategy, in the order tables list them.
+    pub fn all(label_bytes: usize) -> [Strategy; 4] {
+        [
+            Strategy::Naive,
+            Strategy::Counter,
+            Strategy::History { label_bytes },
+            Strategy::Static,
+        ]
+    }
+
+    /// The name reports use.
+    pub fn name(self) -> &'static str {
+        match self {
+            Strategy::Naive => "naive",
+            Strategy::Counter => "counter",
+            Strategy::History { .. } => "history",
+            Strategy::Static => "static",
+        }
+    }
+
+    /// The name players announce in the handshake, with the options that must
+    /// match (a history player with 8-byte labels cannot talk to one with 16).
+    pub fn handshake_name(self) -> String {
+        match self {
+            Strategy::History { label_bytes } => format!("history/{label_bytes}"),
+            s => s.name().to_string(),
+        }
+    }
+}
+
+/// The report name of a command-line strategy.
 pub fn wire_name(s: StrategyName) -> &'static str {
     match s {
         StrategyName::Naive => "naive",
         StrategyName::Counter => "counter",
+        StrategyName::History => "history",
+        StrategyName::Static => "static",
+        StrategyName::All => "all",
     }
 }
 
 fn outputs(params: &RunParams) -> u64 {
-    workloads::build::<Engine<ProgramCounter>>(params.workload, params.n, params.depth, params.seed)
-        .outputs()
+    build::<ProgramCounter>(params).outputs()
 }
 
 fn build<L: Labeller>(params: &RunParams) -> Box<dyn shamir_runtime::Workload<Engine<L>>> {
@@ -43,11 +109,39 @@ fn local<L: Labeller>(
 }
 
 /// Runs all players of one strategy in this process.
-pub fn run_local(s: StrategyName, params: &RunParams, timeout: Duration) -> Result<RunReport> {
-    let name = wire_name(s);
+pub fn run_local(s: Strategy, params: &RunParams, timeout: Duration) -> Result<RunReport> {
+    let name = s.name();
     match s {
-        StrategyName::Naive => local(params, name, timeout, NaiveCounter::new),
-        StrategyName::Counter => local(params, name, timeout, ProgramCounter::new),
+        Strategy::Naive => local(params, name, timeout, NaiveCounter::new),
+        Strategy::Counter => local(params, name, timeout, ProgramCounter::new),
+        Strategy::History { label_bytes } => {
+            let history = History::new(label_bytes)?;
+            let mut r = local(params, name, timeout, || history.clone())?;
+            r.truncate_bytes = Some(label_bytes as u32);
+            r.label_collision_bound = Some(collision_bound(r.ops_issued, label_bytes));
+            Ok(r)
+        }
+        Strategy::Static => match labels_static::transform_params(params) {
+            Err(u) => {
+                let mut r = RunReport::unsupported(name, params, outputs(params), u.reason);
+                r.transform_s = Some(u.seconds);
+                Ok(r)
+            }
+            Ok(program) => {
+                let program = Arc::new(program);
+                let cost = program.cost();
+                let mut r = cluster::run_local(params, name, timeout, outputs(params), |_| {
+                    let replay: Box<dyn Workload<Engine<StaticLabeller>>> =
+                        Box::new(program.replay());
+                    (program.labeller(), replay)
+                })?;
+                r.transform_s = Some(cost.seconds);
+                r.program_gates = Some(cost.gates);
+                r.program_labelled = Some(cost.labelled_gates);
+                r.program_bytes = Some(cost.program_bytes);
+                Ok(r)
+            }
+        },
     }
 }
 
@@ -60,6 +154,8 @@ pub struct PlayerRun {
     pub params: RunParams,
     /// Git revision.
     pub git_rev: String,
+    /// Why the strategy refused the program before running it, if it did.
+    pub unsupported: Option<String>,
     /// The player's own figures.
     #[serde(flatten)]
     pub report: PlayerReport,
@@ -67,29 +163,50 @@ pub struct PlayerRun {
 
 /// Runs one player of a multi-process run.
 pub fn run_player(
-    s: StrategyName,
+    s: Strategy,
     params: &RunParams,
     me: usize,
     addrs: Vec<SocketAddr>,
     listener: TcpListener,
     timeout: Duration,
-) -> PlayerRun {
+) -> Result<PlayerRun> {
     let setup = PlayerSetup {
         me,
         params: params.clone(),
-        strategy: wire_name(s).to_string(),
+        strategy: s.handshake_name(),
         addrs,
         listener,
         timeout,
     };
     let outcome = match s {
-        StrategyName::Naive => run_one(setup, NaiveCounter::new(), build(params)),
-        StrategyName::Counter => run_one(setup, ProgramCounter::new(), build(params)),
+        Strategy::Naive => run_one(setup, NaiveCounter::new(), build(params)),
+        Strategy::Counter => run_one(setup, ProgramCounter::new(), build(params)),
+        Strategy::History { label_bytes } => {
+            run_one(setup, History::new(label_bytes)?, build(params))
+        }
+        Strategy::Static => match labels_static::transform_params(params) {
+            // The trace follows from the parameters alone, which the handshake
+            // makes every player agree on, so each process transforms for itself.
+            Ok(program) => {
+                let program = Arc::new(program);
+                run_one(setup, program.labeller(), Box::new(program.replay()))
+            }
+            Err(u) => {
+                return Ok(PlayerRun {
+                    strategy: s.name().to_string(),
+                    params: params.clone(),
+                    git_rev: String::new(),
+                    unsupported: Some(u.reason),
+                    report: PlayerReport::from_counters(me, &Default::default()),
+                })
+            }
+        },
     };
-    PlayerRun {
-        strategy: wire_name(s).to_string(),
+    Ok(PlayerRun {
+        strategy: s.name().to_string(),
         params: params.clone(),
         git_rev: String::new(),
+        unsupported: None,
         report: outcome.report,
-    }
+    })
 }

@@ -1,1 +1,109 @@
-//! Work in progress.
+//! # labels-static
+//!
+//! Static labels by program transformation, the alternative VIFF's design note
+//! "Program Counters" sketches and never built: "have some external tool
+//! transform the program into one with explicit labels … It is not entirely
+//! clear how this should work in the presence of loops."
+//!
+//! ## How
+//!
+//! Every workload is written once, generically, against
+//! [`shamir_runtime::Mpc`]. The dynamic strategies run it on the live runtime;
+//! this crate runs it once, before the run, against a [`Tracer`], an `Mpc` that
+//! records each operation as a [`Gate`] of a [`Circuit`] instead of executing
+//! it (the program as data). Then:
+//!
+//! 1. **Transform** ([`transform`], [`transform_params`], or
+//!    [`transform_workload`] for any [`shamir_runtime::Workload`]): trace the
+//!    `deal` phase to exhaustion, then the `compute` phase, and number the
+//!    labelled gates (`input`, `mul`, `open`, and `random`, whose label is the
+//!    PRSS PRF input) 0, 1, 2, … in traced order. The result, a
+//!    [`StaticProgram`], records what the transformation cost
+//!    ([`TransformCost`]: seconds, gates, labelled gates, bytes).
+//! 2. **Run**: every player replays the same program ([`Replay`], a
+//!    `Workload` for any `Mpc`), shared between the players of a process by
+//!    `Arc`, and labels it with a [`StaticLabeller`], which hands out the gate
+//!    numbers in order and checks at each that the runtime issued the kind of
+//!    operation the transformation numbered there; a departure fails the run
+//!    with [`LabelError::Diverged`](shamir_runtime::LabelError::Diverged),
+//!    never a silent mislabel. A label is one varint: dense, so the runtime
+//!    files it in its ring, and as short as a counter's.
+//!
+//! ## Continuations and loops
+//!
+//! In a trace every value is symbolically available, so a continuation
+//! ([`Mpc::schedule`](shamir_runtime::Mpc::schedule)) is traced at once: the
+//! execution tree is flattened into straight-line code, and a sub-protocol
+//! nested `depth` deep becomes `depth` consecutive gates whose labels do not
+//! grow with the depth (program counters grow by one entry per level).
+//! Nested continuations are traced right after their parent returns, from a
+//! queue, so depth costs no stack. A loop whose trip count the program knows
+//! when it runs, as every loop of the study's workloads does (sizes come from
+//! the run parameters), is unrolled by the same tracing: the circuit holds
+//! every iteration. The price is that the program exists in memory as data:
+//! about 16 bytes per gate, shared by the players of a process, plus 4 bytes
+//! per gate for each player's handles; the figures report it.
+//!
+//! ## What cannot be transformed: branches on opened values
+//!
+//! A program that reads an opened value ([`Mpc::read`](shamir_runtime::Mpc::read))
+//! decides what to issue next from data that exists only during the run. The
+//! `random-bits` workload does: it opens r², retries when it is 0, and computes
+//! the bit it checks from the opened values. The tracer cannot know which
+//! branch will be taken, so it records the first read and the transformation
+//! **rejects** the program with [`Unsupported`] and a reason; the harness
+//! reports the run as unsupported. It never hangs (after the first read the
+//! tracer records nothing and drops every continuation, so a retry loop ends)
+//! and never runs a guessed program.
+//!
+//! Rejection was chosen over a bounded-candidates transformation (trace both
+//! branches of every read up to k retries, reserve labels for all of them, and
+//! let the opened value, which every player sees alike, pick one at run time)
+//! because that is no longer a static program: which labels a run uses would
+//! again depend on the path it takes at run time, to be tracked as it runs (a
+//! program counter by another name); the circuit would grow with every
+//! candidate kept (exponentially, for reads inside retried branches); and a
+//! run that needs more than k retries (probability about 2^(−61·(k+1)) per
+//! bit for `random-bits`) would have no label at all, a failure the strategy
+//! would have to detect and report anyway. Moreover `random-bits` derives the
+//! *expected value* of its check from an opened value, which a circuit of
+//! fixed constants cannot express. The finding is the strategy's limit,
+//! reported as such: static labels need control flow that does not depend on
+//! the data.
+//!
+//! Inputs are traced with the plaintext every player passes (the workloads
+//! derive it from the run seed); only the owner's copy is used when replayed.
+//!
+//! ## Using it
+//!
+//! ```
+//! use labels_static::{transform_params, StaticProgram};
+//! use shamir_runtime::{Engine, RunParams, Workload};
+//! use std::sync::Arc;
+//!
+//! let params = RunParams::example();
+//! let program: Arc<StaticProgram> = Arc::new(transform_params(&params).expect("supported"));
+//! // Per player (e.g. inside `cluster::run_local`'s `parts`):
+//! let labeller = program.labeller();
+//! let workload: Box<dyn Workload<Engine<labels_static::StaticLabeller>>> =
+//!     Box::new(program.replay());
+//! # let _ = (labeller, workload);
+//! ```
+
+#![deny(missing_docs)]
+
+pub use shamir_runtime;
+
+mod circuit;
+mod labeller;
+mod replay;
+mod tracer;
+mod transform;
+
+pub use circuit::{Circuit, Gate, GateId};
+pub use labeller::{StaticLabel, StaticLabeller};
+pub use replay::Replay;
+pub use tracer::{Rejection, Tracer, MAX_GATES};
+pub use transform::{
+    transform, transform_params, transform_workload, StaticProgram, TransformCost, Unsupported,
+};

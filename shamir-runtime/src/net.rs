@@ -285,13 +285,16 @@ async fn exchange_hello(
 
 /// Connects player `me` to every other player and checks every handshake.
 /// Returns one stream per player (`None` at `me`). Dialling is retried until
-/// `deadline`, since peers may start later.
+/// `deadline`, since peers may start later. `connected[p]` is set as soon as
+/// the link with `p` has passed its handshake, so a caller that gives up can
+/// say which peers never came.
 pub async fn connect_mesh(
     me: PlayerId,
     addrs: &[SocketAddr],
     listener: TcpListener,
     hello: &Hello,
     deadline: Instant,
+    connected: &RefCell<Vec<bool>>,
 ) -> Result<Vec<Option<TcpStream>>, RuntimeError> {
     let players = addrs.len();
     let frame = hello.to_frame();
@@ -313,6 +316,7 @@ pub async fn connect_mesh(
             let who = format!("player {j} at {addr}");
             let theirs = exchange_hello(&mut stream, &frame, &who).await?;
             check_hello(hello, &theirs, me, players, addr, Some(j))?;
+            connected.borrow_mut()[j] = true;
             out.push((j, stream));
         }
         Ok(out)
@@ -337,6 +341,7 @@ pub async fn connect_mesh(
                     addr: from,
                 });
             }
+            connected.borrow_mut()[peer] = true;
             out.push((peer, stream));
         }
         Ok(out)

@@ -54,6 +54,8 @@ struct Node<L: Labeller> {
     failure: RefCell<Option<RuntimeError>>,
     byes: Cell<usize>,
     phase: Cell<&'static str>,
+    /// Which peers have passed the handshake (for a timeout while connecting).
+    connected: RefCell<Vec<bool>>,
     window: usize,
 }
 
@@ -155,6 +157,7 @@ async fn play<L: Labeller>(
         failure: RefCell::new(None),
         byes: Cell::new(0),
         phase: Cell::new("connect"),
+        connected: RefCell::new(vec![false; params.players as usize]),
         window,
     });
     let deadline = started + setup.timeout;
@@ -195,7 +198,19 @@ async fn play<L: Labeller>(
                 phase: node.phase.get(),
                 waiting: engine.live_ops(),
             };
-            report.error = Some(e.to_string());
+            let absent: Vec<String> = node
+                .connected
+                .borrow()
+                .iter()
+                .enumerate()
+                .filter(|&(p, &c)| p != me && !c)
+                .map(|(p, _)| p.to_string())
+                .collect();
+            report.error = Some(if node.phase.get() == "connect" && !absent.is_empty() {
+                format!("{e}; never connected: player(s) {}", absent.join(", "))
+            } else {
+                e.to_string()
+            });
         }
     }
     if report.orphans > 0 {
@@ -238,7 +253,15 @@ async fn session<L: Labeller>(
             addr: setup.addrs[me],
             source: e,
         })?;
-    let streams = connect_mesh(me, &setup.addrs, listener, &hello, deadline).await?;
+    let streams = connect_mesh(
+        me,
+        &setup.addrs,
+        listener,
+        &hello,
+        deadline,
+        &node.connected,
+    )
+    .await?;
     tracing::debug!(player = me, "mesh connected");
 
     let mut writers = Vec::new();

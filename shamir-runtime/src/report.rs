@@ -38,6 +38,8 @@ pub struct PlayerReport {
     pub muls: u64,
     /// Operations issued after the inputs.
     pub ops: u64,
+    /// Operations issued in the whole run, inputs included.
+    pub ops_issued: u64,
     /// Messages sent.
     pub messages: u64,
     /// Label bytes sent.
@@ -87,6 +89,7 @@ impl PlayerReport {
             wall_s: 0.0,
             muls: c.muls,
             ops: c.ops,
+            ops_issued: c.ops,
             messages: c.messages,
             label_bytes_total: c.label_bytes_total,
             label_bytes_max: c.label_bytes_max,
@@ -128,8 +131,35 @@ pub struct RunReport {
     pub seed: u64,
     /// Operations in flight at most.
     pub window: u32,
+    /// Repetition of this configuration within a sweep (0 for a single run).
+    pub rep: u32,
     /// Git revision of the code that ran (filled in by the harness).
     pub git_rev: String,
+    /// When the run started, RFC 3339 UTC (filled in by the harness).
+    pub date: String,
+    /// CPU model of the machine (filled in by the harness).
+    pub machine_cpu: String,
+    /// Logical cores of the machine (filled in by the harness).
+    pub machine_cores: u32,
+    /// Operating system and kernel (filled in by the harness).
+    pub machine_os: String,
+    /// Label truncation in bytes, for strategies that truncate (history).
+    pub truncate_bytes: Option<u32>,
+    /// Whether the strategy refused this program before running it (static
+    /// labels on a program that branches on an opened value).
+    pub unsupported: bool,
+    /// Why, when `unsupported`.
+    pub unsupported_reason: Option<String>,
+    /// Probability of any collision among the labels this run used (hash labels).
+    pub label_collision_bound: Option<f64>,
+    /// Seconds spent transforming the program before the run (static labels).
+    pub transform_s: Option<f64>,
+    /// Gates in the transformed program (static labels).
+    pub program_gates: Option<u64>,
+    /// Labelled (communicating) gates in the transformed program (static labels).
+    pub program_labelled: Option<u64>,
+    /// Size of the transformed program in bytes (static labels).
+    pub program_bytes: Option<u64>,
     /// Checks expected (one per opened result).
     pub outputs: u64,
     /// Checks correct at every player (the minimum over players).
@@ -157,6 +187,8 @@ pub struct RunReport {
     pub mul_per_s: f64,
     /// Operations (all kinds, per player) per second of `wall_s`.
     pub ops_per_s: f64,
+    /// Operations one player issued in the whole run, inputs included.
+    pub ops_issued: u64,
     /// Messages sent by all players.
     pub messages: u64,
     /// Label bytes sent by all players.
@@ -223,7 +255,20 @@ impl RunReport {
             jitter_us: params.jitter_us,
             seed: params.seed,
             window: params.window,
+            rep: 0,
             git_rev: String::new(),
+            date: String::new(),
+            machine_cpu: String::new(),
+            machine_cores: 0,
+            machine_os: String::new(),
+            truncate_bytes: None,
+            unsupported: false,
+            unsupported_reason: None,
+            label_collision_bound: None,
+            transform_s: None,
+            program_gates: None,
+            program_labelled: None,
+            program_bytes: None,
             outputs,
             correct: reports.iter().map(|r| r.correct).min().unwrap_or(0),
             wrong: max(|r| r.wrong),
@@ -237,6 +282,7 @@ impl RunReport {
             input_s: span(|p| p.input_span),
             mul_per_s: rate(muls),
             ops_per_s: rate(ops),
+            ops_issued: reports.iter().map(|r| r.ops_issued).max().unwrap_or(0),
             messages,
             label_bytes_total,
             label_bytes_mean: if messages > 0 {
@@ -252,6 +298,22 @@ impl RunReport {
             peak_rss_bytes: crate::sys::peak_rss_bytes(),
             cpu_s: cpu.map(|c| c.iter().sum()),
         }
+    }
+}
+
+impl RunReport {
+    /// The report of a run the strategy refused before starting: nothing ran.
+    pub fn unsupported(
+        strategy: &str,
+        params: &RunParams,
+        outputs: u64,
+        reason: String,
+    ) -> RunReport {
+        let mut r = RunReport::combine(strategy, params, outputs, &[]);
+        r.unsupported = true;
+        r.unsupported_reason = Some(reason);
+        r.peak_rss_bytes = None;
+        r
     }
 }
 

@@ -810,3 +810,304 @@ macro_rules! conformance_suite {
         }
     };
 }
+
+// ---------------------------------------------------------------------------
+// Strategies that see the program before the run (static labels).
+// ---------------------------------------------------------------------------
+
+/// The program of a conformance run, as shown to a [`ProgramAware`] strategy
+/// before the run.
+#[derive(Debug, Clone)]
+pub enum TestProgram {
+    /// One of the study's workloads, as the parameters name it:
+    /// `workloads::build(params.workload, params.n, params.depth, params.seed)`.
+    Workload(RunParams),
+    /// A [`SeedProgram`] (the forced reorderings), run with these parameters.
+    Seed(SeedProgram, RunParams),
+}
+
+impl TestProgram {
+    /// The run's parameters.
+    pub fn params(&self) -> &RunParams {
+        match self {
+            TestProgram::Workload(p) | TestProgram::Seed(_, p) => p,
+        }
+    }
+
+    /// The program, built against any [`Mpc`] (the live engine, or a tracer).
+    pub fn build<M: Mpc>(&self) -> Box<dyn Workload<M>> {
+        match self {
+            TestProgram::Workload(p) => workloads::build(p.workload, p.n, p.depth, p.seed),
+            TestProgram::Seed(program, _) => Box::new(program.clone()),
+        }
+    }
+
+    /// Checks the program will record when done.
+    pub fn outputs(&self) -> u64 {
+        self.build::<Engine<NoLabels>>().outputs()
+    }
+}
+
+/// A strategy whose labeller (and program) are built from the program it will
+/// label: static labels transform the program before the run. The `*_aware`
+/// functions and [`conformance_suite_with!`](crate::conformance_suite_with)
+/// run the conformance suite with one.
+pub trait ProgramAware: Sync {
+    /// The labeller each player runs.
+    type Labeller: Labeller;
+    /// What the strategy makes of the program once per run, shared by the
+    /// players (e.g. the transformed program).
+    type Prepared: Sync;
+
+    /// Looks at the program before the run; `Err(reason)` if the strategy
+    /// cannot run it (the run is then reported unsupported).
+    fn prepare(&self, program: &TestProgram) -> Result<Self::Prepared, String>;
+
+    /// Player `me`'s labeller.
+    fn labeller(&self, prepared: &Self::Prepared, me: PlayerId) -> Self::Labeller;
+
+    /// Player `me`'s program, against any [`Mpc`] (the engine the labeller may
+    /// be wrapped in, e.g. [`Recorded`], differs from run to run).
+    fn workload<M: Mpc>(&self, prepared: &Self::Prepared, me: PlayerId) -> Box<dyn Workload<M>>;
+}
+
+/// Runs `program` with `case`'s parameters under the strategy `s`, which sees
+/// the program first; `Err(reason)` if `s` cannot run it.
+fn run_program_aware<S: ProgramAware>(
+    strategy: &str,
+    s: &S,
+    program: &TestProgram,
+    timeout: Duration,
+) -> Result<RunReport, String> {
+    let prepared = s.prepare(program)?;
+    let parts = |me: PlayerId| -> PlayerParts<S::Labeller> {
+        (s.labeller(&prepared, me), s.workload(&prepared, me))
+    };
+    let params = program.params();
+    Ok(
+        cluster::run_local(params, strategy, timeout, program.outputs(), parts)
+            .unwrap_or_else(|e| panic!("cannot start the players of {params:?}: {e}")),
+    )
+}
+
+/// [`run_case`] for a [`ProgramAware`] strategy: `Err(reason)` if it cannot
+/// run the case's program.
+pub fn run_case_aware<S: ProgramAware>(
+    strategy: &str,
+    s: &S,
+    case: &Case,
+) -> Result<RunReport, String> {
+    run_program_aware(strategy, s, &TestProgram::Workload(case.params()), TIMEOUT)
+}
+
+/// [`assert_every_workload_correct`] for a [`ProgramAware`] strategy (the
+/// same cases and seeds); a workload the strategy refuses counts as a failure.
+pub fn assert_every_workload_correct_aware<S: ProgramAware>(
+    strategy: &str,
+    s: &S,
+    players: u32,
+    workloads: &[WorkloadKind],
+) {
+    let mut failures = Vec::new();
+    for (i, &workload) in workloads.iter().enumerate() {
+        for (j, &jitter_us) in JITTERS_US.iter().enumerate() {
+            let case = Case {
+                jitter_us,
+                seed: 1 + (i * JITTERS_US.len() + j) as u64 + 100 * u64::from(players),
+                ..Case::new(workload, players)
+            };
+            match run_case_aware(strategy, s, &case) {
+                Ok(r) => {
+                    if let Err(e) = check_correct(&r) {
+                        failures.push(e);
+                    }
+                }
+                Err(reason) => {
+                    failures.push(format!("strategy `{strategy}` refused {case:?}: {reason}"))
+                }
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} runs were not correct:\n  {}",
+        failures.len(),
+        workloads.len() * JITTERS_US.len(),
+        failures.join("\n  ")
+    );
+}
+
+/// [`run_seed_program`] for a [`ProgramAware`] strategy, which sees the
+/// [`SeedProgram`] first; `Err(reason)` if it cannot run it.
+pub fn run_seed_program_aware<S: ProgramAware>(
+    strategy: &str,
+    s: &S,
+    program: &SeedProgram,
+) -> Result<RunReport, String> {
+    let program = TestProgram::Seed(program.clone(), forced_reordering_params());
+    run_program_aware(strategy, s, &program, FORCED_TIMEOUT)
+}
+
+/// [`assert_not_fooled_by_forced_reordering`] for a [`ProgramAware`] strategy.
+pub fn assert_not_fooled_by_forced_reordering_aware<S: ProgramAware>(strategy: &str, s: &S) {
+    for (what, program) in [
+        ("forced reordering", SeedProgram::new()),
+        (
+            "forced continuation reordering",
+            SeedProgram::with_continuations(),
+        ),
+    ] {
+        let r = run_seed_program_aware(strategy, s, &program)
+            .unwrap_or_else(|e| panic!("strategy `{strategy}` refused the {what}: {e}"));
+        assert_eq!(r.outputs, 2, "the seed program has two outputs");
+        if let Err(e) = check_correct(&r) {
+            panic!("strategy `{strategy}` was fooled by the {what}: {e}\nreport: {r:#?}");
+        }
+    }
+}
+
+/// [`record_labels`] for a [`ProgramAware`] strategy; `Err(reason)` if it
+/// cannot run the case's program.
+pub fn record_labels_aware<S: ProgramAware>(
+    strategy: &str,
+    s: &S,
+    case: &Case,
+) -> Result<(RunReport, Vec<LabelLog>), String> {
+    let program = TestProgram::Workload(case.params());
+    let prepared = s.prepare(&program)?;
+    let logs: Vec<SharedLog> = (0..case.players).map(|_| SharedLog::default()).collect();
+    let r = run_with(strategy, case, |me| -> PlayerParts<Recorded<S::Labeller>> {
+        (
+            Recorded::new(s.labeller(&prepared, me), logs[me].clone()),
+            s.workload(&prepared, me),
+        )
+    });
+    let logs = logs
+        .into_iter()
+        .map(|l| l.lock().unwrap_or_else(|e| e.into_inner()).clone())
+        .collect();
+    Ok((r, logs))
+}
+
+/// [`labels_agree`] for a [`ProgramAware`] strategy: the run is correct, every
+/// label round-trips, and every player handed out the same labels (in the
+/// same order where [`issue_order_is_program_order`], else as multisets).
+/// Returns player 0's log.
+pub fn labels_agree_aware<S: ProgramAware>(strategy: &str, s: &S, case: &Case) -> LabelLog {
+    let (r, logs) = record_labels_aware(strategy, s, case)
+        .unwrap_or_else(|e| panic!("strategy `{strategy}` refused {case:?}: {e}"));
+    assert_correct(&r);
+    for (p, log) in logs.iter().enumerate() {
+        assert!(
+            log.problems.is_empty(),
+            "strategy `{strategy}`, {case:?}, player {p}: {} labels break the wire-form contract, e.g.:\n  {}",
+            log.problems.len(),
+            log.problems.iter().take(5).cloned().collect::<Vec<_>>().join("\n  ")
+        );
+    }
+    let ordered = issue_order_is_program_order(case.workload);
+    let key = |log: &LabelLog| {
+        let mut labels = log.labels.clone();
+        if !ordered {
+            labels.sort();
+        }
+        labels
+    };
+    let reference = key(&logs[0]);
+    assert!(
+        !reference.is_empty(),
+        "strategy `{strategy}`, {case:?}: no labels were recorded"
+    );
+    for (p, log) in logs.iter().enumerate().skip(1) {
+        let other = key(log);
+        if other != reference {
+            panic!(
+                "strategy `{strategy}`, {case:?}: player {p}'s labels differ from player 0's ({}):\n{}",
+                if ordered { "in issue order" } else { "as multisets" },
+                first_difference(&reference, &other)
+            );
+        }
+    }
+    logs.into_iter().next().expect("at least one player")
+}
+
+/// [`assert_labels_agree_on_every_workload`] for a [`ProgramAware`] strategy
+/// (3 players, with jitter; skipped for [`LabelTiming::AtSend`] labellers).
+pub fn assert_labels_agree_on_every_workload_aware<S: ProgramAware>(
+    strategy: &str,
+    s: &S,
+    workloads: &[WorkloadKind],
+) {
+    if <S::Labeller as Labeller>::TIMING != LabelTiming::AtIssue {
+        eprintln!("strategy `{strategy}` labels at send: label agreement is not checked");
+        return;
+    }
+    for (i, &workload) in workloads.iter().enumerate() {
+        let case = Case {
+            jitter_us: JITTERS_US[JITTERS_US.len() - 1],
+            seed: 7 + i as u64,
+            ..Case::new(workload, 3)
+        };
+        labels_agree_aware(strategy, s, &case);
+    }
+}
+
+/// [`conformance_suite!`](crate::conformance_suite) for a [`ProgramAware`]
+/// strategy, which sees each run's program before the run (static labels):
+/// the same tests, built from the `*_aware` functions.
+///
+/// ```ignore
+/// shamir_runtime::conformance_suite_with!("static", my_crate::StaticStrategy,
+///     workloads = &[shamir_runtime::WorkloadKind::Independent]);
+/// ```
+///
+/// `$aware` is evaluated once per test.
+#[macro_export]
+macro_rules! conformance_suite_with {
+    ($strategy:literal, $aware:expr) => {
+        $crate::conformance_suite_with!($strategy, $aware, workloads = &$crate::WorkloadKind::ALL);
+    };
+    ($strategy:literal, $aware:expr, workloads = $workloads:expr) => {
+        #[test]
+        fn conformance_every_workload_correct_3_players() {
+            $crate::testkit::assert_every_workload_correct_aware(
+                $strategy,
+                &$aware,
+                $crate::testkit::PLAYER_COUNTS[0],
+                $workloads,
+            );
+        }
+
+        #[test]
+        fn conformance_every_workload_correct_5_players() {
+            $crate::testkit::assert_every_workload_correct_aware(
+                $strategy,
+                &$aware,
+                $crate::testkit::PLAYER_COUNTS[1],
+                $workloads,
+            );
+        }
+
+        #[test]
+        fn conformance_every_workload_correct_7_players() {
+            $crate::testkit::assert_every_workload_correct_aware(
+                $strategy,
+                &$aware,
+                $crate::testkit::PLAYER_COUNTS[2],
+                $workloads,
+            );
+        }
+
+        #[test]
+        fn conformance_labels_agree_across_players() {
+            $crate::testkit::assert_labels_agree_on_every_workload_aware(
+                $strategy, &$aware, $workloads,
+            );
+        }
+
+        #[test]
+        fn conformance_not_fooled_by_forced_reordering() {
+            $crate::testkit::assert_not_fooled_by_forced_reordering_aware($strategy, &$aware);
+        }
+    };
+}

@@ -1,0 +1,1003 @@
+//! What each plot shows, as data: which runs it takes, how it groups them into
+//! repetitions, and the median, min and max of every point. The renderer draws a
+//! [`Figure`]; the report prints the same points as tables, so both agree.
+//!
+//! Grouping: a plot fixes some parameters (its workload, say), varies one (its
+//! x: n, players, depth or jitter) and draws one series per strategy. Runs
+//! that agree on strategy (and label truncation), workload, players, threshold,
+//! n, depth, jitter and window are repetitions of one cell, whatever their seed
+//! and `rep`; each point is the summary of one cell. When the data holds
+//! several candidate slices (say `nested` at two values of n), the plot takes
+//! the one its `score` prefers — usually the one with the most x values and
+//! strategies, at the default parameters (3 players, no jitter) — and says in
+//! its subtitle which parameters it fixed.
+
+use super::stats::{failure_rate_per_10k, fit_log_log, label_share_percent, LogLogFit, Summary};
+use shamir_runtime::{RunReport, WorkloadKind};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// How an axis maps values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scale {
+    /// Linear.
+    Linear,
+    /// Logarithmic (base 10).
+    Log,
+}
+
+/// The x axis of a figure.
+#[derive(Debug, Clone, PartialEq)]
+pub enum XAxis {
+    /// Numbers on a linear or log axis.
+    Numeric(Scale),
+    /// Named categories at x = 0, 1, 2, … (evenly spaced, not to scale).
+    Categories(Vec<String>),
+}
+
+/// How a series is drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Look {
+    /// The main quantity: solid line, round markers.
+    Primary,
+    /// A second quantity of the same strategy: dashed line, triangles.
+    Secondary,
+}
+
+/// One point: the summary over the repetitions of one cell.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Point {
+    /// Where on the x axis (the category index for categories).
+    pub x: f64,
+    /// How the report names x.
+    pub x_name: String,
+    /// Median, min, max and count of the y quantity.
+    pub y: Summary,
+    /// The y value of every repetition, in increasing order.
+    pub values: Vec<f64>,
+}
+
+/// One line (or set of dots) of a figure.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Series {
+    /// The strategy (which fixes the colour).
+    pub strategy: String,
+    /// The label truncation of the strategy, if it has one (a variant).
+    pub truncate: Option<u32>,
+    /// The strategy variant's name, e.g. `counter` or `history (8 B)`.
+    pub name: String,
+    /// The legend's text (the name, plus what the series shows if needed).
+    pub label: String,
+    /// What the series is in the report's tables (e.g. `mean`, `p99`).
+    pub quantity: String,
+    /// How it is drawn.
+    pub look: Look,
+    /// Whether consecutive points are joined by a line.
+    pub connect: bool,
+    /// The points, by increasing x.
+    pub points: Vec<Point>,
+    /// A fitted power law, drawn as a thin dashed line.
+    pub fit: Option<LogLogFit>,
+}
+
+/// A plot, as data.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Figure {
+    /// File stem, e.g. `throughput_vs_n`.
+    pub name: &'static str,
+    /// The title.
+    pub title: String,
+    /// The parameters the plot fixed, as one line.
+    pub context: String,
+    /// The x axis description, with units.
+    pub x_label: String,
+    /// A short name of x, for table headers.
+    pub x_key: String,
+    /// The y axis description, with units.
+    pub y_label: String,
+    /// The y quantity's unit, short, for table headers.
+    pub y_key: String,
+    /// The x axis.
+    pub x: XAxis,
+    /// The y axis scale.
+    pub y_scale: Scale,
+    /// Whether a linear y axis starts at zero.
+    pub y_from_zero: bool,
+    /// Whether series are shifted sideways so that their error bars do not
+    /// overlap (categorical axes).
+    pub dodge: bool,
+    /// The series, in legend order.
+    pub series: Vec<Series>,
+    /// Short remarks printed beside the legend and in the report.
+    pub notes: Vec<String>,
+}
+
+/// A plot that was not drawn, and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Skipped {
+    /// File stem the plot would have had.
+    pub name: &'static str,
+    /// Its title.
+    pub title: String,
+    /// Why there is no plot.
+    pub reason: String,
+}
+
+/// The plots, in order: name and title.
+pub const PLOTS: [(&str, &str); 7] = [
+    ("throughput_vs_n", "Throughput against n"),
+    (
+        "throughput_vs_players",
+        "Throughput against the number of players",
+    ),
+    (
+        "label_bytes_vs_depth",
+        "Label bytes per message against nesting depth",
+    ),
+    ("label_share", "Label bytes as a share of the wire"),
+    ("failure_rate_vs_jitter", "Failure rate against jitter"),
+    ("latency_chain", "Latency per multiplication on chain"),
+    ("wall_time_vs_n", "Wall time against n"),
+];
+
+/// Every plot of `runs`, in the order of [`PLOTS`]: drawn or skipped.
+pub fn all(runs: &[RunReport]) -> Vec<Result<Figure, Skipped>> {
+    let ok: Vec<&RunReport> = runs.iter().filter(|r| !r.unsupported).collect();
+    vec![
+        throughput_vs_n(&ok),
+        throughput_vs_players(&ok),
+        label_bytes_vs_depth(&ok),
+        label_share(&ok),
+        failure_rate_vs_jitter(&ok),
+        latency_chain(&ok),
+        wall_time_vs_n(&ok),
+    ]
+}
+
+fn skipped(i: usize, reason: String) -> Skipped {
+    Skipped {
+        name: PLOTS[i].0,
+        title: PLOTS[i].1.to_string(),
+        reason,
+    }
+}
+
+/// The strategies' order in legends and tables: the four of the study, then
+/// any other name alphabetically.
+pub fn strategy_rank(name: &str) -> (usize, String) {
+    let known = ["naive", "counter", "history", "static"];
+    let i = known.iter().position(|k| *k == name).unwrap_or(known.len());
+    (i, name.to_string())
+}
+
+/// The workloads' order: the study's order, then any other name.
+pub fn workload_rank(name: &str) -> (usize, String) {
+    let i = WorkloadKind::ALL
+        .iter()
+        .position(|w| w.name() == name)
+        .unwrap_or(WorkloadKind::ALL.len());
+    (i, name.to_string())
+}
+
+/// A run that finished without hanging or erroring: its timings mean something.
+pub fn timed(r: &RunReport) -> bool {
+    !r.hung && r.error.is_none() && r.wall_s > 0.0
+}
+
+/// A parameter a plot can vary along its x axis.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Dim {
+    Players,
+    N,
+    Depth,
+    Jitter,
+}
+
+fn dim(r: &RunReport, d: Dim) -> u64 {
+    match d {
+        Dim::Players => r.players as u64,
+        Dim::N => r.n,
+        Dim::Depth => r.depth as u64,
+        Dim::Jitter => r.jitter_us,
+    }
+}
+
+/// The parameters of a slice other than its x and its strategies.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct Fixed {
+    workload: String,
+    players: Option<u32>,
+    threshold: u32,
+    n: Option<u64>,
+    depth: Option<u32>,
+    jitter_us: Option<u64>,
+    window: u32,
+}
+
+impl Fixed {
+    fn of(r: &RunReport, x: Option<Dim>) -> Fixed {
+        let keep = |d: Dim| x != Some(d);
+        Fixed {
+            workload: r.workload.clone(),
+            players: keep(Dim::Players).then_some(r.players),
+            threshold: if keep(Dim::Players) { r.threshold } else { 0 },
+            n: keep(Dim::N).then_some(r.n),
+            depth: keep(Dim::Depth).then_some(r.depth),
+            jitter_us: keep(Dim::Jitter).then_some(r.jitter_us),
+            window: r.window,
+        }
+    }
+
+    /// The fixed parameters, each as a phrase (depth only for `nested`).
+    fn parts(&self) -> Vec<String> {
+        let mut parts = Vec::new();
+        if let Some(p) = self.players {
+            parts.push(format!("{p} players (t = {})", self.threshold));
+        }
+        if let Some(n) = self.n {
+            parts.push(format!("n = {}", group_digits(n)));
+        }
+        if let Some(d) = self.depth {
+            if self.workload == "nested" {
+                parts.push(format!("depth {d}"));
+            }
+        }
+        if let Some(j) = self.jitter_us {
+            parts.push(format!("jitter {j} µs"));
+        }
+        parts.push(format!("window {}", self.window));
+        parts
+    }
+
+    /// One line naming the workload and the fixed parameters.
+    fn describe(&self) -> String {
+        let mut parts = vec![format!("workload {}", self.workload)];
+        parts.extend(self.parts());
+        parts.join(" · ")
+    }
+}
+
+/// Writes an integer with thin spaces between groups of three digits.
+pub fn group_digits(v: u64) -> String {
+    let s = v.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push('\u{2009}');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Facts about a candidate slice a plot's score can weigh.
+struct Candidate<'a> {
+    fixed: &'a Fixed,
+    xs: usize,
+    series: usize,
+    runs: usize,
+}
+
+/// Picks, among `runs` grouped by their fixed parameters, the group the
+/// score likes best (the last of equals, in a deterministic order).
+fn select<'a, K: Ord>(
+    runs: &[&'a RunReport],
+    x: Option<Dim>,
+    score: impl Fn(&Candidate) -> K,
+) -> Option<(Fixed, Vec<&'a RunReport>)> {
+    let mut groups: BTreeMap<Fixed, Vec<&'a RunReport>> = BTreeMap::new();
+    for r in runs {
+        groups.entry(Fixed::of(r, x)).or_default().push(r);
+    }
+    groups.into_iter().max_by_key(|(fixed, rs)| {
+        let xs: BTreeSet<u64> =
+            x.map_or_else(BTreeSet::new, |d| rs.iter().map(|r| dim(r, d)).collect());
+        let series: BTreeSet<(&str, Option<u32>)> = rs
+            .iter()
+            .map(|r| (r.strategy.as_str(), r.truncate_bytes))
+            .collect();
+        score(&Candidate {
+            fixed,
+            xs: xs.len(),
+            series: series.len(),
+            runs: rs.len(),
+        })
+    })
+}
+
+/// How well a slice matches the default parameters (3 players, no jitter).
+fn defaults(c: &Candidate) -> u8 {
+    u8::from(!matches!(c.fixed.players, Some(p) if p != 3))
+        + u8::from(!matches!(c.fixed.jitter_us, Some(j) if j != 0))
+}
+
+type SeriesKey = ((usize, String), Option<u32>);
+
+/// The legend name of a strategy variant; the truncation is shown only when
+/// the figure has more than one variant of that strategy.
+fn variant_label(strategy: &str, truncate: Option<u32>, keys: &BTreeSet<SeriesKey>) -> String {
+    let variants = keys.iter().filter(|k| k.0 .1 == strategy).count();
+    match truncate {
+        Some(t) if variants > 1 => format!("{strategy} ({t} B)"),
+        _ => strategy.to_string(),
+    }
+}
+
+/// Groups `runs` into one series per strategy variant: points at
+/// `x_of(run)`, y summarised from `y_of(run)` over the runs of each x.
+#[allow(clippy::too_many_arguments)]
+fn series_of(
+    runs: &[&RunReport],
+    x_of: impl Fn(&RunReport) -> f64,
+    x_name: impl Fn(f64) -> String,
+    y_of: impl Fn(&RunReport) -> Option<f64>,
+    quantity: &str,
+    look: Look,
+    connect: bool,
+    suffix: &str,
+) -> Vec<Series> {
+    let mut by: BTreeMap<SeriesKey, BTreeMap<u64, (f64, Vec<f64>)>> = BTreeMap::new();
+    for r in runs {
+        let key = (strategy_rank(&r.strategy), r.truncate_bytes);
+        let x = x_of(r);
+        let cell = by
+            .entry(key)
+            .or_default()
+            .entry(x.to_bits())
+            .or_insert((x, Vec::new()));
+        if let Some(y) = y_of(r) {
+            cell.1.push(y);
+        }
+    }
+    let keys: BTreeSet<SeriesKey> = by.keys().cloned().collect();
+    by.into_iter()
+        .filter_map(|(key, cells)| {
+            let mut points: Vec<Point> = cells
+                .into_values()
+                .filter_map(|(x, mut ys)| {
+                    ys.retain(|v| v.is_finite());
+                    ys.sort_by(f64::total_cmp);
+                    Summary::of(ys.iter().copied()).map(|y| Point {
+                        x,
+                        x_name: x_name(x),
+                        y,
+                        values: ys,
+                    })
+                })
+                .collect();
+            points.sort_by(|a, b| a.x.total_cmp(&b.x));
+            let strategy = key.0 .1.clone();
+            let name = variant_label(&strategy, key.1, &keys);
+            (!points.is_empty()).then(|| Series {
+                label: format!("{name}{suffix}"),
+                name,
+                strategy,
+                truncate: key.1,
+                quantity: quantity.to_string(),
+                look,
+                connect,
+                points,
+                fit: None,
+            })
+        })
+        .collect()
+}
+
+fn int_name(x: f64) -> String {
+    group_digits(x as u64)
+}
+
+fn positive(v: f64) -> Option<f64> {
+    (v > 0.0).then_some(v)
+}
+
+/// A note on what markers and bars mean, with the repetitions per point.
+fn note_repetitions(series: &[Series]) -> String {
+    let counts: Vec<usize> = series
+        .iter()
+        .flat_map(|s| s.points.iter().map(|p| p.y.count))
+        .collect();
+    let lo = counts.iter().min().copied().unwrap_or(0);
+    let hi = counts.iter().max().copied().unwrap_or(0);
+    let reps = match (lo, hi) {
+        (1, 1) => "1 repetition".to_string(),
+        (a, b) if a == b => format!("{a} repetitions"),
+        (a, b) => format!("{a}–{b} repetitions"),
+    };
+    format!("Filled marker: median; bar/band: min–max over {reps} per point; open circles: single runs.")
+}
+
+fn throughput_vs_n(ok: &[&RunReport]) -> Result<Figure, Skipped> {
+    let cands: Vec<&RunReport> = ok
+        .iter()
+        .copied()
+        .filter(|r| r.workload == "independent" && r.players == 3 && r.jitter_us == 0 && timed(r))
+        .collect();
+    let Some((fixed, runs)) = select(&cands, Some(Dim::N), |c| (c.xs, c.series, c.runs)) else {
+        return Err(skipped(
+            0,
+            "no finished runs of `independent` with 3 players and no jitter".into(),
+        ));
+    };
+    let series = series_of(
+        &runs,
+        |r| r.n as f64,
+        int_name,
+        |r| positive(r.mul_per_s),
+        "mul/s",
+        Look::Primary,
+        true,
+        "",
+    );
+    Ok(Figure {
+        name: PLOTS[0].0,
+        title: PLOTS[0].1.to_string(),
+        y_key: "mul/s".into(),
+        x_key: "n".into(),
+        context: fixed.describe(),
+        x_label: "n (multiplications per run, log scale)".into(),
+        y_label: "throughput (multiplications/s, log scale)".into(),
+        x: XAxis::Numeric(Scale::Log),
+        y_scale: Scale::Log,
+        y_from_zero: false,
+        dodge: false,
+        notes: vec![
+            note_repetitions(&series),
+            "Runs that hung or failed with an error are left out.".into(),
+        ],
+        series,
+    })
+}
+
+fn throughput_vs_players(ok: &[&RunReport]) -> Result<Figure, Skipped> {
+    let cands: Vec<&RunReport> = ok
+        .iter()
+        .copied()
+        .filter(|r| r.workload == "independent" && r.jitter_us == 0 && timed(r))
+        .collect();
+    // The largest n at which more than one number of players was run.
+    let Some((fixed, runs)) = select(&cands, Some(Dim::Players), |c| {
+        (c.xs >= 2, c.fixed.n, c.xs, c.series, c.runs)
+    }) else {
+        return Err(skipped(
+            1,
+            "no finished runs of `independent` without jitter".into(),
+        ));
+    };
+    let series = series_of(
+        &runs,
+        |r| r.players as f64,
+        int_name,
+        |r| positive(r.mul_per_s),
+        "mul/s",
+        Look::Primary,
+        true,
+        "",
+    );
+    let ys: Vec<f64> = series
+        .iter()
+        .flat_map(|s| s.points.iter().map(|p| p.y.median))
+        .collect();
+    Ok(Figure {
+        name: PLOTS[1].0,
+        title: PLOTS[1].1.to_string(),
+        y_key: "mul/s".into(),
+        x_key: "players".into(),
+        context: fixed.describe(),
+        x_label: "players".into(),
+        y_label: "throughput (multiplications/s)".into(),
+        x: XAxis::Numeric(Scale::Linear),
+        y_scale: auto_scale(&ys),
+        y_from_zero: true,
+        dodge: false,
+        notes: vec![
+            note_repetitions(&series),
+            "Threshold t = ⌊(players − 1)/2⌋ unless set.".into(),
+            "Runs that hung or failed with an error are left out.".into(),
+        ],
+        series,
+    })
+}
+
+/// Log when the values span more than a factor of 30, else linear.
+fn auto_scale(values: &[f64]) -> Scale {
+    let lo = values
+        .iter()
+        .copied()
+        .filter(|v| *v > 0.0)
+        .fold(f64::INFINITY, f64::min);
+    let hi = values.iter().copied().fold(0.0, f64::max);
+    if lo.is_finite() && hi / lo > 30.0 {
+        Scale::Log
+    } else {
+        Scale::Linear
+    }
+}
+
+fn label_bytes_vs_depth(ok: &[&RunReport]) -> Result<Figure, Skipped> {
+    let cands: Vec<&RunReport> = ok
+        .iter()
+        .copied()
+        .filter(|r| r.workload == "nested")
+        .collect();
+    let Some((fixed, runs)) = select(&cands, Some(Dim::Depth), |c| {
+        (defaults(c), c.xs, c.series, c.runs, c.fixed.n)
+    }) else {
+        return Err(skipped(2, "no runs of `nested`".into()));
+    };
+    let mut series = Vec::new();
+    let mean = series_of(
+        &runs,
+        |r| r.depth as f64,
+        int_name,
+        |r| Some(r.label_bytes_mean),
+        "mean",
+        Look::Primary,
+        true,
+        " mean",
+    );
+    let max = series_of(
+        &runs,
+        |r| r.depth as f64,
+        int_name,
+        |r| Some(r.label_bytes_max as f64),
+        "max",
+        Look::Secondary,
+        true,
+        " max",
+    );
+    for s in mean {
+        let partner = max
+            .iter()
+            .find(|m| m.strategy == s.strategy && m.truncate == s.truncate)
+            .cloned();
+        series.push(s);
+        series.extend(partner);
+    }
+    let depths: Vec<f64> = series
+        .iter()
+        .flat_map(|s| s.points.iter().map(|p| p.x))
+        .collect();
+    let lo = depths.iter().copied().fold(f64::INFINITY, f64::min);
+    let hi = depths.iter().copied().fold(0.0, f64::max);
+    let log = lo > 0.0 && hi / lo >= 16.0;
+    Ok(Figure {
+        name: PLOTS[2].0,
+        title: PLOTS[2].1.to_string(),
+        y_key: "bytes".into(),
+        x_key: "depth".into(),
+        context: fixed.describe(),
+        x_label: if log {
+            "nesting depth (levels, log scale)".into()
+        } else {
+            "nesting depth (levels)".into()
+        },
+        y_label: "label bytes per message (bytes)".into(),
+        x: XAxis::Numeric(if log { Scale::Log } else { Scale::Linear }),
+        y_scale: Scale::Linear,
+        y_from_zero: true,
+        dodge: false,
+        notes: vec![
+            note_repetitions(&series),
+            "Solid, round: mean label bytes per message. Dashed, triangles: longest label.".into(),
+        ],
+        series,
+    })
+}
+
+fn label_share(ok: &[&RunReport]) -> Result<Figure, Skipped> {
+    let workloads: BTreeSet<(usize, String)> =
+        ok.iter().map(|r| workload_rank(&r.workload)).collect();
+    // Compare workloads at one n where possible: the n most workloads have.
+    let mut ns: BTreeMap<u64, BTreeSet<&str>> = BTreeMap::new();
+    for r in ok.iter().filter(|r| r.players == 3 && r.jitter_us == 0) {
+        ns.entry(r.n).or_default().insert(r.workload.as_str());
+    }
+    let common_n = ns
+        .iter()
+        .max_by_key(|(n, ws)| (ws.len(), **n))
+        .map(|(n, _)| *n);
+    let mut runs: Vec<&RunReport> = Vec::new();
+    let mut chosen: Vec<Fixed> = Vec::new();
+    for (_, w) in &workloads {
+        let cands: Vec<&RunReport> = ok
+            .iter()
+            .copied()
+            .filter(|r| &r.workload == w && r.wire_bytes > 0)
+            .collect();
+        if let Some((fixed, rs)) = select(&cands, None, |c| {
+            let at_common_n = c.fixed.n == common_n;
+            (
+                defaults(c),
+                at_common_n,
+                c.series,
+                c.runs,
+                c.fixed.n,
+                std::cmp::Reverse(c.fixed.depth),
+            )
+        }) {
+            chosen.push(fixed);
+            runs.extend(rs);
+        }
+    }
+    if runs.is_empty() {
+        return Err(skipped(3, "no runs that sent any bytes".into()));
+    }
+    let categories: Vec<String> = chosen.iter().map(|f| f.workload.clone()).collect();
+    // Parameters shared by every workload go in the subtitle, the rest in notes.
+    let parts: Vec<Vec<String>> = chosen.iter().map(|f| f.parts()).collect();
+    let shared: Vec<String> = parts[0]
+        .iter()
+        .filter(|p| parts.iter().all(|q| q.contains(p)))
+        .cloned()
+        .collect();
+    let mut notes = Vec::new();
+    for (f, p) in chosen.iter().zip(&parts) {
+        let own: Vec<&str> = p
+            .iter()
+            .filter(|x| !shared.contains(x))
+            .map(String::as_str)
+            .collect();
+        if !own.is_empty() {
+            notes.push(format!("{}: {}", f.workload, own.join(", ")));
+        }
+    }
+    let index: BTreeMap<String, usize> = categories
+        .iter()
+        .enumerate()
+        .map(|(i, w)| (w.clone(), i))
+        .collect();
+    let cats = categories.clone();
+    let series = series_of(
+        &runs,
+        |r| index[&r.workload] as f64,
+        |x| cats[x as usize].clone(),
+        label_share_percent,
+        "label share %",
+        Look::Primary,
+        false,
+        "",
+    );
+    let mut all_notes = vec![
+        note_repetitions(&series),
+        "Wire bytes: every frame byte sent (length prefixes, labels, payloads).".to_string(),
+    ];
+    all_notes.extend(notes);
+    Ok(Figure {
+        name: PLOTS[3].0,
+        title: PLOTS[3].1.to_string(),
+        y_key: "%".into(),
+        x_key: "workload".into(),
+        context: shared.join(" · "),
+        x_label: "workload".into(),
+        y_label: "label bytes / wire bytes (%)".into(),
+        x: XAxis::Categories(categories),
+        y_scale: Scale::Linear,
+        y_from_zero: true,
+        dodge: true,
+        notes: all_notes,
+        series,
+    })
+}
+
+fn failure_rate_vs_jitter(ok: &[&RunReport]) -> Result<Figure, Skipped> {
+    let cands: Vec<&RunReport> = ok
+        .iter()
+        .copied()
+        .filter(|r| r.workload == "independent")
+        .collect();
+    let Some((fixed, runs)) = select(&cands, Some(Dim::Jitter), |c| {
+        (defaults(c), c.xs, c.series, c.runs, c.fixed.n)
+    }) else {
+        return Err(skipped(4, "no runs of `independent`".into()));
+    };
+    let jitters: BTreeSet<u64> = runs.iter().map(|r| r.jitter_us).collect();
+    let jitters: Vec<u64> = jitters.into_iter().collect();
+    let categories: Vec<String> = jitters.iter().map(|j| group_digits(*j)).collect();
+    let cats = categories.clone();
+    let series = series_of(
+        &runs,
+        |r| jitters.iter().position(|j| *j == r.jitter_us).unwrap_or(0) as f64,
+        |x| cats[x as usize].clone(),
+        failure_rate_per_10k,
+        "failures per 10⁴",
+        Look::Primary,
+        true,
+        "",
+    );
+    let hung = runs.iter().filter(|r| r.hung).count();
+    Ok(Figure {
+        name: PLOTS[4].0,
+        title: "Failure rate against jitter (independent)".into(),
+        y_key: "failures per 10⁴".into(),
+        x_key: "jitter (µs)".into(),
+        context: fixed.describe(),
+        x_label: "maximum delay per frame (µs; categories, not to scale)".into(),
+        y_label: "failures per 10⁴ multiplications".into(),
+        x: XAxis::Categories(categories),
+        y_scale: Scale::Linear,
+        y_from_zero: true,
+        dodge: true,
+        notes: vec![
+            note_repetitions(&series),
+            "Failure: a result not correct at every player (outputs − correct): wrong, unverifiable or never checked.".into(),
+            format!("Hung runs count every unchecked output as a failure ({hung} hung here)."),
+        ],
+        series,
+    })
+}
+
+fn latency_chain(ok: &[&RunReport]) -> Result<Figure, Skipped> {
+    let cands: Vec<&RunReport> = ok
+        .iter()
+        .copied()
+        .filter(|r| r.workload == "chain" && timed(r) && r.latency_p50_us > 0.0)
+        .collect();
+    let Some((fixed, runs)) = select(&cands, None, |c| (defaults(c), c.series, c.runs, c.fixed.n))
+    else {
+        return Err(skipped(5, "no finished runs of `chain`".into()));
+    };
+    let series = series_of(
+        &runs,
+        |_| 0.0,
+        |_| "p50".into(),
+        |r| positive(r.latency_p50_us),
+        "p50",
+        Look::Primary,
+        false,
+        "",
+    );
+    let p99 = series_of(
+        &runs,
+        |_| 1.0,
+        |_| "p99".into(),
+        |r| positive(r.latency_p99_us),
+        "p99",
+        Look::Primary,
+        false,
+        "",
+    );
+    // One series per strategy with both points, so each strategy keeps one colour.
+    let series: Vec<Series> = series
+        .into_iter()
+        .map(|mut s| {
+            if let Some(q) = p99
+                .iter()
+                .find(|q| q.strategy == s.strategy && q.truncate == s.truncate)
+            {
+                s.points.extend(q.points.iter().cloned());
+            }
+            s.quantity = "latency µs".into();
+            s
+        })
+        .collect();
+    let ys: Vec<f64> = series
+        .iter()
+        .flat_map(|s| s.points.iter().flat_map(|p| [p.y.min, p.y.max]))
+        .collect();
+    let y_scale = auto_scale(&ys);
+    Ok(Figure {
+        name: PLOTS[5].0,
+        title: PLOTS[5].1.to_string(),
+        y_key: "µs".into(),
+        x_key: "percentile".into(),
+        context: fixed.describe(),
+        x_label: "percentile of the latency of one multiplication".into(),
+        y_label: if y_scale == Scale::Log {
+            "latency (µs, log scale)".into()
+        } else {
+            "latency (µs)".into()
+        },
+        x: XAxis::Categories(vec!["p50".into(), "p99".into()]),
+        y_scale,
+        y_from_zero: true,
+        dodge: true,
+        notes: vec![
+            note_repetitions(&series),
+            "Latency: from issuing a multiplication to its result, over all players.".into(),
+        ],
+        series,
+    })
+}
+
+fn wall_time_vs_n(ok: &[&RunReport]) -> Result<Figure, Skipped> {
+    let cands: Vec<&RunReport> = ok
+        .iter()
+        .copied()
+        .filter(|r| r.workload == "independent" && r.players == 3 && r.jitter_us == 0 && timed(r))
+        .collect();
+    let Some((fixed, runs)) = select(&cands, Some(Dim::N), |c| (c.xs, c.series, c.runs)) else {
+        return Err(skipped(
+            6,
+            "no finished runs of `independent` with 3 players and no jitter".into(),
+        ));
+    };
+    let mut series = series_of(
+        &runs,
+        |r| r.n as f64,
+        int_name,
+        |r| positive(r.wall_s),
+        "wall s",
+        Look::Primary,
+        true,
+        "",
+    );
+    for s in &mut series {
+        let medians: Vec<(f64, f64)> = s.points.iter().map(|p| (p.x, p.y.median)).collect();
+        s.fit = fit_log_log(&medians);
+        s.label = match s.fit {
+            Some(f) => format!("{} (slope {:.2})", s.label, f.slope),
+            None => format!("{} (slope –)", s.label),
+        };
+    }
+    Ok(Figure {
+        name: PLOTS[6].0,
+        title: PLOTS[6].1.to_string(),
+        y_key: "s".into(),
+        x_key: "n".into(),
+        context: fixed.describe(),
+        x_label: "n (multiplications per run, log scale)".into(),
+        y_label: "wall time (s, log scale)".into(),
+        x: XAxis::Numeric(Scale::Log),
+        y_scale: Scale::Log,
+        y_from_zero: false,
+        dodge: false,
+        notes: vec![
+            note_repetitions(&series),
+            "Slope: least squares on log10(median wall time) against log10(n); 1 is linear in n."
+                .into(),
+            "Dashed: the fitted power law.".into(),
+        ],
+        series,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::stats::tests::report;
+    use super::*;
+
+    fn run(strategy: &str, workload: &str, f: impl FnOnce(&mut RunReport)) -> RunReport {
+        let mut r = report(strategy, workload);
+        f(&mut r);
+        r
+    }
+
+    #[test]
+    fn repetitions_are_runs_differing_only_by_seed_and_rep() {
+        let mut runs = Vec::new();
+        for (seed, mps) in [(1, 100.0), (2, 300.0), (3, 200.0)] {
+            runs.push(run("counter", "independent", |r| {
+                r.seed = seed;
+                r.rep = seed as u32;
+                r.n = 1000;
+                r.mul_per_s = mps;
+            }));
+        }
+        runs.push(run("counter", "independent", |r| {
+            r.n = 10_000;
+            r.mul_per_s = 50.0;
+        }));
+        // Not in the slice: other players, jitter, a hang, unsupported.
+        runs.push(run("counter", "independent", |r| r.players = 5));
+        runs.push(run("counter", "independent", |r| r.jitter_us = 10));
+        runs.push(run("counter", "independent", |r| r.hung = true));
+        runs.push(run("static", "independent", |r| r.unsupported = true));
+        let figs = all(&runs);
+        let f = figs[0].as_ref().unwrap();
+        assert_eq!(f.series.len(), 1);
+        let pts = &f.series[0].points;
+        assert_eq!(pts.len(), 2);
+        assert_eq!(pts[0].x, 1000.0);
+        assert_eq!(
+            pts[0].y,
+            Summary {
+                median: 200.0,
+                min: 100.0,
+                max: 300.0,
+                count: 3
+            }
+        );
+        assert_eq!(pts[1].y.count, 1);
+        assert!(f.context.contains("3 players"), "{}", f.context);
+    }
+
+    #[test]
+    fn series_are_ordered_and_variants_named() {
+        let runs = vec![
+            run("zeta", "chain", |_| {}),
+            run("history", "chain", |r| r.truncate_bytes = Some(8)),
+            run("history", "chain", |r| r.truncate_bytes = Some(16)),
+            run("naive", "chain", |_| {}),
+            run("counter", "chain", |_| {}),
+        ];
+        let f = all(&runs)[5].clone().unwrap();
+        let labels: Vec<&str> = f.series.iter().map(|s| s.label.as_str()).collect();
+        assert_eq!(
+            labels,
+            [
+                "naive",
+                "counter",
+                "history (8 B)",
+                "history (16 B)",
+                "zeta"
+            ]
+        );
+        assert_eq!(f.series[0].points.len(), 2, "p50 and p99");
+        assert_eq!(f.series[0].points[1].y.median, 300.0);
+    }
+
+    #[test]
+    fn absent_data_skips_with_a_reason() {
+        let figs = all(&[]);
+        assert_eq!(figs.len(), PLOTS.len());
+        for f in figs {
+            let s = f.unwrap_err();
+            assert!(!s.reason.is_empty());
+        }
+        // Only unsupported runs: still nothing to plot.
+        let figs = all(&[run("static", "random-bits", |r| r.unsupported = true)]);
+        assert!(figs.iter().all(|f| f.is_err()));
+    }
+
+    #[test]
+    fn failure_rate_slice_and_hangs() {
+        let mut runs = Vec::new();
+        for j in [0, 10, 100] {
+            runs.push(run("counter", "independent", |r| r.jitter_us = j));
+            runs.push(run("naive", "independent", |r| {
+                r.jitter_us = j;
+                r.correct = 1000 - j;
+                r.hung = j == 100;
+            }));
+        }
+        let f = all(&runs)[4].clone().unwrap();
+        assert_eq!(
+            f.x,
+            XAxis::Categories(vec!["0".into(), "10".into(), "100".into()])
+        );
+        let naive = f.series.iter().find(|s| s.strategy == "naive").unwrap();
+        let ys: Vec<f64> = naive.points.iter().map(|p| p.y.median).collect();
+        assert_eq!(ys, [0.0, 100.0, 1000.0]);
+        let counter = f.series.iter().find(|s| s.strategy == "counter").unwrap();
+        assert!(counter.points.iter().all(|p| p.y.median == 0.0));
+        assert!(f.notes.iter().any(|n| n.contains("1 hung")));
+    }
+
+    #[test]
+    fn players_plot_takes_the_largest_n_with_several_player_counts() {
+        let mut runs = Vec::new();
+        for p in [3, 5] {
+            runs.push(run("counter", "independent", |r| {
+                r.players = p;
+                r.n = 1000;
+            }));
+        }
+        runs.push(run("counter", "independent", |r| r.n = 100_000));
+        let f = all(&runs)[1].clone().unwrap();
+        assert_eq!(f.series[0].points.len(), 2);
+        assert!(f.context.contains("n = 1\u{2009}000"), "{}", f.context);
+    }
+
+    #[test]
+    fn wall_time_fit_in_legend() {
+        let mut runs = Vec::new();
+        for n in [100u64, 1000, 10_000] {
+            runs.push(run("counter", "independent", |r| {
+                r.n = n;
+                r.wall_s = n as f64 * 1e-6;
+            }));
+        }
+        let f = all(&runs)[6].clone().unwrap();
+        let s = &f.series[0];
+        assert!((s.fit.unwrap().slope - 1.0).abs() < 1e-9);
+        assert_eq!(s.label, "counter (slope 1.00)");
+    }
+
+    #[test]
+    fn digits_are_grouped() {
+        assert_eq!(group_digits(0), "0");
+        assert_eq!(group_digits(999), "999");
+        assert_eq!(group_digits(1000), "1\u{2009}000");
+        assert_eq!(group_digits(1_234_567), "1\u{2009}234\u{2009}567");
+    }
+}

@@ -1,0 +1,404 @@
+//! `labelbench sweep`: runs a grid of configurations, several repetitions each,
+//! appending every run to `results/runs.jsonl` as it finishes, so a sweep can
+//! be interrupted and resumed without losing the runs already done.
+//!
+//! A grid is a union of sub-grids, each a cross product of strategies,
+//! workloads, player counts, sizes, jitters and (for `nested`) depths. Presets:
+//! `quick` (a few minutes: every strategy and workload at small sizes, plus the
+//! slices each plot needs) and `full` (the whole grid of the study). A TOML grid
+//! file overrides either.
+
+use crate::cli::{StrategyName, SweepArgs};
+use crate::{meta, results, strategy};
+use anyhow::{bail, Context, Result};
+use indicatif::{ProgressBar, ProgressStyle};
+use serde::Deserialize;
+use shamir_runtime::field::MODULUS;
+use shamir_runtime::shamir::Shamir;
+use shamir_runtime::{RunParams, RunReport, WorkloadKind};
+use std::collections::HashSet;
+use std::io::Write;
+use std::path::Path;
+use std::time::Duration;
+
+/// One cross product of parameters.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SubGrid {
+    /// Strategies, by command-line name.
+    pub strategies: Vec<StrategyName>,
+    /// Workloads, by command-line name.
+    #[serde(deserialize_with = "workloads")]
+    pub workloads: Vec<WorkloadKind>,
+    /// Numbers of players.
+    pub players: Vec<u32>,
+    /// Multiplications per run.
+    pub n: Vec<u64>,
+    /// Per-frame jitter bounds, µs.
+    pub jitter_us: Vec<u64>,
+    /// Nesting depths (used by `nested` only; other workloads run at depth 1).
+    #[serde(default = "depth_one")]
+    pub depth: Vec<u32>,
+}
+
+fn depth_one() -> Vec<u32> {
+    vec![1]
+}
+
+fn workloads<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<WorkloadKind>, D::Error> {
+    let names: Vec<String> = Vec::deserialize(d)?;
+    names
+        .iter()
+        .map(|n| n.parse().map_err(serde::de::Error::custom))
+        .collect()
+}
+
+/// A whole sweep: sub-grids and how to run each configuration.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Grid {
+    /// Repetitions of each configuration (repetition r uses seed `seed + r`).
+    pub reps: u32,
+    /// Base seed.
+    #[serde(default = "default_seed")]
+    pub seed: u64,
+    /// Operations in flight per player.
+    #[serde(default = "default_window")]
+    pub window: u32,
+    /// Per-run timeout, seconds (a run that exceeds it is recorded as hung).
+    #[serde(default = "default_timeout")]
+    pub timeout_s: f64,
+    /// History label size, bytes.
+    #[serde(default = "default_label_bytes")]
+    pub label_bytes: usize,
+    /// The sub-grids; their union is run, each configuration once.
+    pub grid: Vec<SubGrid>,
+}
+
+fn default_seed() -> u64 {
+    1
+}
+fn default_window() -> u32 {
+    4096
+}
+fn default_timeout() -> f64 {
+    60.0
+}
+fn default_label_bytes() -> usize {
+    strategy::DEFAULT_LABEL_BYTES
+}
+
+const ALL_STRATEGIES: [StrategyName; 4] = [
+    StrategyName::Naive,
+    StrategyName::Counter,
+    StrategyName::History,
+    StrategyName::Static,
+];
+
+impl Grid {
+    /// The quick preset: a few minutes on a 2-core machine.
+    pub fn quick() -> Grid {
+        let all = ALL_STRATEGIES.to_vec();
+        Grid {
+            reps: 3,
+            seed: 1,
+            window: 4096,
+            timeout_s: 30.0,
+            label_bytes: default_label_bytes(),
+            grid: vec![
+                // Every strategy on every workload: correctness and label size.
+                SubGrid {
+                    strategies: all.clone(),
+                    workloads: WorkloadKind::ALL.to_vec(),
+                    players: vec![3],
+                    n: vec![1_000, 10_000],
+                    jitter_us: vec![0, 200],
+                    depth: vec![1, 4, 16],
+                },
+                // Throughput against n and against players.
+                SubGrid {
+                    strategies: all.clone(),
+                    workloads: vec![WorkloadKind::Independent],
+                    players: vec![3, 5, 7],
+                    n: vec![1_000, 10_000, 100_000],
+                    jitter_us: vec![0],
+                    depth: vec![1],
+                },
+                // The naive counter's failure rate against jitter.
+                SubGrid {
+                    strategies: all,
+                    workloads: vec![WorkloadKind::Independent],
+                    players: vec![3],
+                    n: vec![10_000],
+                    jitter_us: vec![0, 50, 200, 1_000],
+                    depth: vec![1],
+                },
+            ],
+        }
+    }
+
+    /// The full preset: the whole grid of the study.
+    pub fn full() -> Grid {
+        Grid {
+            reps: 5,
+            seed: 1,
+            window: 4096,
+            timeout_s: 120.0,
+            label_bytes: default_label_bytes(),
+            grid: vec![SubGrid {
+                strategies: ALL_STRATEGIES.to_vec(),
+                workloads: WorkloadKind::ALL.to_vec(),
+                players: vec![3, 5, 7],
+                n: vec![1_000, 10_000, 100_000],
+                jitter_us: vec![0, 50, 200, 1_000],
+                depth: vec![1, 4, 16],
+            }],
+        }
+    }
+
+    /// Reads a grid file (TOML with the fields of [`Grid`]).
+    pub fn load(path: &Path) -> Result<Grid> {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("reading the grid file {}", path.display()))?;
+        toml::from_str(&text).with_context(|| format!("parsing the grid file {}", path.display()))
+    }
+
+    /// Every run of the sweep, in order, each once.
+    pub fn runs(&self) -> Result<Vec<Planned>> {
+        let mut seen = HashSet::new();
+        let mut out = Vec::new();
+        for g in &self.grid {
+            for &strategy in &g.strategies {
+                if strategy == StrategyName::All {
+                    bail!("a grid lists strategies one by one; `all` is for `labelbench run`");
+                }
+                for &workload in &g.workloads {
+                    let depths: &[u32] = if workload == WorkloadKind::Nested {
+                        &g.depth
+                    } else {
+                        &[1]
+                    };
+                    for &players in &g.players {
+                        let t = Shamir::default_threshold(players as usize);
+                        Shamir::new(players as usize, t)
+                            .with_context(|| format!("grid: {players} players"))?;
+                        for &n in &g.n {
+                            for &jitter_us in &g.jitter_us {
+                                for &depth in depths {
+                                    for rep in 0..self.reps {
+                                        let params = RunParams {
+                                            players,
+                                            threshold: t as u32,
+                                            modulus: MODULUS,
+                                            workload,
+                                            n,
+                                            depth,
+                                            seed: self.seed + u64::from(rep),
+                                            window: self.window,
+                                            jitter_us,
+                                        };
+                                        let p = Planned {
+                                            strategy,
+                                            params,
+                                            rep,
+                                        };
+                                        if seen.insert(p.key()) {
+                                            out.push(p);
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// One run of a sweep.
+#[derive(Debug, Clone)]
+pub struct Planned {
+    /// The strategy.
+    pub strategy: StrategyName,
+    /// Its parameters.
+    pub params: RunParams,
+    /// Repetition index.
+    pub rep: u32,
+}
+
+/// What identifies a run, so a resumed sweep can skip it.
+type Key = (String, String, u32, u64, u64, u32, u64, u32, u32);
+
+impl Planned {
+    fn key(&self) -> Key {
+        let p = &self.params;
+        (
+            strategy::wire_name(self.strategy).to_string(),
+            p.workload.to_string(),
+            p.players,
+            p.n,
+            p.jitter_us,
+            p.depth,
+            p.seed,
+            p.window,
+            self.rep,
+        )
+    }
+}
+
+fn key_of(r: &RunReport) -> Key {
+    (
+        r.strategy.clone(),
+        r.workload.clone(),
+        r.players,
+        r.n,
+        r.jitter_us,
+        r.depth,
+        r.seed,
+        r.window,
+        r.rep,
+    )
+}
+
+/// Runs the sweep described by `args`, then (unless told not to) the plots and
+/// the report.
+pub fn sweep(args: &SweepArgs) -> Result<()> {
+    let mut grid = match &args.grid {
+        Some(path) => Grid::load(path)?,
+        None if args.preset == "full" => Grid::full(),
+        None if args.preset == "quick" => Grid::quick(),
+        None => bail!("--preset {}: expected `quick` or `full`", args.preset),
+    };
+    if let Some(reps) = args.reps {
+        grid.reps = reps;
+    }
+    let planned = grid.runs()?;
+    std::fs::create_dir_all(&args.results)
+        .with_context(|| format!("creating {}", args.results.display()))?;
+    let jsonl = args.results.join("runs.jsonl");
+    if args.fresh && jsonl.exists() {
+        std::fs::remove_file(&jsonl).with_context(|| format!("removing {}", jsonl.display()))?;
+    }
+    let done: HashSet<Key> = if jsonl.exists() {
+        results::load_runs(&jsonl)?.iter().map(key_of).collect()
+    } else {
+        HashSet::new()
+    };
+    let todo: Vec<&Planned> = planned
+        .iter()
+        .filter(|p| !done.contains(&p.key()))
+        .collect();
+    eprintln!(
+        "sweep: {} runs in the grid, {} already in {}, {} to do",
+        planned.len(),
+        planned.len() - todo.len(),
+        jsonl.display(),
+        todo.len()
+    );
+    if args.dry_run {
+        return Ok(());
+    }
+    let (git_rev, machine) = (meta::git_rev(), meta::machine());
+    let bar = ProgressBar::new(todo.len() as u64);
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{elapsed_precise} [{bar:30}] {pos}/{len} ETA {eta_precise} {msg}",
+        )
+        .expect("a valid progress template")
+        .progress_chars("=> "),
+    );
+    let timeout = Duration::from_secs_f64(grid.timeout_s);
+    for p in todo {
+        let q = &p.params;
+        bar.set_message(format!(
+            "{} {} p={} n={} jitter={}µs depth={} rep={}",
+            strategy::wire_name(p.strategy),
+            q.workload,
+            q.players,
+            q.n,
+            q.jitter_us,
+            q.depth,
+            p.rep
+        ));
+        let date = meta::now_rfc3339();
+        let strat = strategy::Strategy::from_name(p.strategy, grid.label_bytes)?;
+        let mut r = strategy::run_local(strat, q, timeout).context("running the players")?;
+        meta::stamp(&mut r, &git_rev, &date, &machine);
+        r.rep = p.rep;
+        let line = serde_json::to_string(&r)?;
+        let mut f = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&jsonl)
+            .with_context(|| format!("opening {}", jsonl.display()))?;
+        writeln!(f, "{line}").with_context(|| format!("writing {}", jsonl.display()))?;
+        bar.inc(1);
+    }
+    bar.finish_with_message("done");
+    let runs = results::load_runs(&jsonl)?;
+    results::write_csv(&runs, &args.results.join("runs.csv"))?;
+    eprintln!(
+        "sweep: {} runs in {} and runs.csv",
+        runs.len(),
+        jsonl.display()
+    );
+    if !args.no_report {
+        let plots = crate::plot::plot_all(&runs, &args.results.join("plots"))?;
+        eprintln!(
+            "sweep: {} plot files in {}",
+            plots.len(),
+            args.results.join("plots").display()
+        );
+        crate::report_md::write_report(
+            &runs,
+            &args.results.join("plots"),
+            &args.results.join("REPORT.md"),
+        )?;
+        eprintln!("sweep: wrote {}", args.results.join("REPORT.md").display());
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn presets_expand_without_duplicates() {
+        let quick = Grid::quick().runs().unwrap();
+        let keys: HashSet<Key> = quick.iter().map(Planned::key).collect();
+        assert_eq!(keys.len(), quick.len());
+        // Nested runs at three depths, the others at depth 1 only.
+        assert!(quick
+            .iter()
+            .any(|p| p.params.workload == WorkloadKind::Nested && p.params.depth == 16));
+        assert!(quick
+            .iter()
+            .all(|p| p.params.workload == WorkloadKind::Nested || p.params.depth == 1));
+        // The full grid: 4 strategies × (5 workloads × 36 + nested × 108) × 5 reps.
+        assert_eq!(Grid::full().runs().unwrap().len(), 4 * (5 * 36 + 108) * 5);
+    }
+
+    #[test]
+    fn grid_files_override_presets() {
+        let g: Grid = toml::from_str(
+            r#"
+            reps = 2
+            [[grid]]
+            strategies = ["counter", "history"]
+            workloads = ["chain"]
+            players = [3]
+            n = [100]
+            jitter_us = [0, 50]
+            "#,
+        )
+        .unwrap();
+        let runs = g.runs().unwrap();
+        assert_eq!(runs.len(), 2 * 2 * 2);
+        assert_eq!(runs[1].params.seed, 2);
+        let bad: Result<Grid, _> = toml::from_str("reps = 1\n[[grid]]\nstrategies = [\"nope\"]\nworkloads = []\nplayers = []\nn = []\njitter_us = []");
+        assert!(bad.is_err());
+    }
+}

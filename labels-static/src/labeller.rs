@@ -1,0 +1,227 @@
+//! [`StaticLabeller`]: labels read off the transformed program.
+//!
+//! The replayed program issues its labelled gates in their traced order, so
+//! the labeller hands out 0, 1, 2, … — and checks, at each one, that the
+//! operation the runtime issues is the kind of gate the transformation numbered
+//! there. A run that departs from its transformed program fails with
+//! [`LabelError::Diverged`] naming the gate; it is never silently mislabelled.
+
+use crate::circuit::{code_name, kind_code, op_name};
+use crate::transform::StaticProgram;
+use shamir_runtime::label::{Issued, LabelError, Labeller, OpKind};
+use shamir_runtime::wire::{get_varint, put_varint, varint_len, VarintError};
+use std::sync::Arc;
+
+/// A static label: the number of a labelled gate, sent as a varint.
+pub type StaticLabel = u64;
+
+/// One player's static labeller for a run of a [`StaticProgram`].
+#[derive(Debug, Clone)]
+pub struct StaticLabeller {
+    /// The kind code of each labelled gate, by number (shared, one byte each).
+    kinds: Arc<[u8]>,
+    /// The number of the next labelled gate.
+    next: usize,
+    program: Arc<StaticProgram>,
+}
+
+impl StaticLabeller {
+    /// A labeller at the program's first labelled gate.
+    pub fn new(program: Arc<StaticProgram>) -> StaticLabeller {
+        StaticLabeller {
+            kinds: program.labelled_codes().clone(),
+            next: 0,
+            program,
+        }
+    }
+
+    /// Labels handed out so far.
+    pub fn issued(&self) -> u64 {
+        self.next as u64
+    }
+
+    #[cold]
+    fn diverged(&self, op: OpKind, expected: Option<u8>) -> LabelError {
+        let k = self.next as u64;
+        LabelError::Diverged(match expected {
+            Some(code) => {
+                let gate = self
+                    .program
+                    .gate_of_label(k)
+                    .map_or_else(|| "?".to_string(), |g| g.to_string());
+                format!(
+                    "the run issued `{}` where the transformed program has `{}` \
+                     (labelled gate #{k}, gate {gate})",
+                    op_name(op),
+                    code_name(code)
+                )
+            }
+            None => format!(
+                "the run issued `{}` after the last of the transformed program's {} labelled gates",
+                op_name(op),
+                self.kinds.len()
+            ),
+        })
+    }
+}
+
+impl Labeller for StaticLabeller {
+    type Label = StaticLabel;
+    type Tag = ();
+    type Context = ();
+
+    fn name(&self) -> &'static str {
+        "static"
+    }
+
+    fn root_tag(&self) {}
+
+    #[inline]
+    fn issue(&mut self, op: OpKind, _operands: &[&()]) -> Result<Issued<u64, ()>, LabelError> {
+        let Some(code) = kind_code(op) else {
+            return Ok(Issued {
+                label: None,
+                tag: (),
+            });
+        };
+        let k = self.next;
+        match self.kinds.get(k) {
+            Some(&expected) if expected == code => {
+                self.next = k + 1;
+                Ok(Issued {
+                    label: Some(k as u64),
+                    tag: (),
+                })
+            }
+            expected => Err(self.diverged(op, expected.copied())),
+        }
+    }
+
+    fn schedule(&mut self, _operands: &[&()]) {}
+
+    fn enter(&mut self, _context: ()) {}
+
+    fn leave(&mut self, _saved: ()) {}
+
+    #[inline]
+    fn encode(&self, label: &u64, out: &mut Vec<u8>) {
+        put_varint(out, *label);
+    }
+
+    fn decode(&self, bytes: &[u8]) -> Result<u64, LabelError> {
+        match get_varint(bytes) {
+            Ok((v, used)) if used == bytes.len() => Ok(v),
+            Ok(_) => Err(LabelError::Malformed("bytes after the gate number")),
+            Err(VarintError::Truncated) => Err(LabelError::Truncated(bytes.len())),
+            Err(VarintError::NonCanonical) => Err(LabelError::Malformed(
+                "gate number is not a canonical varint",
+            )),
+        }
+    }
+
+    #[inline]
+    fn encoded_len(&self, label: &u64) -> usize {
+        varint_len(*label)
+    }
+
+    #[inline]
+    fn dense_key(&self, label: &u64) -> Option<u64> {
+        Some(*label)
+    }
+
+    #[inline]
+    fn wire_dense_key(&self, bytes: &[u8]) -> Option<u64> {
+        match get_varint(bytes) {
+            Ok((v, used)) if used == bytes.len() => Some(v),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::transform::transform;
+    use shamir_runtime::{Fp, WorkloadKind};
+
+    fn labeller() -> StaticLabeller {
+        // independent, n = 2: 4 inputs (players 0 1 1 2), then mul, open, mul, open.
+        Arc::new(transform(WorkloadKind::Independent, 2, 1, 1, 3).unwrap()).labeller()
+    }
+
+    fn label(l: &mut StaticLabeller, op: OpKind) -> Option<u64> {
+        l.issue(op, &[]).unwrap().label
+    }
+
+    #[test]
+    fn hands_out_gate_numbers_in_order_and_nothing_for_local_ops() {
+        let mut l = labeller();
+        assert_eq!(l.name(), "static");
+        for (i, owner) in [0, 1, 1, 2].into_iter().enumerate() {
+            assert_eq!(label(&mut l, OpKind::Input { owner }), Some(i as u64));
+        }
+        assert_eq!(label(&mut l, OpKind::Add), None);
+        assert_eq!(label(&mut l, OpKind::MulConst(Fp::ONE)), None);
+        assert_eq!(label(&mut l, OpKind::Mul), Some(4));
+        l.schedule(&[]);
+        l.enter(());
+        l.leave(());
+        assert_eq!(label(&mut l, OpKind::Open), Some(5));
+        assert_eq!(l.issued(), 6);
+    }
+
+    #[test]
+    fn a_different_op_than_traced_is_diverged() {
+        let mut l = labeller();
+        // The program starts with an input of player 0.
+        let e = l.issue(OpKind::Input { owner: 1 }, &[]).unwrap_err();
+        let LabelError::Diverged(msg) = &e else {
+            panic!("{e:?}")
+        };
+        assert!(msg.contains("input of player 1"), "{msg}");
+        assert!(
+            msg.contains("has `input of player 0` (labelled gate #0, gate 0)"),
+            "{msg}"
+        );
+        let e = l.issue(OpKind::Mul, &[]).unwrap_err();
+        assert!(matches!(e, LabelError::Diverged(_)));
+        // The failed issues took no label.
+        assert_eq!(label(&mut l, OpKind::Input { owner: 0 }), Some(0));
+        for owner in [1, 1, 2] {
+            label(&mut l, OpKind::Input { owner });
+        }
+        let e = l.issue(OpKind::Open, &[]).unwrap_err();
+        assert!(e.to_string().contains("has `mul` (labelled gate #4"), "{e}");
+        for op in [OpKind::Mul, OpKind::Open, OpKind::Mul, OpKind::Open] {
+            label(&mut l, op);
+        }
+        let e = l.issue(OpKind::Random, &[]).unwrap_err();
+        assert!(e.to_string().contains("after the last"), "{e}");
+    }
+
+    #[test]
+    fn varint_codec_is_canonical() {
+        let l = labeller();
+        for v in [0, 1, 127, 128, 300, 16_383, 16_384, 1 << 40, u64::MAX] {
+            let mut out = Vec::new();
+            l.encode(&v, &mut out);
+            assert_eq!(out.len(), l.encoded_len(&v));
+            assert_eq!(l.decode(&out), Ok(v));
+            assert_eq!(l.dense_key(&v), Some(v));
+            assert_eq!(l.wire_dense_key(&out), Some(v));
+            let mut longer = out.clone();
+            longer.push(0);
+            assert!(l.decode(&longer).is_err());
+            assert_eq!(l.wire_dense_key(&longer), None);
+        }
+        assert_eq!(l.decode(&[]), Err(LabelError::Truncated(0)));
+        assert_eq!(l.decode(&[0x80]), Err(LabelError::Truncated(1)));
+        // 0 written in two bytes is not canonical.
+        assert!(matches!(
+            l.decode(&[0x80, 0x00]),
+            Err(LabelError::Malformed(_))
+        ));
+        assert_eq!(l.wire_dense_key(&[0x80, 0x00]), None);
+        assert_eq!(l.wire_dense_key(&[]), None);
+    }
+}

@@ -1,0 +1,347 @@
+//! [`Tracer`]: an [`Mpc`] that records a program's operations into a
+//! [`Circuit`] instead of running them.
+//!
+//! * Every operation appends one [`Gate`]; the handle it returns names that
+//!   gate (`ValueId` = gate index).
+//! * [`Mpc::schedule`] does not wait for anything: in a trace every value is
+//!   symbolically available, so the continuation is traced at once and its
+//!   operations become straight-line code after the ones already recorded.
+//!   Continuations scheduled from inside a continuation are queued and traced
+//!   right after the enclosing one returns (a trampoline), so tracing a
+//!   sub-protocol nested a million deep uses no stack. Loops whose trip count
+//!   the program knows are unrolled the same way: the trace simply records
+//!   every iteration.
+//! * [`Mpc::read`] asks for the value of an opened share: the program's next
+//!   step depends on data that exists only during the run. That cannot be
+//!   traced. The tracer records the fact ([`Rejection`]) and returns a dummy
+//!   value ([`Fp::ZERO`]) so the program can return; from then on it records
+//!   nothing and drops every continuation scheduled, so no retry loop built from
+//!   continuations can keep the tracer busy. The transformation then rejects
+//!   the program.
+
+use crate::circuit::{Circuit, Gate, GateId};
+use shamir_runtime::label::PlayerId;
+use shamir_runtime::{Fp, Mpc, Public, Share, ValueId};
+use std::collections::VecDeque;
+
+/// A traced continuation waiting for the enclosing one to return.
+type Queued = Box<dyn FnOnce(&mut Tracer)>;
+
+/// Why a program could not be traced into a static circuit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rejection {
+    /// The gate the problem is about (for a data-dependent program, the `open`
+    /// whose value was read), if any.
+    pub gate: Option<GateId>,
+    /// What happened, in words.
+    pub reason: String,
+}
+
+/// The most gates a trace may hold: gate indices are `u32`.
+pub const MAX_GATES: usize = u32::MAX as usize;
+
+/// An [`Mpc`] that records a program into a [`Circuit`] instead of running it.
+///
+/// Every operation appends one [`Gate`], and the handle it returns names that
+/// gate. Continuations are traced at once (nested ones right after their
+/// parent returns), so the program becomes straight-line code and loops are
+/// unrolled. [`Mpc::read`] cannot be traced: it records a [`Rejection`],
+/// returns [`Fp::ZERO`], and from then on the tracer records nothing and
+/// drops every continuation, so the program returns promptly.
+pub struct Tracer {
+    players: usize,
+    circuit: Circuit,
+    rejection: Option<Rejection>,
+    /// Whether a continuation is being traced (nested ones are queued).
+    in_continuation: bool,
+    queue: VecDeque<Queued>,
+    max_gates: usize,
+}
+
+impl std::fmt::Debug for Tracer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tracer")
+            .field("players", &self.players)
+            .field("gates", &self.circuit.gates.len())
+            .field("deal_gates", &self.circuit.deal_gates)
+            .field("rejection", &self.rejection)
+            .field("queued", &self.queue.len())
+            .finish()
+    }
+}
+
+impl Tracer {
+    /// A tracer for a program run by `players` players.
+    pub fn new(players: usize) -> Tracer {
+        Tracer::with_max_gates(players, MAX_GATES)
+    }
+
+    /// A tracer that rejects the program once it records more than
+    /// `max_gates` gates (at most [`MAX_GATES`]).
+    pub fn with_max_gates(players: usize, max_gates: usize) -> Tracer {
+        Tracer {
+            players,
+            circuit: Circuit::default(),
+            rejection: None,
+            in_continuation: false,
+            queue: VecDeque::new(),
+            max_gates: max_gates.min(MAX_GATES),
+        }
+    }
+
+    /// The gates recorded so far.
+    pub fn gates(&self) -> &[Gate] {
+        &self.circuit.gates
+    }
+
+    /// Why the program cannot be traced, once the tracer knows.
+    pub fn rejection(&self) -> Option<&Rejection> {
+        self.rejection.as_ref()
+    }
+
+    /// Marks the gates recorded so far as the `deal` phase.
+    pub fn end_deal_phase(&mut self) {
+        self.circuit.deal_gates = self.circuit.gates.len();
+    }
+
+    /// The recorded circuit.
+    pub fn into_circuit(self) -> Circuit {
+        self.circuit
+    }
+
+    /// Records that the program cannot be traced (the first reason wins).
+    pub fn reject(&mut self, gate: Option<GateId>, reason: String) {
+        if self.rejection.is_none() {
+            self.rejection = Some(Rejection { gate, reason });
+            self.queue.clear();
+        }
+    }
+
+    /// Appends `gate`; returns its index (0 once the trace is rejected).
+    #[inline]
+    fn push(&mut self, gate: Gate) -> GateId {
+        if self.rejection.is_some() {
+            return 0;
+        }
+        let id = self.circuit.gates.len();
+        if id >= self.max_gates {
+            self.reject(
+                None,
+                format!(
+                    "the program has more than {} gates, more than a traced circuit may hold",
+                    self.max_gates
+                ),
+            );
+            return 0;
+        }
+        self.circuit.gates.push(gate);
+        id as GateId
+    }
+
+    #[inline]
+    fn share(&mut self, gate: Gate) -> Share {
+        Share(ValueId(self.push(gate)))
+    }
+
+    /// Traces queued continuations until none is left (or the trace is rejected).
+    fn drain(&mut self) {
+        while let Some(then) = self.queue.pop_front() {
+            if self.rejection.is_some() {
+                self.queue.clear();
+                return;
+            }
+            then(self);
+        }
+    }
+}
+
+#[inline]
+fn id(s: Share) -> GateId {
+    s.0 .0
+}
+
+impl Mpc for Tracer {
+    fn players(&self) -> usize {
+        self.players
+    }
+
+    fn input(&mut self, owner: PlayerId, value: Fp) -> Share {
+        let owner = u32::try_from(owner).unwrap_or(u32::MAX);
+        self.share(Gate::Input { owner, value })
+    }
+
+    fn random(&mut self) -> Share {
+        self.share(Gate::Random)
+    }
+
+    fn add(&mut self, a: Share, b: Share) -> Share {
+        self.share(Gate::Add(id(a), id(b)))
+    }
+
+    fn sub(&mut self, a: Share, b: Share) -> Share {
+        self.share(Gate::Sub(id(a), id(b)))
+    }
+
+    fn mul_const(&mut self, a: Share, c: Fp) -> Share {
+        self.share(Gate::MulConst(id(a), c))
+    }
+
+    fn add_const(&mut self, a: Share, c: Fp) -> Share {
+        self.share(Gate::AddConst(id(a), c))
+    }
+
+    fn mul(&mut self, a: Share, b: Share) -> Share {
+        self.share(Gate::Mul(id(a), id(b)))
+    }
+
+    fn open(&mut self, a: Share) -> Public {
+        Public(ValueId(self.push(Gate::Open(id(a)))))
+    }
+
+    fn check(&mut self, p: Public, expected: Fp) {
+        self.push(Gate::Check(p.0 .0, expected));
+    }
+
+    fn read(&mut self, p: Public) -> Fp {
+        let gate = p.0 .0;
+        self.reject(
+            Some(gate),
+            format!(
+                "the program reads the opened value of gate {gate} and decides what to do next \
+                 from it: its control flow (and what it issues or checks) depends on data that \
+                 exists only during the run, so it has no static circuit"
+            ),
+        );
+        Fp::ZERO
+    }
+
+    fn schedule(&mut self, _after: &[ValueId], then: impl FnOnce(&mut Self) + 'static) {
+        if self.rejection.is_some() {
+            return;
+        }
+        if self.in_continuation {
+            self.queue.push_back(Box::new(then));
+            return;
+        }
+        self.in_continuation = true;
+        then(self);
+        self.drain();
+        self.in_continuation = false;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn records_gates_named_by_index() {
+        let mut t = Tracer::new(3);
+        let a = t.input(0, Fp::new(3));
+        let b = t.input(1, Fp::new(5));
+        let c = t.mul(a, b);
+        let d = t.add(c, a);
+        let e = t.mul_const(d, Fp::new(2));
+        let o = t.open(e);
+        t.check(o, Fp::new(36));
+        assert_eq!(t.players(), 3);
+        assert_eq!(
+            t.gates(),
+            [
+                Gate::Input {
+                    owner: 0,
+                    value: Fp::new(3)
+                },
+                Gate::Input {
+                    owner: 1,
+                    value: Fp::new(5)
+                },
+                Gate::Mul(0, 1),
+                Gate::Add(2, 0),
+                Gate::MulConst(3, Fp::new(2)),
+                Gate::Open(4),
+                Gate::Check(5, Fp::new(36)),
+            ]
+        );
+        assert!(t.rejection().is_none());
+    }
+
+    #[test]
+    fn continuations_are_flattened_in_order() {
+        let mut t = Tracer::new(3);
+        let a = t.input(0, Fp::ONE);
+        t.schedule(&[a.into()], move |t| {
+            let x = t.mul(a, a);
+            t.schedule(&[x.into()], move |t| {
+                t.open(x);
+            });
+            t.mul(x, x);
+        });
+        t.random();
+        // The nested continuation runs once its parent has returned.
+        assert_eq!(
+            t.gates(),
+            [
+                Gate::Input {
+                    owner: 0,
+                    value: Fp::ONE
+                },
+                Gate::Mul(0, 0),
+                Gate::Mul(1, 1),
+                Gate::Open(1),
+                Gate::Random,
+            ]
+        );
+    }
+
+    #[test]
+    fn deep_nesting_uses_no_stack() {
+        fn nest(t: &mut Tracer, x: Share, levels: u32) {
+            t.schedule(&[x.into()], move |t| {
+                let y = t.mul(x, x);
+                if levels > 1 {
+                    nest(t, y, levels - 1);
+                }
+            });
+        }
+        let mut t = Tracer::new(3);
+        let x = t.input(0, Fp::ONE);
+        nest(&mut t, x, 200_000);
+        assert_eq!(t.gates().len(), 200_001);
+        assert_eq!(t.gates()[200_000], Gate::Mul(199_999, 199_999));
+    }
+
+    #[test]
+    fn read_rejects_and_stops_recording() {
+        let mut t = Tracer::new(3);
+        let r = t.random();
+        let o = t.open(r);
+        let v = t.read(o);
+        assert_eq!(v, Fp::ZERO);
+        let rejection = t.rejection().cloned().expect("rejected");
+        assert_eq!(rejection.gate, Some(1));
+        assert!(rejection.reason.contains("opened value"), "{rejection:?}");
+        // A retry built from continuations ends at once.
+        fn retry(t: &mut Tracer) {
+            let r = t.random();
+            let o = t.open(r);
+            t.schedule(&[o.into()], move |t| {
+                if t.read(o) == Fp::ZERO {
+                    retry(t);
+                }
+            });
+        }
+        retry(&mut t);
+        assert_eq!(t.gates().len(), 2);
+    }
+
+    #[test]
+    fn too_many_gates_is_a_rejection() {
+        let mut t = Tracer::with_max_gates(3, 4);
+        for _ in 0..10 {
+            t.random();
+        }
+        assert_eq!(t.gates().len(), 4);
+        assert!(t.rejection().unwrap().reason.contains("more than 4 gates"));
+    }
+}

@@ -1,0 +1,402 @@
+//! The transformation: trace a workload into a [`Circuit`], number its
+//! labelled gates, and keep the result as a [`StaticProgram`] every player of
+//! the process shares.
+
+use crate::circuit::{input_code, Circuit, Gate, GateId};
+use crate::labeller::StaticLabeller;
+use crate::replay::Replay;
+use crate::tracer::Tracer;
+use shamir_runtime::{workloads, RunParams, Workload, WorkloadKind};
+use std::fmt;
+use std::sync::Arc;
+use std::time::Instant;
+
+/// What the transformation cost and produced.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TransformCost {
+    /// Wall time of tracing and numbering, in seconds.
+    pub seconds: f64,
+    /// Gates in the circuit (every operation and check).
+    pub gates: u64,
+    /// Gates of the `deal` phase.
+    pub deal_gates: u64,
+    /// Gates that carry a label (`input`, `mul`, `open`, `random`).
+    pub labelled_gates: u64,
+    /// The program's size in memory, in bytes: the gates plus one byte per
+    /// labelled gate for the labeller (shared by every player of a process;
+    /// each player's replayer adds four bytes per gate for its handles).
+    pub program_bytes: u64,
+}
+
+/// A program the static strategy cannot label: why, and what finding so
+/// cost. The harness reports it as `"unsupported": true` with the reason.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Unsupported {
+    /// Why, in words.
+    pub reason: String,
+    /// The gate the problem was found at (for a data-dependent program, the
+    /// `open` whose value the program read), if any.
+    pub gate: Option<GateId>,
+    /// Wall time spent before the program was rejected, in seconds.
+    pub seconds: f64,
+}
+
+impl fmt::Display for Unsupported {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "unsupported by static labels: {}", self.reason)
+    }
+}
+
+impl std::error::Error for Unsupported {}
+
+/// A traced, numbered program, ready to be replayed by every player.
+///
+/// The label of a labelled gate is its number: its position among the
+/// labelled gates (0, 1, 2, …, in issue order), sent as a varint.
+#[derive(Debug, Clone)]
+pub struct StaticProgram {
+    gates: Box<[Gate]>,
+    deal_gates: usize,
+    /// The kind code of each labelled gate, by number.
+    labelled: Arc<[u8]>,
+    outputs: u64,
+    multiplications: u64,
+    cost: TransformCost,
+}
+
+impl StaticProgram {
+    /// Every gate in issue order.
+    pub fn gates(&self) -> &[Gate] {
+        &self.gates
+    }
+
+    /// How many of [`StaticProgram::gates`] the `deal` phase issues (they come first).
+    pub fn deal_gates(&self) -> usize {
+        self.deal_gates
+    }
+
+    /// Number of labelled gates; labels run from 0 to this minus one.
+    pub fn labelled_gates(&self) -> u64 {
+        self.labelled.len() as u64
+    }
+
+    /// The kind codes of the labelled gates, by number (what the labeller compares).
+    pub(crate) fn labelled_codes(&self) -> &Arc<[u8]> {
+        &self.labelled
+    }
+
+    /// The checks the program records (one per [`Gate::Check`]).
+    pub fn outputs(&self) -> u64 {
+        self.outputs
+    }
+
+    /// The multiplications the program issues.
+    pub fn multiplications(&self) -> u64 {
+        self.multiplications
+    }
+
+    /// What the transformation cost and produced.
+    pub fn cost(&self) -> TransformCost {
+        self.cost
+    }
+
+    /// Every labelled gate with its label, in issue order.
+    pub fn numbering(&self) -> impl Iterator<Item = (GateId, u64)> + '_ {
+        self.gates
+            .iter()
+            .enumerate()
+            .filter(|(_, g)| g.is_labelled())
+            .enumerate()
+            .map(|(label, (gate, _))| (gate as GateId, label as u64))
+    }
+
+    /// The gate labelled `label`, if there is one (a scan: for error messages).
+    pub fn gate_of_label(&self, label: u64) -> Option<GateId> {
+        self.numbering()
+            .find(|&(_, l)| l == label)
+            .map(|(gate, _)| gate)
+    }
+
+    /// A labeller for one player of a run of this program.
+    pub fn labeller(self: &Arc<Self>) -> StaticLabeller {
+        StaticLabeller::new(self.clone())
+    }
+
+    /// The program, replayable by one player on any [`shamir_runtime::Mpc`].
+    pub fn replay(self: &Arc<Self>) -> Replay {
+        Replay::new(self.clone())
+    }
+}
+
+/// Transforms the study's workload `kind` of size `n` (and `depth`, for
+/// `nested`) with run seed `seed`, for `players` players: the very program
+/// [`workloads::build`] gives every other strategy, traced.
+pub fn transform(
+    kind: WorkloadKind,
+    n: u64,
+    depth: u32,
+    seed: u64,
+    players: usize,
+) -> Result<StaticProgram, Unsupported> {
+    transform_workload(|| workloads::build(kind, n, depth, seed), players)
+}
+
+/// [`transform`] for the workload a run's parameters name.
+pub fn transform_params(params: &RunParams) -> Result<StaticProgram, Unsupported> {
+    transform(
+        params.workload,
+        params.n,
+        params.depth,
+        params.seed,
+        params.players as usize,
+    )
+}
+
+/// Transforms any program: `make()` builds it (against the [`Tracer`]), its
+/// `deal` phase is traced to exhaustion, then its `compute` phase, and the
+/// labelled gates are numbered in the order traced.
+pub fn transform_workload(
+    make: impl FnOnce() -> Box<dyn Workload<Tracer>>,
+    players: usize,
+) -> Result<StaticProgram, Unsupported> {
+    let started = Instant::now();
+    let unsupported = |gate, reason| Unsupported {
+        reason,
+        gate,
+        seconds: started.elapsed().as_secs_f64(),
+    };
+    let mut workload = make();
+    let mut tracer = Tracer::new(players);
+    while tracer.rejection().is_none() && workload.deal(&mut tracer) {}
+    tracer.end_deal_phase();
+    while tracer.rejection().is_none() && workload.compute(&mut tracer) {}
+    if let Some(r) = tracer.rejection() {
+        return Err(unsupported(r.gate, r.reason.clone()));
+    }
+    let Circuit { gates, deal_gates } = tracer.into_circuit();
+    let gates = gates.into_boxed_slice();
+
+    let mut labelled = Vec::new();
+    let (mut outputs, mut multiplications) = (0, 0);
+    for (i, &gate) in gates.iter().enumerate() {
+        match gate {
+            Gate::Input { owner, .. } => {
+                let code = usize::try_from(owner)
+                    .ok()
+                    .filter(|&o| o < players)
+                    .and_then(input_code);
+                match code {
+                    Some(code) => labelled.push(code),
+                    None => {
+                        return Err(unsupported(
+                            Some(i as GateId),
+                            format!(
+                                "gate {i} is an input of player {owner}, but the run has {players} players"
+                            ),
+                        ))
+                    }
+                }
+            }
+            Gate::Random => labelled.push(0),
+            Gate::Mul(..) => {
+                multiplications += 1;
+                labelled.push(1);
+            }
+            Gate::Open(_) => labelled.push(2),
+            Gate::Check(..) => outputs += 1,
+            Gate::Add(..) | Gate::Sub(..) | Gate::MulConst(..) | Gate::AddConst(..) => {}
+        }
+    }
+    let labelled: Arc<[u8]> = labelled.into();
+    let cost = TransformCost {
+        seconds: started.elapsed().as_secs_f64(),
+        gates: gates.len() as u64,
+        deal_gates: deal_gates as u64,
+        labelled_gates: labelled.len() as u64,
+        program_bytes: (std::mem::size_of_val(&*gates) + labelled.len()) as u64,
+    };
+    Ok(StaticProgram {
+        gates,
+        deal_gates,
+        labelled,
+        outputs,
+        multiplications,
+        cost,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use shamir_runtime::{Fp, Mpc};
+
+    /// `x = a·b; y = c·d`, opened and checked, with the inputs in `deal`.
+    struct Tiny {
+        dealt: bool,
+        computed: bool,
+        inputs: Vec<shamir_runtime::Share>,
+    }
+
+    impl<M: Mpc> Workload<M> for Tiny {
+        fn deal(&mut self, m: &mut M) -> bool {
+            if self.dealt {
+                return false;
+            }
+            self.dealt = true;
+            self.inputs = (0..4)
+                .map(|i| m.input(i % 3, Fp::new(i as u64 + 2)))
+                .collect();
+            true
+        }
+
+        fn compute(&mut self, m: &mut M) -> bool {
+            if self.computed {
+                return false;
+            }
+            self.computed = true;
+            let [a, b, c, d] = [0, 1, 2, 3].map(|i| self.inputs[i]);
+            let x = m.mul(a, b);
+            let y = m.mul(c, d);
+            let s = m.add(x, y);
+            let o = m.open(s);
+            m.check(o, Fp::new(2 * 3 + 4 * 5));
+            true
+        }
+
+        fn outputs(&self) -> u64 {
+            1
+        }
+
+        fn multiplications(&self) -> u64 {
+            2
+        }
+    }
+
+    fn tiny() -> Box<dyn Workload<Tracer>> {
+        Box::new(Tiny {
+            dealt: false,
+            computed: false,
+            inputs: Vec::new(),
+        })
+    }
+
+    #[test]
+    fn tiny_program_gives_the_expected_gates_and_numbers() {
+        let p = transform_workload(tiny, 3).unwrap();
+        let input = |owner, v| Gate::Input {
+            owner,
+            value: Fp::new(v),
+        };
+        assert_eq!(
+            p.gates(),
+            [
+                input(0, 2),
+                input(1, 3),
+                input(2, 4),
+                input(0, 5),
+                Gate::Mul(0, 1),
+                Gate::Mul(2, 3),
+                Gate::Add(4, 5),
+                Gate::Open(6),
+                Gate::Check(7, Fp::new(26)),
+            ]
+        );
+        assert_eq!(p.deal_gates(), 4);
+        assert_eq!(
+            p.numbering().collect::<Vec<_>>(),
+            [(0, 0), (1, 1), (2, 2), (3, 3), (4, 4), (5, 5), (7, 6)]
+        );
+        assert_eq!(p.gate_of_label(6), Some(7));
+        assert_eq!(p.gate_of_label(7), None);
+        assert_eq!((p.outputs(), p.multiplications()), (1, 2));
+        let cost = p.cost();
+        assert_eq!(
+            (cost.gates, cost.deal_gates, cost.labelled_gates),
+            (9, 4, 7)
+        );
+        assert_eq!(
+            cost.program_bytes,
+            9 * std::mem::size_of::<Gate>() as u64 + 7
+        );
+        assert!(cost.seconds >= 0.0);
+    }
+
+    #[test]
+    fn input_of_a_missing_player_is_refused() {
+        let e = transform_workload(tiny, 2).unwrap_err();
+        assert_eq!(e.gate, Some(2));
+        assert!(e.reason.contains("player 2"), "{e}");
+    }
+
+    #[test]
+    fn study_workloads_trace_to_their_size() {
+        for kind in WorkloadKind::ALL {
+            if kind == WorkloadKind::RandomBits {
+                continue;
+            }
+            let p = transform(kind, 50, 4, 9, 3).unwrap();
+            let w = workloads::build::<Tracer>(kind, 50, 4, 9);
+            assert_eq!(p.outputs(), w.outputs(), "{kind}");
+            assert_eq!(p.multiplications(), w.multiplications(), "{kind}");
+            assert!(p.gates()[..p.deal_gates()]
+                .iter()
+                .all(|g| matches!(g, Gate::Input { .. })));
+            // Every operand names an earlier gate that produced a value.
+            for (i, g) in p.gates().iter().enumerate() {
+                for a in g.operands() {
+                    assert!((a as usize) < i, "{kind}: gate {i} {g:?}");
+                    assert!(!matches!(p.gates()[a as usize], Gate::Check(..)));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn tracing_is_deterministic() {
+        let a = transform(WorkloadKind::Tree, 33, 1, 5, 5).unwrap();
+        let b = transform(WorkloadKind::Tree, 33, 1, 5, 5).unwrap();
+        assert_eq!(a.gates(), b.gates());
+        let c = transform(WorkloadKind::Tree, 33, 1, 6, 5).unwrap();
+        assert_ne!(a.gates(), c.gates(), "inputs come from the seed");
+    }
+
+    #[test]
+    fn nested_is_flattened_and_its_labels_do_not_grow_with_depth() {
+        let n = 64;
+        let mut widest = Vec::new();
+        for depth in [1, 4, 16, 64] {
+            let p = transform(WorkloadKind::Nested, n, depth, 3, 3).unwrap();
+            assert_eq!(p.multiplications(), n);
+            // Straight-line: each sub-protocol's multiplications follow one another.
+            let muls: Vec<_> = p
+                .gates()
+                .iter()
+                .filter(|g| matches!(g, Gate::Mul(..)))
+                .collect();
+            assert_eq!(muls.len() as u64, n);
+            let max_label = p.labelled_gates() - 1;
+            widest.push(shamir_runtime::wire::varint_len(max_label));
+            // Labels: inputs (2 per sub-protocol) + a mul and an open per level.
+            assert_eq!(
+                p.labelled_gates(),
+                2 * n.div_ceil(u64::from(depth)) + 2 * n,
+                "depth {depth}"
+            );
+        }
+        assert!(
+            widest.windows(2).all(|w| w[1] <= w[0]),
+            "label widths by depth: {widest:?}"
+        );
+    }
+
+    #[test]
+    fn random_bits_is_rejected_with_a_reason() {
+        let started = Instant::now();
+        let e = transform(WorkloadKind::RandomBits, 1_000_000, 1, 1, 3).unwrap_err();
+        assert!(e.reason.contains("opened value"), "{e}");
+        assert!(e.gate.is_some());
+        assert!(e.to_string().starts_with("unsupported by static labels"));
+        // Rejected at the first branch, not after tracing a million bits.
+        assert!(started.elapsed().as_secs() < 5);
+    }
+}
