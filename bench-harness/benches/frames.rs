@@ -3,6 +3,7 @@
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use labels_counter::{NaiveCounter, ProgramCounter};
+use labels_history::{History, LABEL_BYTES};
 use shamir_runtime::field::Fp;
 use shamir_runtime::label::{Labeller, OpKind};
 use shamir_runtime::wire::{parse_frame, put_message, Frame};
@@ -73,6 +74,13 @@ fn bench_strategy<L: Labeller>(c: &mut Criterion, name: &str, mut labeller: L) {
 fn frames(c: &mut Criterion) {
     bench_strategy(c, "naive", NaiveCounter::new());
     bench_strategy(c, "counter", ProgramCounter::new());
+    for bytes in LABEL_BYTES {
+        bench_strategy(
+            c,
+            &format!("history/{bytes}"),
+            History::new(bytes).expect("a valid size"),
+        );
+    }
 }
 
 criterion_group!(benches, frames);

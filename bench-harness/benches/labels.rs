@@ -1,11 +1,16 @@
 //! Criterion group 1: the cost of issuing one label, for each strategy, inside
 //! continuations nested 1, 4 and 16 deep (and, for history labels, at each
-//! truncation size).
+//! truncation size). Static labels have no continuations at run time: their
+//! cost is measured on the `nested` program of each depth, traced, per label.
 
-use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
+use criterion::{criterion_group, criterion_main, BatchSize, BenchmarkId, Criterion, Throughput};
 use labels_counter::{NaiveCounter, ProgramCounter};
+use labels_history::{History, LABEL_BYTES};
+use labels_static::{transform, Gate};
 use shamir_runtime::label::{LabelTiming, Labeller, OpKind};
+use shamir_runtime::WorkloadKind;
 use std::hint::black_box;
+use std::sync::Arc;
 
 /// The depths the study compares.
 const DEPTHS: [u32; 3] = [1, 4, 16];
@@ -44,9 +49,51 @@ fn bench_issue<L: Labeller>(c: &mut Criterion, name: &str, make: impl Fn() -> L)
     group.finish();
 }
 
+/// Static labels: every label of the traced `nested` program at each depth, in
+/// replay order, reported per label.
+fn bench_static(c: &mut Criterion) {
+    let mut group = c.benchmark_group("issue_label");
+    for depth in DEPTHS {
+        let program =
+            Arc::new(transform(WorkloadKind::Nested, 4_096, depth, 1, 3).expect("nested traces"));
+        let kinds: Vec<OpKind> = program
+            .gates()
+            .iter()
+            .filter_map(|g| match *g {
+                Gate::Input { owner, .. } => Some(OpKind::Input {
+                    owner: owner as usize,
+                }),
+                Gate::Random => Some(OpKind::Random),
+                Gate::Mul(..) => Some(OpKind::Mul),
+                Gate::Open(_) => Some(OpKind::Open),
+                _ => None,
+            })
+            .collect();
+        group.throughput(Throughput::Elements(kinds.len() as u64));
+        group.bench_function(BenchmarkId::new("static (per label)", depth), |b| {
+            b.iter_batched(
+                || program.labeller(),
+                |mut l| {
+                    for &k in &kinds {
+                        black_box(l.issue(k, &[]).expect("the traced order"));
+                    }
+                },
+                BatchSize::SmallInput,
+            )
+        });
+    }
+    group.finish();
+}
+
 fn labels(c: &mut Criterion) {
     bench_issue(c, "naive", NaiveCounter::new);
     bench_issue(c, "counter", ProgramCounter::new);
+    for bytes in LABEL_BYTES {
+        bench_issue(c, &format!("history/{bytes}"), || {
+            History::new(bytes).expect("a valid size")
+        });
+    }
+    bench_static(c);
 }
 
 criterion_group!(benches, labels);

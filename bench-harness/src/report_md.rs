@@ -672,22 +672,13 @@ fn overlap(a: &Summary, b: &Summary) -> bool {
 }
 
 fn throughput_finding(out: &mut String, f: &Figure) {
-    // At the largest n every strategy was run at (n > 0, so the bits of
-    // the f64 order as the numbers do).
-    let common: Option<f64> = f
+    // At the largest n, among the strategies run at it.
+    let Some(n) = f
         .series
         .iter()
-        .map(|s| {
-            s.points
-                .iter()
-                .map(|p| p.x.to_bits())
-                .collect::<BTreeSet<u64>>()
-        })
-        .reduce(|a, b| a.intersection(&b).copied().collect())
-        .and_then(|set| set.into_iter().next_back())
-        .map(f64::from_bits);
-    let Some(n) = common else {
-        out.push_str("No value of n was run with every strategy, so no comparison at equal n.\n\n");
+        .flat_map(|s| s.points.iter().map(|p| p.x))
+        .max_by(f64::total_cmp)
+    else {
         return;
     };
     let mut at: Vec<(&str, Summary)> = f
@@ -697,7 +688,7 @@ fn throughput_finding(out: &mut String, f: &Figure) {
             s.points
                 .iter()
                 .find(|p| p.x == n)
-                .map(|p| (s.label.as_str(), p.y))
+                .map(|p| (s.name.as_str(), p.y))
         })
         .collect();
     at.sort_by(|a, b| b.1.median.total_cmp(&a.1.median));
@@ -706,7 +697,7 @@ fn throughput_finding(out: &mut String, f: &Figure) {
     };
     let _ = write!(
         out,
-        "At n = {} ({}), **{best}** was fastest with a median of {} multiplications/s",
+        "At the largest n, {} ({}), **{best}** was fastest with a median of {} multiplications/s",
         group_digits(n as u64),
         f.context,
         num(top.median)
@@ -724,7 +715,17 @@ fn throughput_finding(out: &mut String, f: &Figure) {
             }
         );
     }
-    out.push_str(".\n\n");
+    out.push('.');
+    let missing: Vec<String> = f
+        .series
+        .iter()
+        .filter(|s| !s.points.iter().any(|p| p.x == n))
+        .map(|s| format!("**{}**", s.name))
+        .collect();
+    if !missing.is_empty() {
+        let _ = write!(out, " Not run at this n: {}.", missing.join(", "));
+    }
+    out.push_str("\n\n");
 }
 
 fn players_finding(out: &mut String, f: &Figure) {

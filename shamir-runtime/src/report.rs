@@ -111,7 +111,9 @@ fn quantile_us(h: &Histogram<u64>, q: f64) -> f64 {
 }
 
 /// One run of one strategy on one workload: the JSON line of `labelbench run`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// Fields missing from an older line read as their defaults.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct RunReport {
     /// Labelling strategy.
     pub strategy: String,

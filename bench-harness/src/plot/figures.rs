@@ -63,6 +63,9 @@ pub struct Series {
     pub strategy: String,
     /// The label truncation of the strategy, if it has one (a variant).
     pub truncate: Option<u32>,
+    /// Which variant of its strategy this is, among all in the data (0 for
+    /// the first; later ones are drawn in lighter shades).
+    pub shade: usize,
     /// The strategy variant's name, e.g. `counter` or `history (8 B)`.
     pub name: String,
     /// The legend's text (the name, plus what the series shows if needed).
@@ -142,7 +145,7 @@ pub const PLOTS: [(&str, &str); 7] = [
 /// Every plot of `runs`, in the order of [`PLOTS`]: drawn or skipped.
 pub fn all(runs: &[RunReport]) -> Vec<Result<Figure, Skipped>> {
     let ok: Vec<&RunReport> = runs.iter().filter(|r| !r.unsupported).collect();
-    vec![
+    let mut figs = vec![
         throughput_vs_n(&ok),
         throughput_vs_players(&ok),
         label_bytes_vs_depth(&ok),
@@ -150,7 +153,32 @@ pub fn all(runs: &[RunReport]) -> Vec<Result<Figure, Skipped>> {
         failure_rate_vs_jitter(&ok),
         latency_chain(&ok),
         wall_time_vs_n(&ok),
-    ]
+    ];
+    // Name and shade strategy variants the same way in every figure.
+    let mut variants: BTreeMap<&str, BTreeSet<Option<u32>>> = BTreeMap::new();
+    for r in &ok {
+        variants
+            .entry(&r.strategy)
+            .or_default()
+            .insert(r.truncate_bytes);
+    }
+    for f in figs.iter_mut().flatten() {
+        for s in &mut f.series {
+            let all = variants.get(s.strategy.as_str());
+            let several = all.is_some_and(|v| v.len() > 1);
+            let name = match s.truncate {
+                Some(t) if several => format!("{} ({t} B)", s.strategy),
+                _ => s.strategy.clone(),
+            };
+            let rest = s.label.get(s.name.len()..).unwrap_or("").to_string();
+            s.label = format!("{name}{rest}");
+            s.name = name;
+            s.shade = all
+                .and_then(|v| v.iter().position(|t| *t == s.truncate))
+                .unwrap_or(0);
+        }
+    }
+    figs
 }
 
 fn skipped(i: usize, reason: String) -> Skipped {
@@ -312,16 +340,6 @@ fn defaults(c: &Candidate) -> u8 {
 
 type SeriesKey = ((usize, String), Option<u32>);
 
-/// The legend name of a strategy variant; the truncation is shown only when
-/// the figure has more than one variant of that strategy.
-fn variant_label(strategy: &str, truncate: Option<u32>, keys: &BTreeSet<SeriesKey>) -> String {
-    let variants = keys.iter().filter(|k| k.0 .1 == strategy).count();
-    match truncate {
-        Some(t) if variants > 1 => format!("{strategy} ({t} B)"),
-        _ => strategy.to_string(),
-    }
-}
-
 /// Groups `runs` into one series per strategy variant: points at
 /// `x_of(run)`, y summarised from `y_of(run)` over the runs of each x.
 #[allow(clippy::too_many_arguments)]
@@ -348,7 +366,6 @@ fn series_of(
             cell.1.push(y);
         }
     }
-    let keys: BTreeSet<SeriesKey> = by.keys().cloned().collect();
     by.into_iter()
         .filter_map(|(key, cells)| {
             let mut points: Vec<Point> = cells
@@ -366,12 +383,14 @@ fn series_of(
                 .collect();
             points.sort_by(|a, b| a.x.total_cmp(&b.x));
             let strategy = key.0 .1.clone();
-            let name = variant_label(&strategy, key.1, &keys);
+            // Variants are named in [`all`], which sees every run.
+            let name = strategy.clone();
             (!points.is_empty()).then(|| Series {
                 label: format!("{name}{suffix}"),
                 name,
                 strategy,
                 truncate: key.1,
+                shade: 0,
                 quantity: quantity.to_string(),
                 look,
                 connect,
@@ -843,7 +862,7 @@ fn wall_time_vs_n(ok: &[&RunReport]) -> Result<Figure, Skipped> {
         dodge: false,
         notes: vec![
             note_repetitions(&series),
-            "Slope: least squares on log10(median wall time) against log10(n); 1 is linear in n."
+            "Slope: least squares on log10(median wall time) against log10(n); 1 is linear in n; – where only one n was run."
                 .into(),
             "Dashed: the fitted power law.".into(),
         ],

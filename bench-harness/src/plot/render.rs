@@ -194,27 +194,20 @@ fn trim(v: f64, sig: i32) -> String {
     }
 }
 
-/// One strategy variant's index among the figure's variants of that
-/// strategy, and its position for dodging.
-fn variants(fig: &Figure) -> (Vec<usize>, Vec<usize>, usize) {
-    let mut groups: Vec<(&str, Option<u32>)> = Vec::new();
-    let mut variant = Vec::new();
+/// Each series' dodge group (one per strategy variant in the figure) and
+/// the number of groups.
+fn groups(fig: &Figure) -> (Vec<usize>, usize) {
+    let mut keys: Vec<(&str, Option<u32>)> = Vec::new();
     let mut group = Vec::new();
     for s in &fig.series {
         let key = (s.strategy.as_str(), s.truncate);
-        let g = groups.iter().position(|k| *k == key).unwrap_or_else(|| {
-            groups.push(key);
-            groups.len() - 1
+        let g = keys.iter().position(|k| *k == key).unwrap_or_else(|| {
+            keys.push(key);
+            keys.len() - 1
         });
         group.push(g);
-        let earlier: Vec<Option<u32>> = groups[..g]
-            .iter()
-            .filter(|k| k.0 == key.0)
-            .map(|k| k.1)
-            .collect();
-        variant.push(earlier.len());
     }
-    (variant, group, groups.len())
+    (group, keys.len())
 }
 
 /// The marker of a series.
@@ -409,7 +402,7 @@ fn draw<DB: DrawingBackend>(
     let (main, side) = rest.split_horizontally(SIZE.0 - PANEL);
 
     let ax = axes(fig);
-    let (variant, group, groups) = variants(fig);
+    let (group, groups) = groups(fig);
     let mut chart = ChartBuilder::on(&main)
         .margin_left(12)
         .margin_right(18)
@@ -472,7 +465,7 @@ fn draw<DB: DrawingBackend>(
         0.0
     };
     for (i, s) in fig.series.iter().enumerate() {
-        let colour = palette.colour(&s.strategy, variant[i]);
+        let colour = palette.colour(&s.strategy, s.shade);
         let off = if fig.dodge {
             (group[i] as f64 - (groups as f64 - 1.0) / 2.0) * step
         } else {
@@ -562,12 +555,12 @@ fn draw<DB: DrawingBackend>(
                 }
             }
         }
-        let m = marker_of(s, variant[i]);
+        let m = marker_of(s, s.shade);
         for p in &pts {
             draw_marker(chart.plotting_area(), (p.0, p.1), m, colour.filled())?;
         }
     }
-    legend(&side, fig, palette, &variant)
+    legend(&side, fig, palette)
 }
 
 /// Splits `text` into lines no wider than `width` pixels.
@@ -604,7 +597,6 @@ fn legend<DB: DrawingBackend>(
     side: &DrawingArea<DB, Shift>,
     fig: &Figure,
     palette: &Palette,
-    variant: &[usize],
 ) -> Result<()> {
     let mut y = 16;
     let label = (FONT, 15).into_font().color(&BLACK);
@@ -615,8 +607,8 @@ fn legend<DB: DrawingBackend>(
     ))
     .map_err(fail)?;
     y += 28;
-    for (i, s) in fig.series.iter().enumerate() {
-        let colour = palette.colour(&s.strategy, variant[i]);
+    for s in &fig.series {
+        let colour = palette.colour(&s.strategy, s.shade);
         let mid = y + 9;
         if s.connect {
             let style = colour.stroke_width(2);
@@ -632,7 +624,7 @@ fn legend<DB: DrawingBackend>(
             }
             .map_err(fail)?;
         }
-        draw_marker(side, (26, mid), marker_of(s, variant[i]), colour.filled())?;
+        draw_marker(side, (26, mid), marker_of(s, s.shade), colour.filled())?;
         side.draw(&Text::new(s.label.clone(), (54, y), label.clone()))
             .map_err(fail)?;
         y += 26;
