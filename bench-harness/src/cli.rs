@@ -121,6 +121,10 @@ pub struct CommonArgs {
     /// Operations in flight at most per player.
     #[arg(long, default_value_t = 4096, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     pub window: u32,
+    /// File every label by hash in the mailbox, even consecutive counters
+    /// (measures what the dense ring buys).
+    #[arg(long)]
+    pub no_dense_keys: bool,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,

@@ -76,8 +76,13 @@ fn run(args: RunArgs) -> Result<ExitCode> {
     let mut reports = Vec::new();
     for s in strategies {
         let date = meta::now_rfc3339();
-        let mut report = strategy::run_local(s, &params, args.common.timeout.into())
-            .with_context(|| format!("running the players with strategy `{}`", s.name()))?;
+        let mut report = strategy::run_local(
+            s,
+            &params,
+            args.common.timeout.into(),
+            !args.common.no_dense_keys,
+        )
+        .with_context(|| format!("running the players with strategy `{}`", s.name()))?;
         meta::stamp(&mut report, &git_rev, &date, &machine);
         reports.push(report);
     }

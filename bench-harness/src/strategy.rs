@@ -4,11 +4,12 @@ use crate::cli::StrategyName;
 use anyhow::Result;
 use labels_counter::{NaiveCounter, ProgramCounter};
 use labels_history::{collision_bound, History};
-use labels_static::StaticLabeller;
+use labels_static::{StaticLabeller, StaticProgram};
 use shamir_runtime::cluster;
+use shamir_runtime::label::HashFiled;
 use shamir_runtime::player::{run_player as run_one, PlayerSetup};
 use shamir_runtime::report::PlayerReport;
-use shamir_runtime::{workloads, Engine, Labeller, RunParams, RunReport, Workload};
+use shamir_runtime::{workloads, Engine, Labeller, Mpc, RunParams, RunReport, Workload};
 use std::net::{SocketAddr, TcpListener};
 use std::sync::Arc;
 use std::time::Duration;
@@ -86,37 +87,91 @@ pub fn wire_name(s: StrategyName) -> &'static str {
 }
 
 fn outputs(params: &RunParams) -> u64 {
-    build::<ProgramCounter>(params).outputs()
+    workloads::build::<Engine<ProgramCounter>>(params.workload, params.n, params.depth, params.seed)
+        .outputs()
 }
 
-fn build<L: Labeller>(params: &RunParams) -> Box<dyn shamir_runtime::Workload<Engine<L>>> {
-    workloads::build(params.workload, params.n, params.depth, params.seed)
+/// How to build one player's labeller and program, for any engine type (the
+/// engine type changes when the labeller is wrapped in [`HashFiled`]).
+trait Parts: Sync {
+    type L: Labeller;
+    fn labeller(&self) -> Self::L;
+    fn program<M: Mpc>(&self, params: &RunParams) -> Box<dyn Workload<M>>;
 }
 
-fn local<L: Labeller>(
+/// A labeller made by a function, running the workload's own code.
+struct Plain<F>(F);
+
+impl<L: Labeller, F: Fn() -> L + Sync> Parts for Plain<F> {
+    type L = L;
+    fn labeller(&self) -> L {
+        (self.0)()
+    }
+    fn program<M: Mpc>(&self, params: &RunParams) -> Box<dyn Workload<M>> {
+        workloads::build(params.workload, params.n, params.depth, params.seed)
+    }
+}
+
+/// Static labels: the transformed program, replayed.
+impl Parts for Arc<StaticProgram> {
+    type L = StaticLabeller;
+    fn labeller(&self) -> StaticLabeller {
+        StaticProgram::labeller(self)
+    }
+    fn program<M: Mpc>(&self, _params: &RunParams) -> Box<dyn Workload<M>> {
+        Box::new(self.replay())
+    }
+}
+
+fn local<P: Parts>(
     params: &RunParams,
     name: &str,
     timeout: Duration,
-    make: impl Fn() -> L + Sync,
+    dense_keys: bool,
+    parts: &P,
 ) -> Result<RunReport> {
-    Ok(cluster::run_local(
-        params,
-        name,
-        timeout,
-        outputs(params),
-        |_| (make(), build(params)),
-    )?)
+    let outputs = outputs(params);
+    let mut r = if dense_keys {
+        cluster::run_local(params, name, timeout, outputs, |_| {
+            (parts.labeller(), parts.program(params))
+        })?
+    } else {
+        cluster::run_local(params, name, timeout, outputs, |_| {
+            (HashFiled(parts.labeller()), parts.program(params))
+        })?
+    };
+    // Only counter-like labels have dense keys; history labels are always hashed.
+    r.dense_keys = dense_keys && name != "history";
+    Ok(r)
 }
 
-/// Runs all players of one strategy in this process.
-pub fn run_local(s: Strategy, params: &RunParams, timeout: Duration) -> Result<RunReport> {
+/// Runs all players of one strategy in this process. With `dense_keys` false,
+/// the mailbox files every label by hash, even consecutive counters.
+pub fn run_local(
+    s: Strategy,
+    params: &RunParams,
+    timeout: Duration,
+    dense_keys: bool,
+) -> Result<RunReport> {
     let name = s.name();
     match s {
-        Strategy::Naive => local(params, name, timeout, NaiveCounter::new),
-        Strategy::Counter => local(params, name, timeout, ProgramCounter::new),
+        Strategy::Naive => local(params, name, timeout, dense_keys, &Plain(NaiveCounter::new)),
+        Strategy::Counter => local(
+            params,
+            name,
+            timeout,
+            dense_keys,
+            &Plain(ProgramCounter::new),
+        ),
         Strategy::History { label_bytes } => {
             let history = History::new(label_bytes)?;
-            let mut r = local(params, name, timeout, || history.clone())?;
+            let mut r = local(
+                params,
+                name,
+                timeout,
+                dense_keys,
+                &Plain(|| history.clone()),
+            )?;
             r.truncate_bytes = Some(label_bytes as u32);
             r.label_collision_bound = Some(collision_bound(r.ops_issued, label_bytes));
             Ok(r)
@@ -130,11 +185,7 @@ pub fn run_local(s: Strategy, params: &RunParams, timeout: Duration) -> Result<R
             Ok(program) => {
                 let program = Arc::new(program);
                 let cost = program.cost();
-                let mut r = cluster::run_local(params, name, timeout, outputs(params), |_| {
-                    let replay: Box<dyn Workload<Engine<StaticLabeller>>> =
-                        Box::new(program.replay());
-                    (program.labeller(), replay)
-                })?;
+                let mut r = local(params, name, timeout, dense_keys, &program)?;
                 r.transform_s = Some(cost.seconds);
                 r.program_gates = Some(cost.gates);
                 r.program_labelled = Some(cost.labelled_gates);
@@ -179,11 +230,21 @@ pub fn run_player(
         timeout,
     };
     let outcome = match s {
-        Strategy::Naive => run_one(setup, NaiveCounter::new(), build(params)),
-        Strategy::Counter => run_one(setup, ProgramCounter::new(), build(params)),
-        Strategy::History { label_bytes } => {
-            run_one(setup, History::new(label_bytes)?, build(params))
-        }
+        Strategy::Naive => run_one(
+            setup,
+            NaiveCounter::new(),
+            Plain(NaiveCounter::new).program(params),
+        ),
+        Strategy::Counter => run_one(
+            setup,
+            ProgramCounter::new(),
+            Plain(ProgramCounter::new).program(params),
+        ),
+        Strategy::History { label_bytes } => run_one(
+            setup,
+            History::new(label_bytes)?,
+            Plain(History::default).program(params),
+        ),
         Strategy::Static => match labels_static::transform_params(params) {
             // The trace follows from the parameters alone, which the handshake
             // makes every player agree on, so each process transforms for itself.

@@ -226,3 +226,61 @@ pub trait Labeller: 'static {
         v.len()
     }
 }
+
+/// Any labeller with its dense keys hidden, so the mailbox files every label by
+/// hash. Labels and wire bytes are unchanged; only the filing differs, which
+/// measures what the ring buys a counter strategy (and what hash labels pay).
+#[derive(Debug, Clone)]
+pub struct HashFiled<L>(pub L);
+
+impl<L: Labeller> Labeller for HashFiled<L> {
+    type Label = L::Label;
+    type Tag = L::Tag;
+    type Context = L::Context;
+
+    const TIMING: LabelTiming = L::TIMING;
+
+    fn name(&self) -> &'static str {
+        self.0.name()
+    }
+
+    fn root_tag(&self) -> Self::Tag {
+        self.0.root_tag()
+    }
+
+    fn issue(
+        &mut self,
+        op: OpKind,
+        operands: &[&Self::Tag],
+    ) -> Result<Issued<Self::Label, Self::Tag>, LabelError> {
+        self.0.issue(op, operands)
+    }
+
+    fn at_send(&mut self, op: OpKind) -> Result<Self::Label, LabelError> {
+        self.0.at_send(op)
+    }
+
+    fn schedule(&mut self, operands: &[&Self::Tag]) -> Self::Context {
+        self.0.schedule(operands)
+    }
+
+    fn enter(&mut self, context: Self::Context) -> Self::Context {
+        self.0.enter(context)
+    }
+
+    fn leave(&mut self, saved: Self::Context) {
+        self.0.leave(saved)
+    }
+
+    fn encode(&self, label: &Self::Label, out: &mut Vec<u8>) {
+        self.0.encode(label, out)
+    }
+
+    fn decode(&self, bytes: &[u8]) -> Result<Self::Label, LabelError> {
+        self.0.decode(bytes)
+    }
+
+    fn encoded_len(&self, label: &Self::Label) -> usize {
+        self.0.encoded_len(label)
+    }
+}

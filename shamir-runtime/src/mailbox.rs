@@ -19,14 +19,18 @@
 //! integers ([`Labeller::dense_key`](crate::label::Labeller::dense_key)) live in
 //! a ring indexed by that integer: neighbouring labels are neighbouring memory,
 //! and there is no hashing or key comparison. Every other label, and a dense
-//! label whose ring slot is still held by an older one, lives in a hash map.
+//! label whose ring slot is still held by an older one, lives in a slab of
+//! entries found through a hash index of 4-byte slab numbers: the index stays
+//! small enough to stay in cache, so a lookup costs about one cache miss (the
+//! entry itself), as on the ring, however long the label.
 //! Ring slots keep their buffers when freed, so after warm-up the ring path
 //! allocates nothing.
 
 use crate::field::Fp;
 use crate::label::PlayerId;
-use std::collections::HashMap;
-use std::hash::Hash;
+use hashbrown::HashTable;
+use std::collections::VecDeque;
+use std::hash::{BuildHasher, Hash};
 
 /// Index of an operation in the runtime's operation table.
 pub type OpId = u32;
@@ -75,14 +79,28 @@ struct Tally {
     repeated: u64,
 }
 
-type Map<L> = HashMap<L, Entry, foldhash::fast::FixedState>;
+/// An entry of a hash-filed label.
+#[derive(Debug)]
+struct MapSlot<L> {
+    label: Option<L>,
+    hash: u64,
+    entry: Entry,
+}
 
 /// Messages keyed by (sender, label); see the [module docs](self).
 #[derive(Debug)]
 pub struct Mailbox<L> {
     ring: Vec<Slot>,
     mask: u64,
-    map: Map<L>,
+    /// Hash index of the slab: slab numbers, hashed by their slots' labels.
+    index: HashTable<u32>,
+    /// Entries of hash-filed labels; a free slot keeps its buffers for reuse.
+    slab: Vec<MapSlot<L>>,
+    /// Free slab slots, reused in the order they were freed: labels are
+    /// registered and finished in roughly program order, so slots are then
+    /// visited roughly in sequence, which the hardware prefetches.
+    free: VecDeque<u32>,
+    hasher: foldhash::fast::FixedState,
     tally: Tally,
 }
 
@@ -104,7 +122,10 @@ impl<L: Hash + Eq + Clone> Mailbox<L> {
                 })
                 .collect(),
             mask: size as u64 - 1,
-            map: Map::default(),
+            index: HashTable::new(),
+            slab: Vec::new(),
+            free: VecDeque::new(),
+            hasher: foldhash::fast::FixedState::default(),
             tally: Tally::default(),
         }
     }
@@ -115,7 +136,7 @@ impl<L: Hash + Eq + Clone> Mailbox<L> {
     fn ring_slot(&self, key: u64) -> Option<usize> {
         let i = (key & self.mask) as usize;
         let k = self.ring[i].key;
-        (key != VACANT && (k == key || (k == VACANT && self.map.is_empty()))).then_some(i)
+        (key != VACANT && (k == key || (k == VACANT && self.index.is_empty()))).then_some(i)
     }
 
     /// Runs `f` on ring slot `i` for `key`, claiming or releasing it as needed.
@@ -132,6 +153,15 @@ impl<L: Hash + Eq + Clone> Mailbox<L> {
         r
     }
 
+    /// The slab slot holding `label`, if any.
+    #[inline]
+    fn find(&self, label: &L, hash: u64) -> Option<u32> {
+        let slab = &self.slab;
+        self.index
+            .find(hash, |&i| slab[i as usize].label.as_ref() == Some(label))
+            .copied()
+    }
+
     /// Runs `f` on the entry for `label`, creating it if absent, and drops the
     /// entry if `f` leaves it empty.
     #[inline]
@@ -146,24 +176,49 @@ impl<L: Hash + Eq + Clone> Mailbox<L> {
             let k = self.ring[i].key;
             if key != VACANT
                 && (k == key
-                    || (k == VACANT && (self.map.is_empty() || !self.map.contains_key(label))))
+                    || (k == VACANT
+                        && (self.index.is_empty()
+                            || self.find(label, self.hasher.hash_one(label)).is_none())))
             {
                 return self.with_slot(i, key, f);
             }
         }
-        match self.map.get_mut(label) {
-            Some(entry) => {
-                let r = f(entry, &mut self.tally);
-                if entry.is_empty() {
-                    self.map.remove(label);
+        let hash = self.hasher.hash_one(label);
+        match self.find(label, hash) {
+            Some(i) => {
+                let slot = &mut self.slab[i as usize];
+                let r = f(&mut slot.entry, &mut self.tally);
+                if slot.entry.is_empty() {
+                    slot.label = None;
+                    if let Ok(e) = self.index.find_entry(hash, |&j| j == i) {
+                        e.remove();
+                    }
+                    self.free.push_back(i);
                 }
                 r
             }
             None => {
-                let mut entry = Entry::default();
-                let r = f(&mut entry, &mut self.tally);
-                if !entry.is_empty() {
-                    self.map.insert(label.clone(), entry);
+                let i = match self.free.pop_front() {
+                    Some(i) => i,
+                    None => {
+                        self.slab.push(MapSlot {
+                            label: None,
+                            hash: 0,
+                            entry: Entry::default(),
+                        });
+                        (self.slab.len() - 1) as u32
+                    }
+                };
+                let slot = &mut self.slab[i as usize];
+                let r = f(&mut slot.entry, &mut self.tally);
+                if slot.entry.is_empty() {
+                    self.free.push_back(i);
+                } else {
+                    slot.label = Some(label.clone());
+                    slot.hash = hash;
+                    let slab = &self.slab;
+                    self.index
+                        .insert_unique(hash, i, |&j| slab[j as usize].hash);
                 }
                 r
             }
@@ -254,12 +309,16 @@ impl<L: Hash + Eq + Clone> Mailbox<L> {
     /// Operations registered and still waiting for messages.
     pub fn waiting_ops(&self) -> usize {
         let ring: usize = self.ring.iter().map(|s| s.entry.waiting.len()).sum();
-        ring + self.map.values().map(|e| e.waiting.len()).sum::<usize>()
+        ring + self
+            .slab
+            .iter()
+            .map(|s| s.entry.waiting.len())
+            .sum::<usize>()
     }
 
     /// Labels with an entry (registered operations or queued messages).
     pub fn live_labels(&self) -> usize {
-        self.ring.iter().filter(|s| s.key != VACANT).count() + self.map.len()
+        self.ring.iter().filter(|s| s.key != VACANT).count() + self.index.len()
     }
 
     /// Up to `max` of the queued messages, as (sender, label or dense key), for
@@ -274,11 +333,15 @@ impl<L: Hash + Eq + Clone> Mailbox<L> {
                 .iter()
                 .map(move |&(p, _)| (p as PlayerId, format!("#{}", s.key)))
         });
-        let map = self.map.iter().flat_map(|(l, e)| {
-            e.queued
-                .iter()
-                .map(move |&(p, _)| (p as PlayerId, format!("{l:?}")))
-        });
+        let map = self
+            .slab
+            .iter()
+            .filter_map(|s| s.label.as_ref().map(|l| (l, &s.entry)))
+            .flat_map(|(l, e)| {
+                e.queued
+                    .iter()
+                    .map(move |&(p, _)| (p as PlayerId, format!("{l:?}")))
+            });
         ring.chain(map).take(max).collect()
     }
 }

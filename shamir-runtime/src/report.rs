@@ -147,6 +147,9 @@ pub struct RunReport {
     pub machine_os: String,
     /// Label truncation in bytes, for strategies that truncate (history).
     pub truncate_bytes: Option<u32>,
+    /// Whether the mailbox filed consecutive labels in its ring (false with
+    /// `--no-dense-keys`, or for strategies whose labels are not consecutive).
+    pub dense_keys: bool,
     /// Whether the strategy refused this program before running it (static
     /// labels on a program that branches on an opened value).
     pub unsupported: bool,
@@ -264,6 +267,7 @@ impl RunReport {
             machine_cores: 0,
             machine_os: String::new(),
             truncate_bytes: None,
+            dense_keys: false,
             unsupported: false,
             unsupported_reason: None,
             label_collision_bound: None,
