@@ -262,6 +262,13 @@ impl<L: Labeller> Engine<L> {
         }
     }
 
+    /// A number that changes whenever the engine makes progress (a message in
+    /// or out, an operation issued or finished); stalls are detected with it.
+    pub fn progress(&self) -> u64 {
+        let c = &self.counters;
+        c.received + c.messages + c.ops + c.correct + c.wrong + c.unverifiable
+    }
+
     /// Operations issued and not finished: what the issuing window bounds.
     pub fn live_ops(&self) -> usize {
         self.live

@@ -95,6 +95,16 @@ pub enum RuntimeError {
     /// The program misused the runtime (e.g. read a value that was not known yet).
     #[error("program error: {0}")]
     Program(String),
+    /// The run made no progress at all for the stall limit: hung.
+    #[error("stalled: no progress for {stall_s:.1} s in the {phase} phase with {waiting} operations still waiting")]
+    Stalled {
+        /// The stall limit, seconds.
+        stall_s: f64,
+        /// Where it was: input, compute or finish.
+        phase: &'static str,
+        /// Operations waiting.
+        waiting: usize,
+    },
     /// The run did not finish before its deadline.
     #[error("timed out after {after_s:.3} s in the {phase} phase with {waiting} operations still waiting")]
     Timeout {

@@ -43,7 +43,15 @@ pub struct PlayerSetup {
     pub listener: std::net::TcpListener,
     /// The whole run, connecting included, must end within this.
     pub timeout: Duration,
+    /// Once connected, a player that makes no progress at all (no message in,
+    /// none out, nothing issued or finished) for this long reports the run as
+    /// hung, without waiting for `timeout`.
+    pub stall: Duration,
 }
+
+/// The default `stall`: far longer than any pause of a working run (jitter is at
+/// most 1 s), far shorter than a sweep's timeouts.
+pub const DEFAULT_STALL: Duration = Duration::from_secs(5);
 
 /// State shared by the tasks of one player.
 struct Node<L: Labeller> {
@@ -178,6 +186,9 @@ async fn play<L: Labeller>(
     for t in &tasks {
         t.abort();
     }
+    if let Ok(Err(e)) = &result {
+        tracing::debug!(player = me, after_s = started.elapsed().as_secs_f64(), error = %e, "run ended with an error");
+    }
     let engine = node.engine.borrow();
     let counters = engine.counters();
     let mut report = PlayerReport::from_counters(me, counters);
@@ -190,7 +201,10 @@ async fn play<L: Labeller>(
     report.cpu_s = cpu_start.zip(thread_cpu_s()).map(|(a, b)| b - a);
     match result {
         Ok(Ok(())) => {}
-        Ok(Err(e)) => report.error = Some(e.to_string()),
+        Ok(Err(e)) => {
+            report.hung = matches!(e, RuntimeError::Stalled { .. });
+            report.error = Some(e.to_string());
+        }
         Err(_) => {
             report.hung = true;
             let e = RuntimeError::Timeout {
@@ -281,21 +295,22 @@ async fn session<L: Labeller>(
 
     node.phase.set("input");
     let t0 = Instant::now();
-    drive(node, |e| workload.deal(e)).await?;
+    drive(node, setup.stall, |e| workload.deal(e)).await?;
     spans.input = Some((t0, Instant::now()));
 
     node.phase.set("compute");
     spans.ops_before_compute = node.engine.borrow().counters().ops;
     let t1 = Instant::now();
-    drive(node, |e| workload.compute(e)).await?;
+    drive(node, setup.stall, |e| workload.compute(e)).await?;
     spans.compute = Some((t1, Instant::now()));
 
     node.phase.set("finish");
     node.engine.borrow_mut().say_bye();
     let peers = setup.addrs.len() - 1;
+    let mut last = (node.engine.borrow().progress(), Instant::now());
     while node.byes.get() < peers {
         node.check()?;
-        node.wake.notified().await;
+        wait_for_progress(node, setup.stall, &mut last).await?;
     }
     for w in writers {
         let _ = w.await;
@@ -307,9 +322,11 @@ async fn session<L: Labeller>(
 /// everything it issued has finished.
 async fn drive<L: Labeller>(
     node: &Node<L>,
+    stall: Duration,
     mut step: impl FnMut(&mut Engine<L>) -> bool,
 ) -> Result<(), RuntimeError> {
     let mut exhausted = false;
+    let mut last = (node.engine.borrow().progress(), Instant::now());
     loop {
         node.check()?;
         {
@@ -323,7 +340,32 @@ async fn drive<L: Labeller>(
                 return node.check();
             }
         }
-        node.wake.notified().await;
+        wait_for_progress(node, stall, &mut last).await?;
+    }
+}
+
+/// Waits for the driver to be woken; fails with `Stalled` when the engine has
+/// made no progress for `stall`. `last` is the last progress seen and when.
+async fn wait_for_progress<L: Labeller>(
+    node: &Node<L>,
+    stall: Duration,
+    last: &mut (u64, Instant),
+) -> Result<(), RuntimeError> {
+    loop {
+        let woken = tokio::time::timeout_at((last.1 + stall).into(), node.wake.notified()).await;
+        let now = node.engine.borrow().progress();
+        if now != last.0 {
+            *last = (now, Instant::now());
+            return Ok(());
+        }
+        if woken.is_ok() {
+            return Ok(());
+        }
+        return Err(RuntimeError::Stalled {
+            stall_s: stall.as_secs_f64(),
+            phase: node.phase.get(),
+            waiting: node.engine.borrow().live_ops(),
+        });
     }
 }
 

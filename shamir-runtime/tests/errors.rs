@@ -113,6 +113,7 @@ fn spawn_player(
         addrs: addrs.to_vec(),
         listener,
         timeout,
+        stall: timeout,
     };
     std::thread::Builder::new()
         .name(format!("player-{me}"))

@@ -812,7 +812,7 @@ fn latency_chain(ok: &[&RunReport]) -> Result<Figure, Skipped> {
         dodge: true,
         notes: vec![
             note_repetitions(&series),
-            "Latency: from issuing a multiplication to its result, over all players.".into(),
+            "Latency: from operands ready to product ready, over all players.".into(),
         ],
         series,
     })
