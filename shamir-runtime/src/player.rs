@@ -351,22 +351,20 @@ async fn wait_for_progress<L: Labeller>(
     stall: Duration,
     last: &mut (u64, Instant),
 ) -> Result<(), RuntimeError> {
-    loop {
-        let woken = tokio::time::timeout_at((last.1 + stall).into(), node.wake.notified()).await;
-        let now = node.engine.borrow().progress();
-        if now != last.0 {
-            *last = (now, Instant::now());
-            return Ok(());
-        }
-        if woken.is_ok() {
-            return Ok(());
-        }
-        return Err(RuntimeError::Stalled {
-            stall_s: stall.as_secs_f64(),
-            phase: node.phase.get(),
-            waiting: node.engine.borrow().live_ops(),
-        });
+    let woken = tokio::time::timeout_at((last.1 + stall).into(), node.wake.notified()).await;
+    let now = node.engine.borrow().progress();
+    if now != last.0 {
+        *last = (now, Instant::now());
+        return Ok(());
     }
+    if woken.is_ok() {
+        return Ok(());
+    }
+    Err(RuntimeError::Stalled {
+        stall_s: stall.as_secs_f64(),
+        phase: node.phase.get(),
+        waiting: node.engine.borrow().live_ops(),
+    })
 }
 
 async fn read_link<L: Labeller>(node: Rc<Node<L>>, peer: PlayerId, mut rd: OwnedReadHalf) {
