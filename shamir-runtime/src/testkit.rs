@@ -151,7 +151,8 @@ pub fn run_case<L: Labeller>(
     make: impl Fn() -> L + Sync,
     case: &Case,
 ) -> RunReport {
-    run_with(strategy, case, |_| (make(), build(case)))
+    run_case_aware(strategy, &Plain(make), case)
+        .unwrap_or_else(|e| panic!("a plain labeller runs every program: {e}"))
 }
 
 /// Runs `case` with the labeller and program `parts(me)` builds for each player.
@@ -163,10 +164,6 @@ pub fn run_with<L: Labeller>(
     let params = case.params();
     cluster::run_local(&params, strategy, TIMEOUT, case.outputs(), parts)
         .unwrap_or_else(|e| panic!("cannot start the players of {case:?}: {e}"))
-}
-
-fn build<L: Labeller>(case: &Case) -> Box<dyn Workload<Engine<L>>> {
-    workloads::build(case.workload, case.n, case.depth, case.seed)
 }
 
 /// What is wrong with a run that should have been correct, if anything.
@@ -234,27 +231,7 @@ pub fn assert_every_workload_correct<L: Labeller>(
     players: u32,
     workloads: &[WorkloadKind],
 ) {
-    let mut failures = Vec::new();
-    for (i, &workload) in workloads.iter().enumerate() {
-        for (j, &jitter_us) in JITTERS_US.iter().enumerate() {
-            let case = Case {
-                jitter_us,
-                seed: 1 + (i * JITTERS_US.len() + j) as u64 + 100 * u64::from(players),
-                ..Case::new(workload, players)
-            };
-            let r = run_case(strategy, &make, &case);
-            if let Err(e) = check_correct(&r) {
-                failures.push(e);
-            }
-        }
-    }
-    assert!(
-        failures.is_empty(),
-        "{} of {} runs were not correct:\n  {}",
-        failures.len(),
-        workloads.len() * JITTERS_US.len(),
-        failures.join("\n  ")
-    );
+    assert_every_workload_correct_aware(strategy, &Plain(make), players, workloads)
 }
 
 // ---------------------------------------------------------------------------
@@ -368,12 +345,8 @@ pub fn run_seed_program<L: Labeller>(
     make: impl Fn() -> L + Sync,
     program: &SeedProgram,
 ) -> RunReport {
-    let params = forced_reordering_params();
-    cluster::run_local(&params, strategy, FORCED_TIMEOUT, 2, |_| {
-        let program: Box<dyn Workload<Engine<L>>> = Box::new(program.clone());
-        (make(), program)
-    })
-    .unwrap_or_else(|e| panic!("cannot start the forced-reordering players: {e}"))
+    run_seed_program_aware(strategy, &Plain(make), program)
+        .unwrap_or_else(|e| panic!("a plain labeller runs every program: {e}"))
 }
 
 /// Runs [`SeedProgram::new`]: the seed's two multiplications, reached in
@@ -398,19 +371,7 @@ pub fn assert_not_fooled_by_forced_reordering<L: Labeller>(
     strategy: &str,
     make: impl Fn() -> L + Sync,
 ) {
-    for (what, program) in [
-        ("forced reordering", SeedProgram::new()),
-        (
-            "forced continuation reordering",
-            SeedProgram::with_continuations(),
-        ),
-    ] {
-        let r = run_seed_program(strategy, &make, &program);
-        assert_eq!(r.outputs, 2, "the seed program has two outputs");
-        if let Err(e) = check_correct(&r) {
-            panic!("strategy `{strategy}` was fooled by the {what}: {e}\nreport: {r:#?}");
-        }
-    }
+    assert_not_fooled_by_forced_reordering_aware(strategy, &Plain(make))
 }
 
 /// Asserts the labeller IS fooled by [`forced_reordering`] (the naive control):
@@ -645,15 +606,8 @@ pub fn record_labels<L: Labeller>(
     make: impl Fn() -> L + Sync,
     case: &Case,
 ) -> (RunReport, Vec<LabelLog>) {
-    let logs: Vec<SharedLog> = (0..case.players).map(|_| SharedLog::default()).collect();
-    let r = run_with(strategy, case, |me| {
-        (Recorded::new(make(), logs[me].clone()), build(case))
-    });
-    let logs = logs
-        .into_iter()
-        .map(|l| l.lock().unwrap_or_else(|e| e.into_inner()).clone())
-        .collect();
-    (r, logs)
+    record_labels_aware(strategy, &Plain(make), case)
+        .unwrap_or_else(|e| panic!("a plain labeller runs every program: {e}"))
 }
 
 /// Whether every player issues the operations of `workload` in one and the same
@@ -674,40 +628,7 @@ pub fn labels_agree<L: Labeller>(
     make: impl Fn() -> L + Sync,
     case: &Case,
 ) -> LabelLog {
-    let (r, logs) = record_labels(strategy, make, case);
-    assert_correct(&r);
-    for (p, log) in logs.iter().enumerate() {
-        assert!(
-            log.problems.is_empty(),
-            "strategy `{strategy}`, {case:?}, player {p}: {} labels break the wire-form contract, e.g.:\n  {}",
-            log.problems.len(),
-            log.problems.iter().take(5).cloned().collect::<Vec<_>>().join("\n  ")
-        );
-    }
-    let ordered = issue_order_is_program_order(case.workload);
-    let key = |log: &LabelLog| {
-        let mut labels = log.labels.clone();
-        if !ordered {
-            labels.sort();
-        }
-        labels
-    };
-    let reference = key(&logs[0]);
-    assert!(
-        !reference.is_empty(),
-        "strategy `{strategy}`, {case:?}: no labels were recorded"
-    );
-    for (p, log) in logs.iter().enumerate().skip(1) {
-        let other = key(log);
-        if other != reference {
-            panic!(
-                "strategy `{strategy}`, {case:?}: player {p}'s labels differ from player 0's ({}):\n{}",
-                if ordered { "in issue order" } else { "as multisets" },
-                first_difference(&reference, &other)
-            );
-        }
-    }
-    logs.into_iter().next().expect("at least one player")
+    labels_agree_aware(strategy, &Plain(make), case)
 }
 
 fn first_difference(a: &[RecordedLabel], b: &[RecordedLabel]) -> String {
@@ -734,18 +655,7 @@ pub fn assert_labels_agree_on_every_workload<L: Labeller>(
     make: impl Fn() -> L + Sync,
     workloads: &[WorkloadKind],
 ) {
-    if L::TIMING != LabelTiming::AtIssue {
-        eprintln!("strategy `{strategy}` labels at send: label agreement is not checked");
-        return;
-    }
-    for (i, &workload) in workloads.iter().enumerate() {
-        let case = Case {
-            jitter_us: JITTERS_US[JITTERS_US.len() - 1],
-            seed: 7 + i as u64,
-            ..Case::new(workload, 3)
-        };
-        labels_agree(strategy, &make, &case);
-    }
+    assert_labels_agree_on_every_workload_aware(strategy, &Plain(make), workloads)
 }
 
 /// Exports the conformance suite as `#[test]` functions into the calling
@@ -869,6 +779,28 @@ pub trait ProgramAware: Sync {
     /// Player `me`'s program, against any [`Mpc`] (the engine the labeller may
     /// be wrapped in, e.g. [`Recorded`], differs from run to run).
     fn workload<M: Mpc>(&self, prepared: &Self::Prepared, me: PlayerId) -> Box<dyn Workload<M>>;
+}
+
+/// A strategy that needs nothing but a constructor: it runs the study's
+/// programs as they are. The plain functions of this module are the `*_aware`
+/// ones applied to it, so both suites check exactly the same things.
+pub struct Plain<F>(pub F);
+
+impl<L: Labeller, F: Fn() -> L + Sync> ProgramAware for Plain<F> {
+    type Labeller = L;
+    type Prepared = TestProgram;
+
+    fn prepare(&self, program: &TestProgram) -> Result<TestProgram, String> {
+        Ok(program.clone())
+    }
+
+    fn labeller(&self, _program: &TestProgram, _me: PlayerId) -> L {
+        (self.0)()
+    }
+
+    fn workload<M: Mpc>(&self, program: &TestProgram, _me: PlayerId) -> Box<dyn Workload<M>> {
+        program.build()
+    }
 }
 
 /// Runs `program` with `case`'s parameters under the strategy `s`, which sees
