@@ -2,7 +2,7 @@
 //! players over loopback TCP sockets, for each strategy, in one group so that
 //! criterion's report compares them.
 
-use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use criterion::{criterion_group, BenchmarkId, Criterion, Throughput};
 use shamir_runtime::field::MODULUS;
 use shamir_runtime::{RunParams, WorkloadKind};
 use std::time::Duration;
@@ -44,4 +44,11 @@ fn end_to_end(c: &mut Criterion) {
 }
 
 criterion_group!(benches, end_to_end);
-criterion_main!(benches);
+/// `criterion_main!`, after registering the font criterion's plots are drawn with.
+fn main() {
+    bench_harness::plot::render::register_font();
+    benches();
+    criterion::Criterion::default()
+        .configure_from_args()
+        .final_summary();
+}

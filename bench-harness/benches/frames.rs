@@ -1,7 +1,7 @@
 //! Criterion group 2: encoding and decoding a message frame (length prefix,
 //! label, payload) with each strategy's labels, and filing it in a mailbox.
 
-use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use criterion::{criterion_group, BenchmarkId, Criterion, Throughput};
 use labels_counter::{NaiveCounter, ProgramCounter};
 use labels_history::{History, LABEL_BYTES};
 use shamir_runtime::field::Fp;
@@ -84,4 +84,11 @@ fn frames(c: &mut Criterion) {
 }
 
 criterion_group!(benches, frames);
-criterion_main!(benches);
+/// `criterion_main!`, after registering the font criterion's plots are drawn with.
+fn main() {
+    bench_harness::plot::render::register_font();
+    benches();
+    criterion::Criterion::default()
+        .configure_from_args()
+        .final_summary();
+}

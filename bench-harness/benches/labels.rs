@@ -3,7 +3,7 @@
 //! truncation size). Static labels have no continuations at run time: their
 //! cost is measured on the `nested` program of each depth, traced, per label.
 
-use criterion::{criterion_group, criterion_main, BatchSize, BenchmarkId, Criterion, Throughput};
+use criterion::{criterion_group, BatchSize, BenchmarkId, Criterion, Throughput};
 use labels_counter::{NaiveCounter, ProgramCounter};
 use labels_history::{History, LABEL_BYTES};
 use labels_static::{transform, Gate};
@@ -97,4 +97,11 @@ fn labels(c: &mut Criterion) {
 }
 
 criterion_group!(benches, labels);
-criterion_main!(benches);
+/// `criterion_main!`, after registering the font criterion's plots are drawn with.
+fn main() {
+    bench_harness::plot::render::register_font();
+    benches();
+    criterion::Criterion::default()
+        .configure_from_args()
+        .final_summary();
+}

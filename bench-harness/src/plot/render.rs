@@ -21,12 +21,20 @@ pub const SIZE: (u32, u32) = (1000, 650);
 const FONT: &str = "sans-serif";
 const PANEL: u32 = 250;
 
-/// Registers the bundled font with plotters, once.
-fn register_font() {
+/// Registers the bundled font with plotters, once, in every style. The
+/// workspace builds plotters with `ab_glyph` (no system fonts), so anything
+/// that draws text through plotters needs this first, criterion's own report
+/// plots included.
+pub fn register_font() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
         let bytes: &'static [u8] = include_bytes!("../../assets/DejaVuSans.ttf");
-        for style in [FontStyle::Normal, FontStyle::Bold] {
+        for style in [
+            FontStyle::Normal,
+            FontStyle::Bold,
+            FontStyle::Italic,
+            FontStyle::Oblique,
+        ] {
             if plotters::style::register_font(FONT, style, bytes).is_err() {
                 eprintln!("labelbench plot: the bundled font could not be loaded");
             }
