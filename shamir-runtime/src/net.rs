@@ -13,9 +13,8 @@
 //! (order on the link is preserved).
 
 use crate::error::RuntimeError;
-use crate::field::Fp;
 use crate::label::PlayerId;
-use crate::wire::{put_bye, put_message, Hello, MAGIC, PAYLOAD_BYTES, PROTOCOL_VERSION};
+use crate::wire::{put_bye, Hello, MAGIC, PROTOCOL_VERSION};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::cell::{Cell, RefCell};
@@ -84,13 +83,6 @@ impl Outbox {
         }
     }
 
-    /// Appends a message frame with an already encoded label.
-    pub fn push_message(&self, label: &[u8], payload: Fp, now: Instant) {
-        let mut frame = Vec::with_capacity(label.len() + PAYLOAD_BYTES + 2);
-        put_message(&mut frame, label, payload);
-        self.push_frame(&frame, now);
-    }
-
     /// Appends the end-of-run marker; the writer shuts the link down after it.
     pub fn close(&self) {
         if self.closed.replace(true) {
@@ -129,13 +121,6 @@ impl Outbox {
         buf.drain(..take);
         j.base = end;
         j.marks.front().map(|&(at, _)| at)
-    }
-
-    /// Moves every byte pushed so far into `into`, ignoring jitter (for
-    /// in-memory benchmarks that carry frames between engines by hand).
-    pub fn take_all(&self, into: &mut Vec<u8>) {
-        into.extend_from_slice(&self.buf.borrow());
-        self.buf.borrow_mut().clear();
     }
 
     fn finished(&self) -> bool {
@@ -360,7 +345,9 @@ pub async fn connect_mesh(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::field::Fp;
     use crate::params::RunParams;
+    use crate::wire::put_message;
 
     fn hello(player: u64, strategy: &str, params: RunParams) -> Hello {
         Hello {
@@ -436,7 +423,9 @@ mod tests {
         let now = Instant::now();
         let outbox = Outbox::new(Some((Duration::from_millis(5), 3)));
         for i in 0..50 {
-            outbox.push_message(&[i], Fp::new(u64::from(i)), now);
+            let mut frame = Vec::new();
+            put_message(&mut frame, &[i], Fp::new(u64::from(i)));
+            outbox.push_frame(&frame, now);
         }
         let mut got = Vec::new();
         // Nothing is due before `now`; everything is due 5 ms later.
