@@ -143,7 +143,9 @@ impl Grid {
             reps: 5,
             seed: 1,
             window: 4096,
-            timeout_s: 120.0,
+            // `chain` at n = 10^5 with 1 ms of jitter needs minutes; a hang is
+            // caught sooner by the players' stall limit.
+            timeout_s: 900.0,
             label_bytes: default_label_bytes(),
             grid: vec![SubGrid {
                 strategies: ALL_STRATEGIES.to_vec(),
