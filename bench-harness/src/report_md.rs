@@ -617,14 +617,7 @@ fn depth_finding(out: &mut String, f: &Figure) {
 
 /// Least-squares slope of y on x; `None` without two distinct x.
 fn linear_slope(pts: &[(f64, f64)]) -> Option<f64> {
-    let k = pts.len() as f64;
-    if pts.len() < 2 {
-        return None;
-    }
-    let mx = pts.iter().map(|p| p.0).sum::<f64>() / k;
-    let my = pts.iter().map(|p| p.1).sum::<f64>() / k;
-    let sxx: f64 = pts.iter().map(|p| (p.0 - mx).powi(2)).sum();
-    (sxx > 1e-12).then(|| pts.iter().map(|p| (p.0 - mx) * (p.1 - my)).sum::<f64>() / sxx)
+    crate::plot::stats::least_squares(pts).map(|(slope, _)| slope)
 }
 
 fn share_finding(out: &mut String, f: &Figure) {

@@ -78,6 +78,20 @@ impl LogLogFit {
     }
 }
 
+/// Least-squares line through `pts`: (slope, intercept); `None` without two
+/// distinct x values.
+pub fn least_squares(pts: &[(f64, f64)]) -> Option<(f64, f64)> {
+    if pts.len() < 2 {
+        return None;
+    }
+    let k = pts.len() as f64;
+    let mx = pts.iter().map(|p| p.0).sum::<f64>() / k;
+    let my = pts.iter().map(|p| p.1).sum::<f64>() / k;
+    let sxx: f64 = pts.iter().map(|p| (p.0 - mx).powi(2)).sum();
+    let sxy: f64 = pts.iter().map(|p| (p.0 - mx) * (p.1 - my)).sum();
+    (sxx > 1e-12).then(|| (sxy / sxx, my - sxy / sxx * mx))
+}
+
 /// Least squares on (log10 x, log10 y); points with a non-positive or
 /// non-finite coordinate are left out. `None` unless at least two distinct x
 /// values remain.
@@ -87,22 +101,7 @@ pub fn fit_log_log(points: &[(f64, f64)]) -> Option<LogLogFit> {
         .filter(|(x, y)| x.is_finite() && y.is_finite() && *x > 0.0 && *y > 0.0)
         .map(|(x, y)| (x.log10(), y.log10()))
         .collect();
-    let k = pts.len() as f64;
-    if pts.len() < 2 {
-        return None;
-    }
-    let mx = pts.iter().map(|p| p.0).sum::<f64>() / k;
-    let my = pts.iter().map(|p| p.1).sum::<f64>() / k;
-    let sxx: f64 = pts.iter().map(|p| (p.0 - mx).powi(2)).sum();
-    let sxy: f64 = pts.iter().map(|p| (p.0 - mx) * (p.1 - my)).sum();
-    if sxx <= 1e-12 {
-        return None;
-    }
-    let slope = sxy / sxx;
-    Some(LogLogFit {
-        slope,
-        intercept: my - slope * mx,
-    })
+    least_squares(&pts).map(|(slope, intercept)| LogLogFit { slope, intercept })
 }
 
 #[cfg(test)]
