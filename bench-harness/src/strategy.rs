@@ -7,7 +7,7 @@ use labels_history::{collision_bound, History};
 use labels_static::{StaticLabeller, StaticProgram};
 use shamir_runtime::cluster;
 use shamir_runtime::label::HashFiled;
-use shamir_runtime::player::{run_player as run_one, PlayerSetup, DEFAULT_STALL};
+use shamir_runtime::player::{run_player as run_one, stall_limit, PlayerSetup};
 use shamir_runtime::report::PlayerReport;
 use shamir_runtime::{workloads, Engine, Labeller, Mpc, RunParams, RunReport, Workload};
 use std::net::{SocketAddr, TcpListener};
@@ -228,7 +228,7 @@ pub fn run_player(
         addrs,
         listener,
         timeout,
-        stall: DEFAULT_STALL.min(timeout),
+        stall: stall_limit(timeout),
     };
     let outcome = match s {
         Strategy::Naive => run_one(

@@ -6,7 +6,7 @@ use crate::engine::Engine;
 use crate::error::RuntimeError;
 use crate::label::{Labeller, PlayerId};
 use crate::params::RunParams;
-use crate::player::{run_player, PlayerSetup, DEFAULT_STALL};
+use crate::player::{run_player, stall_limit, PlayerSetup};
 use crate::program::Workload;
 use crate::report::{PlayerOutcome, RunReport};
 use std::net::{SocketAddr, TcpListener};
@@ -65,7 +65,7 @@ where
                     addrs: addrs.clone(),
                     listener,
                     timeout,
-                    stall: DEFAULT_STALL.min(timeout),
+                    stall: stall_limit(timeout),
                 };
                 let parts = &parts;
                 std::thread::Builder::new()

@@ -53,6 +53,18 @@ pub struct PlayerSetup {
 /// most 1 s), far shorter than a sweep's timeouts.
 pub const DEFAULT_STALL: Duration = Duration::from_secs(5);
 
+/// The stall limit for a run with this `timeout`: [`DEFAULT_STALL`], or, when
+/// the timeout comes first anyway, a limit past it, so that the timeout (the
+/// limit the user chose) is what reports the hang rather than a race between
+/// the two.
+pub fn stall_limit(timeout: Duration) -> Duration {
+    if DEFAULT_STALL < timeout {
+        DEFAULT_STALL
+    } else {
+        timeout + Duration::from_secs(1)
+    }
+}
+
 /// State shared by the tasks of one player.
 struct Node<L: Labeller> {
     engine: RefCell<Engine<L>>,

@@ -14,7 +14,7 @@
 
 use shamir_runtime::cluster::{self, bind_loopback};
 use shamir_runtime::label::{Issued, LabelError, Labeller, OpKind};
-use shamir_runtime::player::{run_player, PlayerSetup};
+use shamir_runtime::player::{run_player, stall_limit, PlayerSetup};
 use shamir_runtime::report::PlayerOutcome;
 use shamir_runtime::wire::{
     get_varint, put_message, put_varint, Hello, MAGIC, MAX_BODY, PROTOCOL_VERSION,
@@ -113,7 +113,7 @@ fn spawn_player(
         addrs: addrs.to_vec(),
         listener,
         timeout,
-        stall: timeout,
+        stall: stall_limit(timeout),
     };
     std::thread::Builder::new()
         .name(format!("player-{me}"))
