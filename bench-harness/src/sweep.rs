@@ -19,7 +19,7 @@ use shamir_runtime::{RunParams, RunReport, WorkloadKind};
 use std::collections::HashSet;
 use std::io::Write;
 use std::path::Path;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// One cross product of parameters.
 #[derive(Debug, Clone, Deserialize)]
@@ -312,7 +312,19 @@ pub fn sweep(args: &SweepArgs) -> Result<()> {
         .progress_chars("=> "),
     );
     let timeout = Duration::from_secs_f64(grid.timeout_s);
+    // Without a terminal the bar is not drawn: say where the sweep is once a minute.
+    let mut next_line = Instant::now();
     for p in todo {
+        if bar.is_hidden() && Instant::now() >= next_line {
+            next_line = Instant::now() + Duration::from_secs(60);
+            eprintln!(
+                "sweep: {}/{} runs done, {} elapsed, about {} left",
+                bar.position(),
+                bar.length().unwrap_or(0),
+                humantime::format_duration(Duration::from_secs(bar.elapsed().as_secs())),
+                humantime::format_duration(Duration::from_secs(bar.eta().as_secs()))
+            );
+        }
         let q = &p.params;
         bar.set_message(format!(
             "{} {} p={} n={} jitter={}µs depth={} rep={}",
