@@ -84,11 +84,4 @@ fn frames(c: &mut Criterion) {
 }
 
 criterion_group!(benches, frames);
-/// `criterion_main!`, after registering the font criterion's plots are drawn with.
-fn main() {
-    bench_harness::plot::render::register_font();
-    benches();
-    criterion::Criterion::default()
-        .configure_from_args()
-        .final_summary();
-}
+bench_harness::criterion_main_with_font!(benches);

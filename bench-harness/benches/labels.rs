@@ -97,11 +97,4 @@ fn labels(c: &mut Criterion) {
 }
 
 criterion_group!(benches, labels);
-/// `criterion_main!`, after registering the font criterion's plots are drawn with.
-fn main() {
-    bench_harness::plot::render::register_font();
-    benches();
-    criterion::Criterion::default()
-        .configure_from_args()
-        .final_summary();
-}
+bench_harness::criterion_main_with_font!(benches);

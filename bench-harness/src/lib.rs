@@ -15,3 +15,19 @@ pub mod report_md;
 pub mod results;
 pub mod strategy;
 pub mod sweep;
+
+/// `criterion_main!` for the benchmarks in `benches/`: registers the bundled
+/// font first (criterion draws its report's plots with plotters, which this
+/// workspace builds without system fonts), then runs the groups.
+#[macro_export]
+macro_rules! criterion_main_with_font {
+    ($($group:path),+ $(,)?) => {
+        fn main() {
+            $crate::plot::render::register_font();
+            $($group();)+
+            ::criterion::Criterion::default()
+                .configure_from_args()
+                .final_summary();
+        }
+    };
+}
