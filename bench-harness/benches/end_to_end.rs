@@ -1,6 +1,8 @@
 //! Criterion group 3: n multiplications (each opened and checked) between three
 //! players over loopback TCP sockets, for each strategy, in one group so that
-//! criterion's report compares them.
+//! criterion's report compares them; and the same runs with every engine on one
+//! thread and no sockets (`engine_in_memory_…`), which is what the engine and
+//! the labels cost without the kernel and the scheduler.
 
 use criterion::{criterion_group, BenchmarkId, Criterion, Throughput};
 use shamir_runtime::field::MODULUS;
@@ -11,12 +13,8 @@ use bench_harness::strategy;
 
 const N: u64 = 20_000;
 
-fn end_to_end(c: &mut Criterion) {
-    let mut group = c.benchmark_group("end_to_end_independent_3_players");
-    group.throughput(Throughput::Elements(N));
-    group.sample_size(10);
-    group.measurement_time(Duration::from_secs(10));
-    let params = RunParams {
+fn params() -> RunParams {
+    RunParams {
         players: 3,
         threshold: 1,
         modulus: MODULUS,
@@ -26,11 +24,24 @@ fn end_to_end(c: &mut Criterion) {
         seed: 1,
         window: 4096,
         jitter_us: 0,
-    };
-    for s in strategy::Strategy::all(strategy::DEFAULT_LABEL_BYTES) {
-        if s == strategy::Strategy::Naive {
-            continue; // wrong results by design; its speed is not comparable
-        }
+    }
+}
+
+/// The strategies compared: all but the naive control, whose results are wrong
+/// by design, so that its speed is not comparable.
+fn compared() -> impl Iterator<Item = strategy::Strategy> {
+    strategy::Strategy::all(strategy::DEFAULT_LABEL_BYTES)
+        .into_iter()
+        .filter(|&s| s != strategy::Strategy::Naive)
+}
+
+fn end_to_end(c: &mut Criterion) {
+    let mut group = c.benchmark_group("end_to_end_independent_3_players");
+    group.throughput(Throughput::Elements(N));
+    group.sample_size(10);
+    group.measurement_time(Duration::from_secs(10));
+    let params = params();
+    for s in compared() {
         group.bench_function(BenchmarkId::from_parameter(s.name()), |b| {
             b.iter(|| {
                 let r =
@@ -43,5 +54,24 @@ fn end_to_end(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, end_to_end);
+fn engine_in_memory(c: &mut Criterion) {
+    let mut group = c.benchmark_group("engine_in_memory_independent_3_players");
+    group.throughput(Throughput::Elements(N));
+    group.sample_size(10);
+    let params = params();
+    for s in compared() {
+        group.bench_function(BenchmarkId::from_parameter(s.name()), |b| {
+            b.iter(|| {
+                let run = strategy::run_in_memory(s, &params).expect("a run");
+                for c in &run.counters {
+                    assert_eq!(c.correct, N, "{} must be correct", s.name());
+                }
+                run.compute
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, end_to_end, engine_in_memory);
 bench_harness::criterion_main_with_font!(benches);

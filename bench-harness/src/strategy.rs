@@ -6,6 +6,7 @@ use labels_counter::{NaiveCounter, ProgramCounter};
 use labels_history::{collision_bound, History};
 use labels_static::{StaticLabeller, StaticProgram};
 use shamir_runtime::cluster;
+use shamir_runtime::in_memory::{self, InMemoryRun};
 use shamir_runtime::label::HashFiled;
 use shamir_runtime::player::{run_player as run_one, stall_limit, PlayerSetup};
 use shamir_runtime::report::PlayerReport;
@@ -271,4 +272,33 @@ pub fn run_player(
         unsupported: None,
         report: outcome.report,
     })
+}
+
+fn in_memory<P: Parts>(params: &RunParams, parts: &P) -> Result<InMemoryRun> {
+    let players = (0..params.players)
+        .map(|_| (parts.labeller(), parts.program(params)))
+        .collect();
+    Ok(in_memory::run_in_memory(
+        params.threshold as usize,
+        params.seed,
+        params.window as usize,
+        players,
+    )?)
+}
+
+/// Runs all players of one strategy on this thread with no sockets
+/// ([`shamir_runtime::in_memory`]): the engine's cost alone. Jitter is ignored.
+pub fn run_in_memory(s: Strategy, params: &RunParams) -> Result<InMemoryRun> {
+    match s {
+        Strategy::Naive => in_memory(params, &Plain(NaiveCounter::new)),
+        Strategy::Counter => in_memory(params, &Plain(ProgramCounter::new)),
+        Strategy::History { label_bytes } => {
+            let history = History::new(label_bytes)?;
+            in_memory(params, &Plain(|| history.clone()))
+        }
+        Strategy::Static => match labels_static::transform_params(params) {
+            Ok(program) => in_memory(params, &Arc::new(program)),
+            Err(u) => anyhow::bail!("static labels cannot run this program: {}", u.reason),
+        },
+    }
 }

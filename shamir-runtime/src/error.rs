@@ -105,6 +105,15 @@ pub enum RuntimeError {
         /// Operations waiting.
         waiting: usize,
     },
+    /// Players run in memory ([`crate::in_memory`]) came to a point where none
+    /// can go on: every message sent was delivered and operations still wait.
+    #[error("deadlocked in the {phase} phase: every message was delivered and {waiting} operations still wait")]
+    Deadlocked {
+        /// Where it was: input or compute.
+        phase: &'static str,
+        /// Operations waiting, summed over the players.
+        waiting: usize,
+    },
     /// The run did not finish before its deadline.
     #[error("timed out after {after_s:.3} s in the {phase} phase with {waiting} operations still waiting")]
     Timeout {

@@ -14,7 +14,9 @@
 //! * The runtime: [`engine`] (the event-driven operation table), [`mailbox`]
 //!   (messages keyed by sender and label), [`wire`] (frames and handshake),
 //!   [`net`] (the TCP mesh and link writers), [`player`] (one player end to end)
-//!   and [`cluster`] (all players in one process).
+//!   and [`cluster`] (all players in one process). [`in_memory`] runs every
+//!   player's engine on one thread with no sockets: the engine's own cost, for
+//!   benchmarks and profilers.
 //! * Results: [`report`] and [`params`].
 //!
 //! A strategy crate depends on this one, implements [`Labeller`], and runs the
@@ -26,6 +28,7 @@ pub mod cluster;
 pub mod engine;
 pub mod error;
 pub mod field;
+pub mod in_memory;
 pub mod label;
 pub mod mailbox;
 pub mod net;

@@ -101,7 +101,7 @@ impl Outbox {
 
     /// Moves the bytes that may go out now into `into` (which must be empty).
     /// Returns when the next held frame is due, if any remain held.
-    fn take_ready(&self, into: &mut Vec<u8>, now: Instant) -> Option<Instant> {
+    pub fn take_ready(&self, into: &mut Vec<u8>, now: Instant) -> Option<Instant> {
         let mut buf = self.buf.borrow_mut();
         let Some(j) = &self.jitter else {
             std::mem::swap(&mut *buf, into);

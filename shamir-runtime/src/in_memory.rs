@@ -1,0 +1,209 @@
+//! Every player's engine on the calling thread, wired together by their
+//! outboxes, with no sockets, no tasks and no clock but the run's own: what the
+//! engine alone costs. Benchmarks compare strategies with it without the kernel's
+//! noise, and a profiler sees one deterministic thread.
+//!
+//! The players take turns: each issues its program while its window has room,
+//! then every outbox is emptied into its receiver, until every program is done
+//! and nothing is in flight. The runs are real otherwise: the same
+//! engine, frames, mailbox and checks as over TCP. There is no jitter (frames
+//! arrive in the turn after they were sent), so a timing-dependent labeller
+//! such as the naive counter may well pass here.
+
+use crate::cluster::PlayerParts;
+use crate::engine::{Counters, Engine};
+use crate::error::RuntimeError;
+use crate::label::Labeller;
+use crate::net::Outbox;
+use crate::program::Workload;
+use crate::shamir::Shamir;
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+/// What a run in memory measured.
+#[derive(Debug, Clone)]
+pub struct InMemoryRun {
+    /// Each player's counters, by player.
+    pub counters: Vec<Counters>,
+    /// Dealing the inputs, all players together.
+    pub input: Duration,
+    /// The computation, from the first operation issued to the last result
+    /// checked, all players together.
+    pub compute: Duration,
+}
+
+/// Runs `parts` (one labeller and program per player, in player order) with
+/// threshold `t`, seed `seed` and `window` operations in flight per player.
+pub fn run_in_memory<L: Labeller>(
+    t: usize,
+    seed: u64,
+    window: usize,
+    parts: Vec<PlayerParts<L>>,
+) -> Result<InMemoryRun, RuntimeError> {
+    let n = parts.len();
+    let shamir = Shamir::new(n, t).map_err(|e| RuntimeError::BadParams(e.to_string()))?;
+    // outboxes[from][to]
+    let outboxes: Vec<Vec<Option<Rc<Outbox>>>> = (0..n)
+        .map(|from| {
+            (0..n)
+                .map(|to| (from != to).then(|| Rc::new(Outbox::new(None))))
+                .collect()
+        })
+        .collect();
+    let window = window.max(1);
+    let mut players: Vec<Player<L>> = parts
+        .into_iter()
+        .enumerate()
+        .map(|(me, (labeller, program))| {
+            let engine = Engine::new(
+                me,
+                shamir.clone(),
+                seed,
+                labeller,
+                outboxes[me].clone(),
+                window,
+            );
+            (engine, program)
+        })
+        .collect();
+    let t0 = Instant::now();
+    run_phase(&mut players, &outboxes, window, "input", |e, w| w.deal(e))?;
+    let t1 = Instant::now();
+    run_phase(&mut players, &outboxes, window, "compute", |e, w| {
+        w.compute(e)
+    })?;
+    let t2 = Instant::now();
+    Ok(InMemoryRun {
+        counters: players.iter().map(|(e, _)| e.counters().clone()).collect(),
+        input: t1 - t0,
+        compute: t2 - t1,
+    })
+}
+
+/// One player: its engine and its program.
+type Player<L> = (Engine<L>, Box<dyn Workload<Engine<L>>>);
+
+fn run_phase<L: Labeller>(
+    players: &mut [Player<L>],
+    outboxes: &[Vec<Option<Rc<Outbox>>>],
+    window: usize,
+    phase: &'static str,
+    mut step: impl FnMut(&mut Engine<L>, &mut dyn Workload<Engine<L>>) -> bool,
+) -> Result<(), RuntimeError> {
+    let mut done = vec![false; players.len()];
+    let mut bytes = Vec::new();
+    loop {
+        let mut moved = false;
+        for (me, (engine, program)) in players.iter_mut().enumerate() {
+            engine.tick();
+            while !done[me] && engine.live_ops() < window {
+                done[me] = !step(engine, program.as_mut());
+                moved = true;
+            }
+            if let Some(e) = engine.take_error() {
+                return Err(e);
+            }
+        }
+        for (from, row) in outboxes.iter().enumerate() {
+            for (to, outbox) in row.iter().enumerate() {
+                let Some(outbox) = outbox else { continue };
+                bytes.clear();
+                outbox.take_ready(&mut bytes, Instant::now());
+                if bytes.is_empty() {
+                    continue;
+                }
+                moved = true;
+                let engine = &mut players[to].0;
+                let (used, _) = engine.receive(from, &bytes)?;
+                if used != bytes.len() {
+                    return Err(RuntimeError::MalformedFrame {
+                        peer: from,
+                        reason: format!("{} bytes of a frame cut short", bytes.len() - used),
+                    });
+                }
+                if let Some(e) = engine.take_error() {
+                    return Err(e);
+                }
+            }
+        }
+        let waiting: usize = players.iter().map(|(e, _)| e.live_ops()).sum();
+        if done.iter().all(|&d| d) && waiting == 0 {
+            return Ok(());
+        }
+        if !moved {
+            return Err(RuntimeError::Deadlocked { phase, waiting });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::label::{Issued, LabelError, OpKind};
+    use crate::wire::{get_varint, put_varint};
+    use crate::{workloads, WorkloadKind};
+
+    /// One counter, read at issue: correct for programs without continuations.
+    struct Flat(u64);
+
+    impl Labeller for Flat {
+        type Label = u64;
+        type Tag = ();
+        type Context = ();
+        fn name(&self) -> &'static str {
+            "flat"
+        }
+        fn root_tag(&self) {}
+        fn issue(&mut self, op: OpKind, _: &[&()]) -> Result<Issued<u64, ()>, LabelError> {
+            let label = op.is_labelled().then(|| {
+                self.0 += 1;
+                self.0
+            });
+            Ok(Issued { label, tag: () })
+        }
+        fn schedule(&mut self, _: &[&()]) {}
+        fn enter(&mut self, _: ()) {}
+        fn leave(&mut self, _: ()) {}
+        fn encode(&self, l: &u64, out: &mut Vec<u8>) {
+            put_varint(out, *l)
+        }
+        fn decode(&self, b: &[u8]) -> Result<u64, LabelError> {
+            get_varint(b)
+                .map(|(v, _)| v)
+                .map_err(|_| LabelError::Truncated(b.len()))
+        }
+        fn dense_key(&self, l: &u64) -> Option<u64> {
+            Some(*l)
+        }
+    }
+
+    fn parts(players: usize, n: u64, kind: WorkloadKind) -> Vec<PlayerParts<Flat>> {
+        (0..players)
+            .map(|_| (Flat(0), workloads::build(kind, n, 1, 7)))
+            .collect()
+    }
+
+    #[test]
+    fn checks_every_product_in_memory() {
+        for players in [3, 5] {
+            let run =
+                run_in_memory(1, 7, 64, parts(players, 500, WorkloadKind::Independent)).unwrap();
+            for c in &run.counters {
+                assert_eq!((c.correct, c.wrong, c.unverifiable), (500, 0, 0));
+                assert_eq!(c.inconsistent_opens, 0);
+            }
+        }
+    }
+
+    #[test]
+    fn a_program_that_waits_forever_is_a_deadlock() {
+        // Player 2 runs a smaller program: the others wait for its messages.
+        let mut p = parts(3, 100, WorkloadKind::Chain);
+        p[2].1 = workloads::build(WorkloadKind::Chain, 50, 1, 7);
+        let err = run_in_memory(1, 7, 64, p).unwrap_err();
+        assert!(
+            matches!(err, RuntimeError::Deadlocked { phase: "input", .. }),
+            "{err}"
+        );
+    }
+}
