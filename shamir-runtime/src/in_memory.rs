@@ -83,6 +83,9 @@ pub fn run_in_memory<L: Labeller>(
 /// One player: its engine and its program.
 type Player<L> = (Engine<L>, Box<dyn Workload<Engine<L>>>);
 
+/// Runs one phase to its end. Kept out of line so that a profile shows the
+/// input and compute phases apart.
+#[inline(never)]
 fn run_phase<L: Labeller>(
     players: &mut [Player<L>],
     outboxes: &[Vec<Option<Rc<Outbox>>>],
