@@ -53,6 +53,10 @@ pub struct SweepArgs {
     /// Print how many runs the grid has and how many are left, and stop.
     #[arg(long)]
     pub dry_run: bool,
+    /// Resume even though `runs.jsonl` holds runs made at another git revision
+    /// (the sweep then mixes revisions; the report lists them).
+    #[arg(long)]
+    pub mixed_revisions: bool,
     /// Skip the plots and the report at the end.
     #[arg(long)]
     pub no_report: bool,

@@ -16,7 +16,7 @@ use serde::Deserialize;
 use shamir_runtime::field::MODULUS;
 use shamir_runtime::shamir::Shamir;
 use shamir_runtime::{RunParams, RunReport, WorkloadKind};
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashSet};
 use std::io::Write;
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -264,6 +264,29 @@ fn key_of(r: &RunReport) -> Key {
     )
 }
 
+/// Refuses to resume a sweep whose earlier runs were made at another git
+/// revision (or from a working tree with changes), unless `mixed` allows it:
+/// one sweep, one revision, or its figures compare different programs.
+fn check_revisions(earlier: &[RunReport], now: &str, jsonl: &Path, mixed: bool) -> Result<()> {
+    let others: BTreeSet<&str> = earlier
+        .iter()
+        .map(|r| r.git_rev.as_str())
+        .filter(|&r| r != now)
+        .collect();
+    if others.is_empty() || mixed {
+        return Ok(());
+    }
+    let list: Vec<&str> = others.into_iter().collect();
+    bail!(
+        "{} holds runs made at git revision {}, and this is {now}: resume at that revision \
+         (e.g. `git worktree add ../sweep {}` and run the sweep there with --results pointing \
+         here), start over with --fresh, or pass --mixed-revisions to mix them",
+        jsonl.display(),
+        list.join(", "),
+        list[0].trim_end_matches("-dirty")
+    )
+}
+
 /// Runs the sweep described by `args`, then (unless told not to) the plots and
 /// the report.
 pub fn sweep(args: &SweepArgs) -> Result<()> {
@@ -283,11 +306,14 @@ pub fn sweep(args: &SweepArgs) -> Result<()> {
     if args.fresh && jsonl.exists() {
         std::fs::remove_file(&jsonl).with_context(|| format!("removing {}", jsonl.display()))?;
     }
-    let done: HashSet<Key> = if jsonl.exists() {
-        results::load_runs(&jsonl)?.iter().map(key_of).collect()
+    let earlier = if jsonl.exists() {
+        results::load_runs(&jsonl)?
     } else {
-        HashSet::new()
+        Vec::new()
     };
+    let git_rev = meta::git_rev();
+    check_revisions(&earlier, &git_rev, &jsonl, args.mixed_revisions)?;
+    let done: HashSet<Key> = earlier.iter().map(key_of).collect();
     let todo: Vec<&Planned> = planned
         .iter()
         .filter(|p| !done.contains(&p.key()))
@@ -302,7 +328,7 @@ pub fn sweep(args: &SweepArgs) -> Result<()> {
     if args.dry_run {
         return Ok(());
     }
-    let (git_rev, machine) = (meta::git_rev(), meta::machine());
+    let machine = meta::machine();
     let bar = ProgressBar::new(todo.len() as u64);
     bar.set_style(
         ProgressStyle::with_template(
@@ -393,6 +419,24 @@ mod tests {
             .all(|p| p.params.workload == WorkloadKind::Nested || p.params.depth == 1));
         // The full grid: 4 strategies × (5 workloads × 36 + nested × 108) × 5 reps.
         assert_eq!(Grid::full().runs().unwrap().len(), 4 * (5 * 36 + 108) * 5);
+    }
+
+    #[test]
+    fn resuming_at_another_revision_is_refused_unless_allowed() {
+        let run = |rev: &str| RunReport {
+            git_rev: rev.to_string(),
+            ..Default::default()
+        };
+        let path = Path::new("results/runs.jsonl");
+        assert!(check_revisions(&[], "abc", path, false).is_ok());
+        assert!(check_revisions(&[run("abc")], "abc", path, false).is_ok());
+        let err = check_revisions(&[run("abc"), run("def")], "abc", path, false).unwrap_err();
+        let text = err.to_string();
+        assert!(
+            text.contains("git revision def") && text.contains("this is abc"),
+            "{text}"
+        );
+        assert!(check_revisions(&[run("def")], "abc", path, true).is_ok());
     }
 
     #[test]
