@@ -2,8 +2,8 @@
 
 use std::process::Command;
 
-/// The git revision of the working tree (`-dirty` when it has uncommitted
-/// changes), or `unknown` outside a git checkout.
+/// The git revision of the working tree (`-dirty` when tracked files outside
+/// `results/` have uncommitted changes), or `unknown` outside a git checkout.
 pub fn git_rev() -> String {
     let out = |args: &[&str]| {
         Command::new("git")
@@ -15,8 +15,17 @@ pub fn git_rev() -> String {
     };
     match out(&["rev-parse", "--short=12", "HEAD"]) {
         Some(rev) if !rev.is_empty() => {
-            let dirty = out(&["status", "--porcelain", "--untracked-files=no"])
-                .is_some_and(|s| !s.is_empty());
+            // Results written into the repository's `results/` (by this very
+            // sweep, say) are data, not code: they do not make the tree dirty.
+            let dirty = out(&[
+                "status",
+                "--porcelain",
+                "--untracked-files=no",
+                "--",
+                ":(top)",
+                ":(top,exclude)results",
+            ])
+            .is_some_and(|s| !s.is_empty());
             if dirty {
                 format!("{rev}-dirty")
             } else {
