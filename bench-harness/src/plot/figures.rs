@@ -177,8 +177,67 @@ pub fn all(runs: &[RunReport]) -> Vec<Result<Figure, Skipped>> {
                 .and_then(|v| v.iter().position(|t| *t == s.truncate))
                 .unwrap_or(0);
         }
+        note_hidden(f);
     }
     figs
+}
+
+/// Says which series are drawn exactly under a later one (the same medians at
+/// the same x), so that a reader who looks for them knows where they are.
+fn note_hidden(f: &mut Figure) {
+    if f.dodge {
+        return; // series are shifted apart: none hides another
+    }
+    let same = |a: &Series, b: &Series| {
+        !a.points.is_empty()
+            && a.points.len() == b.points.len()
+            && a.points
+                .iter()
+                .zip(&b.points)
+                .all(|(p, q)| p.x == q.x && p.y.median == q.y.median)
+    };
+    // (hidden, hiding) by series index.
+    let hidden: Vec<(usize, usize)> = (0..f.series.len())
+        .filter_map(|i| {
+            // The last such series is the one on top.
+            (i + 1..f.series.len())
+                .rev()
+                .find(|&j| same(&f.series[i], &f.series[j]))
+                .map(|j| (i, j))
+        })
+        .collect();
+    let mut done = BTreeSet::new();
+    for &(i, j) in &hidden {
+        let (a, b) = (&f.series[i].name, &f.series[j].name);
+        if !done.insert(i) {
+            continue;
+        }
+        // When every series of a strategy lies under the same other strategy's,
+        // one note says so.
+        let whole = f
+            .series
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| &s.name == a && !s.points.is_empty())
+            .all(|(k, _)| {
+                hidden
+                    .iter()
+                    .any(|&(h, by)| h == k && &f.series[by].name == b)
+            });
+        if whole {
+            for (k, s) in f.series.iter().enumerate() {
+                if &s.name == a {
+                    done.insert(k);
+                }
+            }
+            f.notes
+                .push(format!("{a}: the same points as {b}, drawn under them."));
+        } else {
+            let (la, lb) = (&f.series[i].label, &f.series[j].label);
+            f.notes
+                .push(format!("{la}: the same points as {lb}, drawn under them."));
+        }
+    }
 }
 
 fn skipped(i: usize, reason: String) -> Skipped {
@@ -943,6 +1002,37 @@ mod tests {
         );
         assert_eq!(f.series[0].points.len(), 2, "p50 and p99");
         assert_eq!(f.series[0].points[1].y.median, 300.0);
+    }
+
+    #[test]
+    fn a_series_drawn_under_another_is_named_in_the_notes() {
+        let mut runs = Vec::new();
+        for depth in [1, 4] {
+            for (strategy, mean, max) in [
+                ("naive", 2.5, 3),
+                ("counter", 3.0 + depth as f64, 4 + u64::from(depth)),
+                ("static", 2.5, 3),
+            ] {
+                runs.push(run(strategy, "nested", |r| {
+                    r.depth = depth;
+                    r.label_bytes_mean = mean;
+                    r.label_bytes_max = max;
+                }));
+            }
+        }
+        let f = all(&runs)[2].clone().unwrap();
+        assert!(
+            f.notes
+                .iter()
+                .any(|n| n == "naive: the same points as static, drawn under them."),
+            "{:?}",
+            f.notes
+        );
+        assert!(
+            !f.notes.iter().any(|n| n.starts_with("counter")),
+            "{:?}",
+            f.notes
+        );
     }
 
     #[test]
