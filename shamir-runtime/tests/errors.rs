@@ -12,13 +12,13 @@
 //! the victim reports the fake's misdeed, the other one (that then sees the
 //! victim leave) merely reports some error and does not hang.
 
+mod common;
+
+use common::FlatCounter;
 use shamir_runtime::cluster::{self, bind_loopback};
-use shamir_runtime::label::{Issued, LabelError, Labeller, OpKind};
 use shamir_runtime::player::{run_player, stall_limit, PlayerSetup};
 use shamir_runtime::report::PlayerOutcome;
-use shamir_runtime::wire::{
-    get_varint, put_message, put_varint, Hello, MAGIC, MAX_BODY, PROTOCOL_VERSION,
-};
+use shamir_runtime::wire::{put_message, put_varint, Hello, MAGIC, MAX_BODY, PROTOCOL_VERSION};
 use shamir_runtime::{
     field::MODULUS, workloads, Engine, Fp, RunParams, RunReport, Workload, WorkloadKind,
 };
@@ -26,51 +26,6 @@ use std::io::{Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::thread::JoinHandle;
 use std::time::Duration;
-
-/// One counter, read at issue. Correct for programs without continuations
-/// (such as `independent`, the only one run here).
-#[derive(Debug, Default)]
-struct FlatCounter {
-    next: u64,
-}
-
-impl Labeller for FlatCounter {
-    type Label = u64;
-    type Tag = ();
-    type Context = ();
-
-    fn name(&self) -> &'static str {
-        "flat"
-    }
-
-    fn root_tag(&self) {}
-
-    fn issue(&mut self, op: OpKind, _operands: &[&()]) -> Result<Issued<u64, ()>, LabelError> {
-        let label = op.is_labelled().then(|| {
-            self.next += 1;
-            self.next - 1
-        });
-        Ok(Issued { label, tag: () })
-    }
-
-    fn schedule(&mut self, _operands: &[&()]) {}
-
-    fn enter(&mut self, _context: ()) {}
-
-    fn leave(&mut self, _saved: ()) {}
-
-    fn encode(&self, label: &u64, out: &mut Vec<u8>) {
-        put_varint(out, *label);
-    }
-
-    fn decode(&self, bytes: &[u8]) -> Result<u64, LabelError> {
-        match get_varint(bytes) {
-            Ok((v, used)) if used == bytes.len() => Ok(v),
-            Ok(_) => Err(LabelError::Malformed("bytes after the counter")),
-            Err(_) => Err(LabelError::Malformed("counter is not a canonical varint")),
-        }
-    }
-}
 
 const STRATEGY: &str = "flat";
 

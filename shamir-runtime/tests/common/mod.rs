@@ -1,0 +1,49 @@
+//! What the integration tests share: a minimal labeller.
+
+use shamir_runtime::label::{Issued, LabelError, Labeller, OpKind};
+use shamir_runtime::wire::{get_varint, put_varint};
+
+/// One counter, read at issue. Correct for programs without continuations
+/// (such as `independent` and `chain`, the ones these tests run).
+#[derive(Debug, Default)]
+pub struct FlatCounter {
+    next: u64,
+}
+
+impl Labeller for FlatCounter {
+    type Label = u64;
+    type Tag = ();
+    type Context = ();
+
+    fn name(&self) -> &'static str {
+        "flat"
+    }
+
+    fn root_tag(&self) {}
+
+    fn issue(&mut self, op: OpKind, _operands: &[&()]) -> Result<Issued<u64, ()>, LabelError> {
+        let label = op.is_labelled().then(|| {
+            self.next += 1;
+            self.next - 1
+        });
+        Ok(Issued { label, tag: () })
+    }
+
+    fn schedule(&mut self, _operands: &[&()]) {}
+
+    fn enter(&mut self, _context: ()) {}
+
+    fn leave(&mut self, _saved: ()) {}
+
+    fn encode(&self, label: &u64, out: &mut Vec<u8>) {
+        put_varint(out, *label);
+    }
+
+    fn decode(&self, bytes: &[u8]) -> Result<u64, LabelError> {
+        match get_varint(bytes) {
+            Ok((v, used)) if used == bytes.len() => Ok(v),
+            Ok(_) => Err(LabelError::Malformed("bytes after the counter")),
+            Err(_) => Err(LabelError::Malformed("counter is not a canonical varint")),
+        }
+    }
+}
