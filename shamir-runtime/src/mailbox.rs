@@ -285,20 +285,8 @@ impl<L: Hash + Eq + Clone> Mailbox<L> {
         if senders == 0 {
             return;
         }
-        if let Some(key) = dense {
-            if let Some(i) = self.ring_index(label, key) {
-                if self.ring[i].key == VACANT {
-                    // The common case: the first to come, and nothing queued.
-                    self.ring[i] = Hot {
-                        key,
-                        op,
-                        want: senders,
-                    };
-                    return;
-                }
-            }
-        }
-        self.with_entry(label, dense, |entry, tally| {
+        // Messages already queued go to `op` first, in arrival order.
+        let take_queued = |entry: &mut Entry, tally: &mut Tally| {
             let mut senders = senders;
             let mut i = 0;
             while i < entry.queued.len() && senders != 0 {
@@ -321,7 +309,20 @@ impl<L: Hash + Eq + Clone> Mailbox<L> {
             if senders != 0 {
                 entry.waiting.push((op, senders));
             }
-        });
+        };
+        // Where the label is filed is decided once.
+        match dense.and_then(|key| Some((key, self.ring_index(label, key)?))) {
+            Some((key, i)) if self.ring[i].key == VACANT => {
+                // The common case: the first to come, and nothing queued.
+                self.ring[i] = Hot {
+                    key,
+                    op,
+                    want: senders,
+                };
+            }
+            Some((key, i)) => self.with_slot(i, key, take_queued),
+            None => self.with_entry(label, None, take_queued),
+        }
     }
 
     /// A message from `sender` under `label` (dense key `dense`) arrives. Returns
