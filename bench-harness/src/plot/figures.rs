@@ -103,8 +103,6 @@ pub struct Figure {
     pub x: XAxis,
     /// The y axis scale.
     pub y_scale: Scale,
-    /// Whether a linear y axis starts at zero.
-    pub y_from_zero: bool,
     /// Whether series are shifted sideways so that their error bars do not
     /// overlap (categorical axes).
     pub dodge: bool,
@@ -112,6 +110,57 @@ pub struct Figure {
     pub series: Vec<Series>,
     /// Short remarks printed beside the legend and in the report.
     pub notes: Vec<String>,
+}
+
+impl Figure {
+    /// Plot `i` of [`PLOTS`] showing `series`, with `context` (the fixed
+    /// parameters) as its subtitle and, as its first note, what markers and
+    /// bars mean. The axes are set with [`x_axis`](Self::x_axis) and
+    /// [`y_axis`](Self::y_axis).
+    fn new(i: usize, context: String, series: Vec<Series>) -> Figure {
+        Figure {
+            name: PLOTS[i].0,
+            title: PLOTS[i].1.to_string(),
+            context,
+            x_label: String::new(),
+            x_key: String::new(),
+            y_label: String::new(),
+            y_key: String::new(),
+            x: XAxis::Numeric(Scale::Linear),
+            y_scale: Scale::Linear,
+            dodge: false,
+            notes: vec![note_repetitions(&series)],
+            series,
+        }
+    }
+
+    /// The x axis: a short name for table headers, a description with units.
+    fn x_axis(mut self, key: &str, label: &str, x: XAxis) -> Figure {
+        self.x_key = key.into();
+        self.x_label = label.into();
+        self.x = x;
+        self
+    }
+
+    /// The y axis: its unit for table headers, a description with units.
+    fn y_axis(mut self, key: &str, label: &str, scale: Scale) -> Figure {
+        self.y_key = key.into();
+        self.y_label = label.into();
+        self.y_scale = scale;
+        self
+    }
+
+    /// Series shifted sideways so that their error bars do not overlap.
+    fn dodged(mut self) -> Figure {
+        self.dodge = true;
+        self
+    }
+
+    /// One more remark for the legend and the report.
+    fn note(mut self, note: impl Into<String>) -> Figure {
+        self.notes.push(note.into());
+        self
+    }
 }
 
 /// A plot that was not drawn, and why.
@@ -399,18 +448,46 @@ fn defaults(c: &Candidate) -> u8 {
 
 type SeriesKey = ((usize, String), Option<u32>);
 
+/// What a series shows and how it is drawn.
+#[derive(Debug, Clone, Copy)]
+struct Style<'a> {
+    /// What the series is in the report's tables.
+    quantity: &'a str,
+    look: Look,
+    /// Whether consecutive points are joined by a line.
+    connect: bool,
+    /// Appended to the strategy's name in the legend.
+    suffix: &'a str,
+}
+
+impl<'a> Style<'a> {
+    /// The main quantity, its medians joined by a solid line.
+    fn line(quantity: &'a str) -> Style<'a> {
+        Style {
+            quantity,
+            look: Look::Primary,
+            connect: true,
+            suffix: "",
+        }
+    }
+
+    /// The main quantity at unconnected points (categories).
+    fn points(quantity: &'a str) -> Style<'a> {
+        Style {
+            connect: false,
+            ..Style::line(quantity)
+        }
+    }
+}
+
 /// Groups `runs` into one series per strategy variant: points at
 /// `x_of(run)`, y summarised from `y_of(run)` over the runs of each x.
-#[allow(clippy::too_many_arguments)]
 fn series_of(
     runs: &[&RunReport],
     x_of: impl Fn(&RunReport) -> f64,
     x_name: impl Fn(f64) -> String,
     y_of: impl Fn(&RunReport) -> Option<f64>,
-    quantity: &str,
-    look: Look,
-    connect: bool,
-    suffix: &str,
+    style: Style,
 ) -> Vec<Series> {
     let mut by: BTreeMap<SeriesKey, BTreeMap<u64, (f64, Vec<f64>)>> = BTreeMap::new();
     for r in runs {
@@ -445,19 +522,26 @@ fn series_of(
             // Variants are named in [`all`], which sees every run.
             let name = strategy.clone();
             (!points.is_empty()).then(|| Series {
-                label: format!("{name}{suffix}"),
+                label: format!("{name}{}", style.suffix),
                 name,
                 strategy,
                 truncate: key.1,
                 shade: 0,
-                quantity: quantity.to_string(),
-                look,
-                connect,
+                quantity: style.quantity.to_string(),
+                look: style.look,
+                connect: style.connect,
                 points,
                 fit: None,
             })
         })
         .collect()
+}
+
+/// The series of `others` that shows the same strategy variant as `s`.
+fn partner<'s>(s: &Series, others: &'s [Series]) -> Option<&'s Series> {
+    others
+        .iter()
+        .find(|o| o.strategy == s.strategy && o.truncate == s.truncate)
 }
 
 fn int_name(x: f64) -> String {
@@ -484,46 +568,48 @@ fn note_repetitions(series: &[Series]) -> String {
     format!("Filled marker: median; bar/band: min–max over {reps} per point; open circles: single runs.")
 }
 
-fn throughput_vs_n(ok: &[&RunReport]) -> Result<Figure, Skipped> {
+/// The finished runs of `independent` with 3 players and no jitter, at the
+/// slice with the most values of n: plots 1 and 7 (`plot` is the index).
+fn independent_by_n<'a>(
+    ok: &[&'a RunReport],
+    plot: usize,
+) -> Result<(Fixed, Vec<&'a RunReport>), Skipped> {
     let cands: Vec<&RunReport> = ok
         .iter()
         .copied()
         .filter(|r| r.workload == "independent" && r.players == 3 && r.jitter_us == 0 && timed(r))
         .collect();
-    let Some((fixed, runs)) = select(&cands, Some(Dim::N), |c| (c.xs, c.series, c.runs)) else {
-        return Err(skipped(
-            0,
+    select(&cands, Some(Dim::N), |c| (c.xs, c.series, c.runs)).ok_or_else(|| {
+        skipped(
+            plot,
             "no finished runs of `independent` with 3 players and no jitter".into(),
-        ));
-    };
+        )
+    })
+}
+
+const LEFT_OUT: &str = "Runs that hung or failed with an error are left out.";
+
+fn throughput_vs_n(ok: &[&RunReport]) -> Result<Figure, Skipped> {
+    let (fixed, runs) = independent_by_n(ok, 0)?;
     let series = series_of(
         &runs,
         |r| r.n as f64,
         int_name,
         |r| positive(r.mul_per_s),
-        "mul/s",
-        Look::Primary,
-        true,
-        "",
+        Style::line("mul/s"),
     );
-    Ok(Figure {
-        name: PLOTS[0].0,
-        title: PLOTS[0].1.to_string(),
-        y_key: "mul/s".into(),
-        x_key: "n".into(),
-        context: fixed.describe(),
-        x_label: "n (multiplications per run, log scale)".into(),
-        y_label: "throughput (multiplications/s, log scale)".into(),
-        x: XAxis::Numeric(Scale::Log),
-        y_scale: Scale::Log,
-        y_from_zero: false,
-        dodge: false,
-        notes: vec![
-            note_repetitions(&series),
-            "Runs that hung or failed with an error are left out.".into(),
-        ],
-        series,
-    })
+    Ok(Figure::new(0, fixed.describe(), series)
+        .x_axis(
+            "n",
+            "n (multiplications per run, log scale)",
+            XAxis::Numeric(Scale::Log),
+        )
+        .y_axis(
+            "mul/s",
+            "throughput (multiplications/s, log scale)",
+            Scale::Log,
+        )
+        .note(LEFT_OUT))
 }
 
 fn throughput_vs_players(ok: &[&RunReport]) -> Result<Figure, Skipped> {
@@ -546,34 +632,17 @@ fn throughput_vs_players(ok: &[&RunReport]) -> Result<Figure, Skipped> {
         |r| r.players as f64,
         int_name,
         |r| positive(r.mul_per_s),
-        "mul/s",
-        Look::Primary,
-        true,
-        "",
+        Style::line("mul/s"),
     );
     let ys: Vec<f64> = series
         .iter()
         .flat_map(|s| s.points.iter().map(|p| p.y.median))
         .collect();
-    Ok(Figure {
-        name: PLOTS[1].0,
-        title: PLOTS[1].1.to_string(),
-        y_key: "mul/s".into(),
-        x_key: "players".into(),
-        context: fixed.describe(),
-        x_label: "players".into(),
-        y_label: "throughput (multiplications/s)".into(),
-        x: XAxis::Numeric(Scale::Linear),
-        y_scale: auto_scale(&ys),
-        y_from_zero: true,
-        dodge: false,
-        notes: vec![
-            note_repetitions(&series),
-            "Threshold t = ⌊(players − 1)/2⌋ unless set.".into(),
-            "Runs that hung or failed with an error are left out.".into(),
-        ],
-        series,
-    })
+    Ok(Figure::new(1, fixed.describe(), series)
+        .x_axis("players", "players", XAxis::Numeric(Scale::Linear))
+        .y_axis("mul/s", "throughput (multiplications/s)", auto_scale(&ys))
+        .note("Threshold t = ⌊(players − 1)/2⌋ unless set.")
+        .note(LEFT_OUT))
 }
 
 /// Log when the values span more than a factor of 30, else linear.
@@ -602,34 +671,33 @@ fn label_bytes_vs_depth(ok: &[&RunReport]) -> Result<Figure, Skipped> {
     }) else {
         return Err(skipped(2, "no runs of `nested`".into()));
     };
-    let mut series = Vec::new();
+    let depth = |r: &RunReport| r.depth as f64;
     let mean = series_of(
         &runs,
-        |r| r.depth as f64,
+        depth,
         int_name,
         |r| Some(r.label_bytes_mean),
-        "mean",
-        Look::Primary,
-        true,
-        " mean",
+        Style {
+            suffix: " mean",
+            ..Style::line("mean")
+        },
     );
     let max = series_of(
         &runs,
-        |r| r.depth as f64,
+        depth,
         int_name,
         |r| Some(r.label_bytes_max as f64),
-        "max",
-        Look::Secondary,
-        true,
-        " max",
+        Style {
+            look: Look::Secondary,
+            suffix: " max",
+            ..Style::line("max")
+        },
     );
+    let mut series = Vec::new();
     for s in mean {
-        let partner = max
-            .iter()
-            .find(|m| m.strategy == s.strategy && m.truncate == s.truncate)
-            .cloned();
+        let max = partner(&s, &max).cloned();
         series.push(s);
-        series.extend(partner);
+        series.extend(max);
     }
     let depths: Vec<f64> = series
         .iter()
@@ -637,29 +705,15 @@ fn label_bytes_vs_depth(ok: &[&RunReport]) -> Result<Figure, Skipped> {
         .collect();
     let lo = depths.iter().copied().fold(f64::INFINITY, f64::min);
     let hi = depths.iter().copied().fold(0.0, f64::max);
-    let log = lo > 0.0 && hi / lo >= 16.0;
-    Ok(Figure {
-        name: PLOTS[2].0,
-        title: PLOTS[2].1.to_string(),
-        y_key: "bytes".into(),
-        x_key: "depth".into(),
-        context: fixed.describe(),
-        x_label: if log {
-            "nesting depth (levels, log scale)".into()
-        } else {
-            "nesting depth (levels)".into()
-        },
-        y_label: "label bytes per message (bytes)".into(),
-        x: XAxis::Numeric(if log { Scale::Log } else { Scale::Linear }),
-        y_scale: Scale::Linear,
-        y_from_zero: true,
-        dodge: false,
-        notes: vec![
-            note_repetitions(&series),
-            "Solid, round: mean label bytes per message. Dashed, triangles: longest label.".into(),
-        ],
-        series,
-    })
+    let (x_label, x_scale) = if lo > 0.0 && hi / lo >= 16.0 {
+        ("nesting depth (levels, log scale)", Scale::Log)
+    } else {
+        ("nesting depth (levels)", Scale::Linear)
+    };
+    Ok(Figure::new(2, fixed.describe(), series)
+        .x_axis("depth", x_label, XAxis::Numeric(x_scale))
+        .y_axis("bytes", "label bytes per message (bytes)", Scale::Linear)
+        .note("Solid, round: mean label bytes per message. Dashed, triangles: longest label."))
 }
 
 fn label_share(ok: &[&RunReport]) -> Result<Figure, Skipped> {
@@ -708,7 +762,23 @@ fn label_share(ok: &[&RunReport]) -> Result<Figure, Skipped> {
         .filter(|p| parts.iter().all(|q| q.contains(p)))
         .cloned()
         .collect();
-    let mut notes = Vec::new();
+    let index: BTreeMap<String, usize> = categories
+        .iter()
+        .enumerate()
+        .map(|(i, w)| (w.clone(), i))
+        .collect();
+    let series = series_of(
+        &runs,
+        |r| index[&r.workload] as f64,
+        |x| categories[x as usize].clone(),
+        label_share_percent,
+        Style::points("label share %"),
+    );
+    let mut fig = Figure::new(3, shared.join(" · "), series)
+        .x_axis("workload", "workload", XAxis::Categories(categories))
+        .y_axis("%", "label bytes / wire bytes (%)", Scale::Linear)
+        .dodged()
+        .note("Wire bytes: every frame byte sent (length prefixes, labels, payloads).");
     for (f, p) in chosen.iter().zip(&parts) {
         let own: Vec<&str> = p
             .iter()
@@ -716,45 +786,10 @@ fn label_share(ok: &[&RunReport]) -> Result<Figure, Skipped> {
             .map(String::as_str)
             .collect();
         if !own.is_empty() {
-            notes.push(format!("{}: {}", f.workload, own.join(", ")));
+            fig = fig.note(format!("{}: {}", f.workload, own.join(", ")));
         }
     }
-    let index: BTreeMap<String, usize> = categories
-        .iter()
-        .enumerate()
-        .map(|(i, w)| (w.clone(), i))
-        .collect();
-    let cats = categories.clone();
-    let series = series_of(
-        &runs,
-        |r| index[&r.workload] as f64,
-        |x| cats[x as usize].clone(),
-        label_share_percent,
-        "label share %",
-        Look::Primary,
-        false,
-        "",
-    );
-    let mut all_notes = vec![
-        note_repetitions(&series),
-        "Wire bytes: every frame byte sent (length prefixes, labels, payloads).".to_string(),
-    ];
-    all_notes.extend(notes);
-    Ok(Figure {
-        name: PLOTS[3].0,
-        title: PLOTS[3].1.to_string(),
-        y_key: "%".into(),
-        x_key: "workload".into(),
-        context: shared.join(" · "),
-        x_label: "workload".into(),
-        y_label: "label bytes / wire bytes (%)".into(),
-        x: XAxis::Categories(categories),
-        y_scale: Scale::Linear,
-        y_from_zero: true,
-        dodge: true,
-        notes: all_notes,
-        series,
-    })
+    Ok(fig)
 }
 
 fn failure_rate_vs_jitter(ok: &[&RunReport]) -> Result<Figure, Skipped> {
@@ -771,37 +806,26 @@ fn failure_rate_vs_jitter(ok: &[&RunReport]) -> Result<Figure, Skipped> {
     let jitters: BTreeSet<u64> = runs.iter().map(|r| r.jitter_us).collect();
     let jitters: Vec<u64> = jitters.into_iter().collect();
     let categories: Vec<String> = jitters.iter().map(|j| group_digits(*j)).collect();
-    let cats = categories.clone();
     let series = series_of(
         &runs,
         |r| jitters.iter().position(|j| *j == r.jitter_us).unwrap_or(0) as f64,
-        |x| cats[x as usize].clone(),
+        |x| categories[x as usize].clone(),
         failure_rate_per_10k,
-        "failures per 10⁴",
-        Look::Primary,
-        true,
-        "",
+        Style::line("failures per 10⁴"),
     );
     let hung = runs.iter().filter(|r| r.hung).count();
-    Ok(Figure {
-        name: PLOTS[4].0,
-        title: "Failure rate against jitter (independent)".into(),
-        y_key: "failures per 10⁴".into(),
-        x_key: "jitter (µs)".into(),
-        context: fixed.describe(),
-        x_label: "maximum delay per frame (µs; categories, not to scale)".into(),
-        y_label: "failures per 10⁴ multiplications".into(),
-        x: XAxis::Categories(categories),
-        y_scale: Scale::Linear,
-        y_from_zero: true,
-        dodge: true,
-        notes: vec![
-            note_repetitions(&series),
-            "Failure: a result not correct at every player (outputs − correct): wrong, unverifiable or never checked.".into(),
-            format!("Hung runs count every unchecked output as a failure ({hung} hung here)."),
-        ],
-        series,
-    })
+    let mut fig = Figure::new(4, fixed.describe(), series)
+        .x_axis(
+            "jitter (µs)",
+            "maximum delay per frame (µs; categories, not to scale)",
+            XAxis::Categories(categories),
+        )
+        .y_axis("failures per 10⁴", "failures per 10⁴ multiplications", Scale::Linear)
+        .dodged()
+        .note("Failure: a result not correct at every player (outputs − correct): wrong, unverifiable or never checked.")
+        .note(format!("Hung runs count every unchecked output as a failure ({hung} hung here)."));
+    fig.title = "Failure rate against jitter (independent)".into();
+    Ok(fig)
 }
 
 fn latency_chain(ok: &[&RunReport]) -> Result<Figure, Skipped> {
@@ -814,34 +838,25 @@ fn latency_chain(ok: &[&RunReport]) -> Result<Figure, Skipped> {
     else {
         return Err(skipped(5, "no finished runs of `chain`".into()));
     };
-    let series = series_of(
+    let p50 = series_of(
         &runs,
         |_| 0.0,
         |_| "p50".into(),
         |r| positive(r.latency_p50_us),
-        "p50",
-        Look::Primary,
-        false,
-        "",
+        Style::points("p50"),
     );
     let p99 = series_of(
         &runs,
         |_| 1.0,
         |_| "p99".into(),
         |r| positive(r.latency_p99_us),
-        "p99",
-        Look::Primary,
-        false,
-        "",
+        Style::points("p99"),
     );
     // One series per strategy with both points, so each strategy keeps one colour.
-    let series: Vec<Series> = series
+    let series: Vec<Series> = p50
         .into_iter()
         .map(|mut s| {
-            if let Some(q) = p99
-                .iter()
-                .find(|q| q.strategy == s.strategy && q.truncate == s.truncate)
-            {
+            if let Some(q) = partner(&s, &p99) {
                 s.points.extend(q.points.iter().cloned());
             }
             s.quantity = "latency µs".into();
@@ -853,51 +868,29 @@ fn latency_chain(ok: &[&RunReport]) -> Result<Figure, Skipped> {
         .flat_map(|s| s.points.iter().flat_map(|p| [p.y.min, p.y.max]))
         .collect();
     let y_scale = auto_scale(&ys);
-    Ok(Figure {
-        name: PLOTS[5].0,
-        title: PLOTS[5].1.to_string(),
-        y_key: "µs".into(),
-        x_key: "percentile".into(),
-        context: fixed.describe(),
-        x_label: "percentile of the latency of one multiplication".into(),
-        y_label: if y_scale == Scale::Log {
-            "latency (µs, log scale)".into()
-        } else {
-            "latency (µs)".into()
-        },
-        x: XAxis::Categories(vec!["p50".into(), "p99".into()]),
-        y_scale,
-        y_from_zero: true,
-        dodge: true,
-        notes: vec![
-            note_repetitions(&series),
-            "Latency: from operands ready to product ready, over all players.".into(),
-        ],
-        series,
-    })
+    let y_label = match y_scale {
+        Scale::Log => "latency (µs, log scale)",
+        Scale::Linear => "latency (µs)",
+    };
+    Ok(Figure::new(5, fixed.describe(), series)
+        .x_axis(
+            "percentile",
+            "percentile of the latency of one multiplication",
+            XAxis::Categories(vec!["p50".into(), "p99".into()]),
+        )
+        .y_axis("µs", y_label, y_scale)
+        .dodged()
+        .note("Latency: from operands ready to product ready, over all players."))
 }
 
 fn wall_time_vs_n(ok: &[&RunReport]) -> Result<Figure, Skipped> {
-    let cands: Vec<&RunReport> = ok
-        .iter()
-        .copied()
-        .filter(|r| r.workload == "independent" && r.players == 3 && r.jitter_us == 0 && timed(r))
-        .collect();
-    let Some((fixed, runs)) = select(&cands, Some(Dim::N), |c| (c.xs, c.series, c.runs)) else {
-        return Err(skipped(
-            6,
-            "no finished runs of `independent` with 3 players and no jitter".into(),
-        ));
-    };
+    let (fixed, runs) = independent_by_n(ok, 6)?;
     let mut series = series_of(
         &runs,
         |r| r.n as f64,
         int_name,
         |r| positive(r.wall_s),
-        "wall s",
-        Look::Primary,
-        true,
-        "",
+        Style::line("wall s"),
     );
     for s in &mut series {
         let medians: Vec<(f64, f64)> = s.points.iter().map(|p| (p.x, p.y.median)).collect();
@@ -907,26 +900,15 @@ fn wall_time_vs_n(ok: &[&RunReport]) -> Result<Figure, Skipped> {
             None => format!("{} (slope –)", s.label),
         };
     }
-    Ok(Figure {
-        name: PLOTS[6].0,
-        title: PLOTS[6].1.to_string(),
-        y_key: "s".into(),
-        x_key: "n".into(),
-        context: fixed.describe(),
-        x_label: "n (multiplications per run, log scale)".into(),
-        y_label: "wall time (s, log scale)".into(),
-        x: XAxis::Numeric(Scale::Log),
-        y_scale: Scale::Log,
-        y_from_zero: false,
-        dodge: false,
-        notes: vec![
-            note_repetitions(&series),
-            "Slope: least squares on log10(median wall time) against log10(n); 1 is linear in n; – where only one n was run."
-                .into(),
-            "Dashed: the fitted power law.".into(),
-        ],
-        series,
-    })
+    Ok(Figure::new(6, fixed.describe(), series)
+        .x_axis(
+            "n",
+            "n (multiplications per run, log scale)",
+            XAxis::Numeric(Scale::Log),
+        )
+        .y_axis("s", "wall time (s, log scale)", Scale::Log)
+        .note("Slope: least squares on log10(median wall time) against log10(n); 1 is linear in n; – where only one n was run.")
+        .note("Dashed: the fitted power law."))
 }
 
 #[cfg(test)]

@@ -354,21 +354,14 @@ fn axes(fig: &Figure) -> Axes {
     }
     let y = match fig.y_scale {
         Scale::Linear => {
-            if fig.y_from_zero {
-                lo = lo.min(0.0);
-            }
+            // A linear axis starts at zero (every quantity plotted is a count,
+            // a size, a rate or a share).
+            lo = lo.min(0.0);
             if hi - lo < 1e-12 {
                 hi = lo + if lo.abs() > 0.0 { lo.abs() } else { 1.0 };
             }
             let pad = 0.08 * (hi - lo);
-            (
-                if fig.y_from_zero && lo >= 0.0 {
-                    0.0
-                } else {
-                    lo - pad
-                },
-                hi + pad,
-            )
+            (if lo >= 0.0 { 0.0 } else { lo - pad }, hi + pad)
         }
         Scale::Log => {
             let pad = (0.08 * (hi - lo)).max(0.05);
