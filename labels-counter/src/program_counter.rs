@@ -2,7 +2,7 @@
 //! scheduled continuation.
 
 use shamir_runtime::label::{Issued, LabelError, Labeller, OpKind};
-use shamir_runtime::wire::{get_varint, VarintError};
+use shamir_runtime::wire::{get_varint, put_varint, VarintError};
 use smallvec::SmallVec;
 
 /// The program counter: a list of counters, `[0]` at the start.
@@ -89,18 +89,14 @@ impl ProgramCounter {
         Some(PcLabel(SmallVec::from_buf_and_len(word.to_le_bytes(), len)))
     }
 
-    /// The label of a deep or large counter, one byte at a time.
+    /// The label of a deep or large counter, written by the wire's varint
+    /// encoder (it is longer than 16 bytes, or has a counter of 2^56 or more).
     fn label_on_heap(&self) -> PcLabel {
-        let mut bytes = SmallVec::new();
+        let mut bytes = Vec::new();
         for &c in &self.pc {
-            let mut v = c;
-            while v >= 0x80 {
-                bytes.push((v as u8) | 0x80);
-                v >>= 7;
-            }
-            bytes.push(v as u8);
+            put_varint(&mut bytes, c);
         }
-        PcLabel(bytes)
+        PcLabel(SmallVec::from_vec(bytes))
     }
 
     fn bump(&mut self) {
@@ -220,8 +216,8 @@ mod tests {
         assert_eq!(label(&mut pc), vec![3]);
     }
 
-    /// The register path writes the same bytes as the byte-by-byte path, and
-    /// gives way to it past 16 bytes or 2^56.
+    /// The register path writes the wire's varints, as the heap path does,
+    /// and gives way to it past 16 bytes or 2^56.
     #[test]
     fn register_label_matches_the_byte_by_byte_label() {
         let edges = [
@@ -241,13 +237,14 @@ mod tests {
                     let pc = ProgramCounter {
                         pc: Counters::from_vec(pc),
                     };
-                    let slow = pc.label_on_heap();
-                    assert_eq!(slow.0.as_slice(), encode_counters(&pc.pc));
+                    let want = encode_counters(&pc.pc);
+                    assert_eq!(pc.label_on_heap().0.as_slice(), want);
                     match pc.label_in_register() {
-                        Some(fast) => assert_eq!(fast, slow, "counters {:?}", pc.pc),
+                        Some(fast) => {
+                            assert_eq!(fast.0.as_slice(), want, "counters {:?}", pc.pc)
+                        }
                         None => assert!(
-                            slow.0.len() > INLINE_LABEL_BYTES
-                                || pc.pc.iter().any(|&c| c >= 1 << 56),
+                            want.len() > INLINE_LABEL_BYTES || pc.pc.iter().any(|&c| c >= 1 << 56),
                             "counters {:?} fit a register",
                             pc.pc
                         ),
