@@ -5,13 +5,16 @@
 //! here from the data. The tables use the same slices and grouping as the
 //! plots ([`crate::plot::figures`]), so a table and its plot always agree.
 
-use crate::plot::figures::{self, group_digits, strategy_rank, workload_rank, Figure, Skipped};
+use crate::plot::figures::{
+    self, group_digits, strategy_rank, workload_rank, Figure, Point, Skipped,
+};
 use crate::plot::stats::{failure_rate_per_10k, failures, fit_log_log, Summary};
 use anyhow::{Context, Result};
 use shamir_runtime::RunReport;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
 
 /// Writes the report of `runs`, embedding the plots in `plots`, to `out`.
 pub fn write_report(runs: &[RunReport], plots: &Path, out: &Path) -> Result<()> {
@@ -674,17 +677,18 @@ fn throughput_finding(out: &mut String, f: &Figure) {
     else {
         return;
     };
-    let mut at: Vec<(&str, Summary)> = f
+    let mut points: Vec<(&str, &Point)> = f
         .series
         .iter()
         .filter_map(|s| {
             s.points
                 .iter()
                 .find(|p| p.x == n)
-                .map(|p| (s.name.as_str(), p.y))
+                .map(|p| (s.name.as_str(), p))
         })
         .collect();
-    at.sort_by(|a, b| b.1.median.total_cmp(&a.1.median));
+    points.sort_by(|a, b| b.1.y.median.total_cmp(&a.1.y.median));
+    let at: Vec<(&str, Summary)> = points.iter().map(|(s, p)| (*s, p.y)).collect();
     let Some((best, top)) = at.first().copied() else {
         return;
     };
@@ -718,7 +722,61 @@ fn throughput_finding(out: &mut String, f: &Figure) {
     if !missing.is_empty() {
         let _ = write!(out, " Not run at this n: {}.", missing.join(", "));
     }
+    let points: Vec<&Point> = points.iter().map(|(_, p)| *p).collect();
+    if let Some(gap) = largest_gap(&points).filter(|g| *g >= DRIFT_SCALE) {
+        let _ = write!(
+            out,
+            " These strategies' runs were not interleaved: one strategy's finished before another's \
+             started, up to {} apart (`date` in `runs.jsonl`). The machine's speed can drift in \
+             that time, so the ratios include the drift; for a paired comparison, use runs \
+             interleaved in time (as `labelbench run --strategy all` makes them).",
+            duration_words(gap)
+        );
+    }
     out.push_str("\n\n");
+}
+
+/// A gap between strategies' runs long enough for a shared machine's speed to
+/// drift (the development VM drifted by up to 2× over an hour).
+const DRIFT_SCALE: Duration = Duration::from_secs(5 * 60);
+
+/// The longest time between two points whose runs did not overlap in time
+/// (one's last run started before the other's first), if any two did not.
+fn largest_gap(points: &[&Point]) -> Option<Duration> {
+    let spans: Vec<(SystemTime, SystemTime)> = points
+        .iter()
+        .filter_map(|p| {
+            let (a, b) = p.dates.as_ref()?;
+            Some((
+                humantime::parse_rfc3339_weak(a).ok()?,
+                humantime::parse_rfc3339_weak(b).ok()?,
+            ))
+        })
+        .collect();
+    let mut gap: Option<Duration> = None;
+    for (i, x) in spans.iter().enumerate() {
+        for y in &spans[i + 1..] {
+            let (early, late) = if x.0 <= y.0 { (x, y) } else { (y, x) };
+            if let Ok(d) = late.0.duration_since(early.1) {
+                if !d.is_zero() {
+                    gap = Some(gap.map_or(d, |g| g.max(d)));
+                }
+            }
+        }
+    }
+    gap
+}
+
+/// "40 s", "12 min" or "6.5 h".
+fn duration_words(d: Duration) -> String {
+    let s = d.as_secs_f64();
+    if s < 120.0 {
+        format!("{} s", s.round())
+    } else if s < 2.0 * 3600.0 {
+        format!("{} min", (s / 60.0).round())
+    } else {
+        format!("{:.1} h", s / 3600.0)
+    }
 }
 
 fn players_finding(out: &mut String, f: &Figure) {
@@ -921,6 +979,33 @@ mod tests {
         );
         assert!(text.contains("run `labelbench plot`"), "{text}");
         assert!(text.contains("Seeds: 1–3"), "{text}");
+    }
+
+    #[test]
+    fn throughput_finding_says_when_strategies_ran_hours_apart() {
+        // Three repetitions each, two minutes apart, starting at these minutes of the day.
+        let runs_at = |counter_min: u32, history_min: u32| -> Vec<RunReport> {
+            let mut runs = Vec::new();
+            for rep in 0..3u32 {
+                for (strategy, start) in [("counter", counter_min), ("history", history_min)] {
+                    let mut r = report(strategy, "independent");
+                    r.seed = u64::from(rep) + 1;
+                    let m = start + 2 * rep;
+                    r.date = format!("2026-01-01T{:02}:{:02}:00Z", m / 60, m % 60);
+                    runs.push(r);
+                }
+            }
+            runs
+        };
+        let caveat = "were not interleaved";
+        let text = |runs: Vec<RunReport>| render(&runs, Path::new("plots"), Path::new(""));
+        // counter's last run at 01:04, history's first at 09:00.
+        let apart = text(runs_at(60, 540));
+        assert!(apart.contains(caveat), "{apart}");
+        assert!(apart.contains("up to 7.9 h apart"), "{apart}");
+        // Interleaved, or one after the other but a minute apart: no caveat.
+        assert!(!text(runs_at(60, 61)).contains(caveat));
+        assert!(!text(runs_at(60, 65)).contains(caveat));
     }
 
     #[test]

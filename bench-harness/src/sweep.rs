@@ -165,48 +165,51 @@ impl Grid {
         toml::from_str(&text).with_context(|| format!("parsing the grid file {}", path.display()))
     }
 
-    /// Every run of the sweep, in order, each once.
+    /// Every run of the sweep, in order, each once. The strategies are the
+    /// innermost loop: every strategy's run of one configuration and
+    /// repetition follows the others', so that strategies are compared on
+    /// runs taken minutes apart, not hours (a shared machine's speed drifts).
     pub fn runs(&self) -> Result<Vec<Planned>> {
         let mut seen = HashSet::new();
         let mut out = Vec::new();
         for g in &self.grid {
-            for &strategy in &g.strategies {
-                if strategy == StrategyName::All {
-                    bail!("a grid lists strategies one by one; `all` is for `labelbench run`");
-                }
-                for &workload in &g.workloads {
-                    let depths: &[u32] = if workload == WorkloadKind::Nested {
-                        &g.depth
-                    } else {
-                        &[1]
-                    };
-                    for &players in &g.players {
-                        let t = Shamir::default_threshold(players as usize);
-                        Shamir::new(players as usize, t)
-                            .with_context(|| format!("grid: {players} players"))?;
-                        for &n in &g.n {
-                            for &jitter_us in &g.jitter_us {
-                                for &depth in depths {
-                                    for rep in 0..self.reps {
-                                        let params = RunParams {
-                                            players,
-                                            threshold: t as u32,
-                                            modulus: MODULUS,
-                                            workload,
-                                            n,
-                                            depth,
-                                            seed: self.seed + u64::from(rep),
-                                            window: self.window,
-                                            jitter_us,
-                                        };
-                                        let p = Planned {
-                                            strategy,
-                                            params,
-                                            rep,
-                                        };
-                                        if seen.insert(p.key()) {
-                                            out.push(p);
-                                        }
+            if g.strategies.contains(&StrategyName::All) {
+                bail!("a grid lists strategies one by one; `all` is for `labelbench run`");
+            }
+            for &workload in &g.workloads {
+                let depths: &[u32] = if workload == WorkloadKind::Nested {
+                    &g.depth
+                } else {
+                    &[1]
+                };
+                for &players in &g.players {
+                    let t = Shamir::default_threshold(players as usize);
+                    Shamir::new(players as usize, t)
+                        .with_context(|| format!("grid: {players} players"))?;
+                    for &n in &g.n {
+                        for &jitter_us in &g.jitter_us {
+                            for &depth in depths {
+                                for (rep, &strategy) in (0..self.reps)
+                                    .flat_map(|r| g.strategies.iter().map(move |s| (r, s)))
+                                {
+                                    let params = RunParams {
+                                        players,
+                                        threshold: t as u32,
+                                        modulus: MODULUS,
+                                        workload,
+                                        n,
+                                        depth,
+                                        seed: self.seed + u64::from(rep),
+                                        window: self.window,
+                                        jitter_us,
+                                    };
+                                    let p = Planned {
+                                        strategy,
+                                        params,
+                                        rep,
+                                    };
+                                    if seen.insert(p.key()) {
+                                        out.push(p);
                                     }
                                 }
                             }
@@ -422,6 +425,22 @@ mod tests {
     }
 
     #[test]
+    fn every_strategy_of_a_repetition_runs_back_to_back() {
+        let runs = Grid::full().runs().unwrap();
+        let strategies = Grid::full().grid[0].strategies.clone();
+        assert_eq!(strategies.len(), 4);
+        // Consecutive groups of four: one configuration and repetition, every strategy once.
+        for group in runs.chunks(strategies.len()) {
+            let names: Vec<StrategyName> = group.iter().map(|p| p.strategy).collect();
+            assert_eq!(names, strategies);
+            let first = &group[0];
+            assert!(group
+                .iter()
+                .all(|p| p.rep == first.rep && p.params == first.params));
+        }
+    }
+
+    #[test]
     fn resuming_at_another_revision_is_refused_unless_allowed() {
         let run = |rev: &str| RunReport {
             git_rev: rev.to_string(),
@@ -455,7 +474,16 @@ mod tests {
         .unwrap();
         let runs = g.runs().unwrap();
         assert_eq!(runs.len(), 2 * 2 * 2);
-        assert_eq!(runs[1].params.seed, 2);
+        // Both strategies of repetition 0 (seed 1), then of repetition 1 (seed 2).
+        let order: Vec<(StrategyName, u64)> = runs[..4]
+            .iter()
+            .map(|p| (p.strategy, p.params.seed))
+            .collect();
+        use StrategyName::{Counter, History};
+        assert_eq!(
+            order,
+            [(Counter, 1), (History, 1), (Counter, 2), (History, 2)]
+        );
         let bad: Result<Grid, _> = toml::from_str("reps = 1\n[[grid]]\nstrategies = [\"nope\"]\nworkloads = []\nplayers = []\nn = []\njitter_us = []");
         assert!(bad.is_err());
     }

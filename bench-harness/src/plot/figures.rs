@@ -54,6 +54,9 @@ pub struct Point {
     pub y: Summary,
     /// The y value of every repetition, in increasing order.
     pub values: Vec<f64>,
+    /// When the first and the last of these runs started (RFC 3339, as in
+    /// `runs.jsonl`), if the runs recorded it.
+    pub dates: Option<(String, String)>,
 }
 
 /// One line (or set of dots) of a figure.
@@ -489,7 +492,8 @@ fn series_of(
     y_of: impl Fn(&RunReport) -> Option<f64>,
     style: Style,
 ) -> Vec<Series> {
-    let mut by: BTreeMap<SeriesKey, BTreeMap<u64, (f64, Vec<f64>)>> = BTreeMap::new();
+    type Cell<'r> = (f64, Vec<f64>, Option<(&'r str, &'r str)>);
+    let mut by: BTreeMap<SeriesKey, BTreeMap<u64, Cell>> = BTreeMap::new();
     for r in runs {
         let key = (strategy_rank(&r.strategy), r.truncate_bytes);
         let x = x_of(r);
@@ -497,16 +501,21 @@ fn series_of(
             .entry(key)
             .or_default()
             .entry(x.to_bits())
-            .or_insert((x, Vec::new()));
+            .or_insert((x, Vec::new(), None));
         if let Some(y) = y_of(r) {
             cell.1.push(y);
+            if !r.date.is_empty() {
+                let d = r.date.as_str();
+                // RFC 3339 in UTC: the text orders as the time does.
+                cell.2 = Some(cell.2.map_or((d, d), |(a, b)| (a.min(d), b.max(d))));
+            }
         }
     }
     by.into_iter()
         .filter_map(|(key, cells)| {
             let mut points: Vec<Point> = cells
                 .into_values()
-                .filter_map(|(x, mut ys)| {
+                .filter_map(|(x, mut ys, dates)| {
                     ys.retain(|v| v.is_finite());
                     ys.sort_by(f64::total_cmp);
                     Summary::of(ys.iter().copied()).map(|y| Point {
@@ -514,6 +523,7 @@ fn series_of(
                         x_name: x_name(x),
                         y,
                         values: ys,
+                        dates: dates.map(|(a, b)| (a.to_string(), b.to_string())),
                     })
                 })
                 .collect();
