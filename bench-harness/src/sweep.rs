@@ -9,7 +9,7 @@
 //! file overrides either.
 
 use crate::cli::{StrategyName, SweepArgs};
-use crate::{meta, results, strategy};
+use crate::{eta, meta, results, strategy};
 use anyhow::{bail, Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Deserialize;
@@ -321,12 +321,14 @@ pub fn sweep(args: &SweepArgs) -> Result<()> {
         .iter()
         .filter(|p| !done.contains(&p.key()))
         .collect();
+    let mut time_left = eta::TimeLeft::new(todo.iter().map(|p| &p.params));
     eprintln!(
-        "sweep: {} runs in the grid, {} already in {}, {} to do",
+        "sweep: {} runs in the grid, {} already in {}, {} to do, about {} at the development machine's pace",
         planned.len(),
         planned.len() - todo.len(),
         jsonl.display(),
-        todo.len()
+        todo.len(),
+        whole_seconds(time_left.estimate(Duration::ZERO))
     );
     if args.dry_run {
         return Ok(());
@@ -334,29 +336,27 @@ pub fn sweep(args: &SweepArgs) -> Result<()> {
     let machine = meta::machine();
     let bar = ProgressBar::new(todo.len() as u64);
     bar.set_style(
-        ProgressStyle::with_template(
-            "{elapsed_precise} [{bar:30}] {pos}/{len} ETA {eta_precise} {msg}",
-        )
-        .expect("a valid progress template")
-        .progress_chars("=> "),
+        ProgressStyle::with_template("{elapsed_precise} [{bar:30}] {pos}/{len} {msg}")
+            .expect("a valid progress template")
+            .progress_chars("=> "),
     );
     let timeout = Duration::from_secs_f64(grid.timeout_s);
     // Without a terminal the bar is not drawn: say where the sweep is once a minute.
     let mut next_line = Instant::now();
     for p in todo {
+        let left = whole_seconds(time_left.estimate(bar.elapsed()));
         if bar.is_hidden() && Instant::now() >= next_line {
             next_line = Instant::now() + Duration::from_secs(60);
             eprintln!(
-                "sweep: {}/{} runs done, {} elapsed, about {} left",
+                "sweep: {}/{} runs done, {} elapsed, about {left} left",
                 bar.position(),
                 bar.length().unwrap_or(0),
-                humantime::format_duration(Duration::from_secs(bar.elapsed().as_secs())),
-                humantime::format_duration(Duration::from_secs(bar.eta().as_secs()))
+                whole_seconds(bar.elapsed()),
             );
         }
         let q = &p.params;
         bar.set_message(format!(
-            "{} {} p={} n={} jitter={}µs depth={} rep={}",
+            "about {left} left · {} {} p={} n={} jitter={}µs depth={} rep={}",
             strategy::wire_name(p.strategy),
             q.workload,
             q.players,
@@ -377,6 +377,7 @@ pub fn sweep(args: &SweepArgs) -> Result<()> {
             .open(&jsonl)
             .with_context(|| format!("opening {}", jsonl.display()))?;
         writeln!(f, "{line}").with_context(|| format!("writing {}", jsonl.display()))?;
+        time_left.finished(q);
         bar.inc(1);
     }
     bar.finish_with_message("done");
@@ -402,6 +403,11 @@ pub fn sweep(args: &SweepArgs) -> Result<()> {
         eprintln!("sweep: wrote {}", args.results.join("REPORT.md").display());
     }
     Ok(())
+}
+
+/// A duration to the second, as humantime writes it (`1h 5m 3s`).
+fn whole_seconds(d: Duration) -> humantime::FormattedDuration {
+    humantime::format_duration(Duration::from_secs(d.as_secs()))
 }
 
 #[cfg(test)]
