@@ -729,7 +729,8 @@ fn throughput_finding(out: &mut String, f: &Figure) {
             " These strategies' runs were not interleaved: one strategy's finished before another's \
              started, up to {} apart (`date` in `runs.jsonl`). The machine's speed can drift in \
              that time, so the ratios include the drift; for a paired comparison, use runs \
-             interleaved in time (as `labelbench run --strategy all` makes them).",
+             interleaved in time, as `labelbench sweep` (the strategies of a repetition back \
+             to back) and `labelbench run --strategy all` make them.",
             duration_words(gap)
         );
     }
