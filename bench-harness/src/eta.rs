@@ -30,10 +30,11 @@ fn sequential_rounds(q: &RunParams) -> f64 {
     }
 }
 
-/// The model's wall-clock seconds for one run. Its constants were fitted to
-/// the full and quick sweeps on the development machine (2 cores), whose
-/// times the model's totals come within 15 % of; elsewhere only its
-/// proportions matter, because [`TimeLeft`] rescales it by the runs done.
+/// The model's wall-clock seconds for one run. Its constants were fitted by
+/// hand to the full and quick sweeps on the development machine (2 cores),
+/// whose times the model's totals come within 20 % of (4 h 36 min against
+/// about 4.9 h; 3 min 16 s against 2 min 49 s to 3 min 21 s); elsewhere only
+/// its proportions matter, because [`TimeLeft`] rescales it by the runs done.
 pub fn expected_seconds(q: &RunParams) -> f64 {
     let players = f64::from(q.players);
     let jitter_s = q.jitter_us as f64 * 1e-6;
