@@ -12,13 +12,13 @@
 use crate::error::RuntimeError;
 use crate::field::Fp;
 use crate::label::{LabelError, LabelTiming, Labeller, OpKind, PlayerId};
+use crate::latency::Latencies;
 use crate::mailbox::{Delivery, Mailbox, OpId};
-use crate::net::Outbox;
+use crate::net::{Outbox, SHORT_FRAME};
 use crate::program::{Mpc, Public, Share, ValueId};
 use crate::prss::Prss;
 use crate::shamir::{Shamir, MAX_PLAYERS};
 use crate::wire::{parse_frame, put_varint, Frame, PAYLOAD_BYTES};
-use hdrhistogram::Histogram;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use smallvec::SmallVec;
@@ -124,7 +124,7 @@ struct Op<L: Labeller> {
 }
 
 /// Counters of one player's run.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Counters {
     /// Checks whose opened value equalled the plaintext.
     pub correct: u64,
@@ -151,28 +151,7 @@ pub struct Counters {
     /// Bytes of frames sent (length prefixes, labels, payloads).
     pub wire_bytes: u64,
     /// Multiplication latency in ns, from operands ready to result ready.
-    pub latency_ns: Histogram<u64>,
-}
-
-impl Default for Counters {
-    fn default() -> Self {
-        Counters {
-            correct: 0,
-            wrong: 0,
-            unverifiable: 0,
-            inconsistent_opens: 0,
-            muls: 0,
-            ops: 0,
-            messages: 0,
-            received: 0,
-            label_bytes_total: 0,
-            label_bytes_max: 0,
-            payload_bytes: 0,
-            wire_bytes: 0,
-            latency_ns: Histogram::new_with_bounds(1, 3_600_000_000_000, 2)
-                .expect("valid histogram bounds"),
-        }
-    }
+    pub latency: Latencies,
 }
 
 /// One player's engine: values, pending operations, mailbox and outboxes.
@@ -202,8 +181,11 @@ pub struct Engine<L: Labeller> {
     /// Every peer's bit: the senders a multiplication or opening waits for.
     peers_mask: u32,
     label_buf: Vec<u8>,
-    /// The frame (length prefix, label, payload) of the operation sending now.
+    /// The frame (length prefix, label, payload) of the operation sending now;
+    /// a short frame is padded with zeros to [`SHORT_FRAME`] bytes.
     frame_head: Vec<u8>,
+    /// Bytes of the frame in `frame_head`.
+    frame_len: usize,
     /// Bytes of label in `frame_head`.
     frame_label_len: usize,
     share_buf: Vec<Fp>,
@@ -255,6 +237,7 @@ impl<L: Labeller> Engine<L> {
             peers_mask,
             label_buf: Vec::with_capacity(64),
             frame_head: Vec::with_capacity(64),
+            frame_len: 0,
             frame_label_len: 0,
             share_buf: vec![Fp::ZERO; n],
             now: Instant::now(),
@@ -467,6 +450,12 @@ impl<L: Labeller> Engine<L> {
             f.extend_from_slice(&label_bytes);
         }
         f.extend_from_slice(&[0; PAYLOAD_BYTES]);
+        self.frame_len = f.len();
+        if f.len() <= SHORT_FRAME {
+            // Pads with a copy of fixed size (`resize` writes byte by byte).
+            f.extend_from_slice(&[0; SHORT_FRAME]);
+            f.truncate(SHORT_FRAME);
+        }
         self.frame_label_len = label_len;
     }
 
@@ -474,11 +463,17 @@ impl<L: Labeller> Engine<L> {
     #[inline]
     fn send_each(&mut self, share: impl Fn(PlayerId) -> Fp) {
         let mut sent = 0u64;
-        let at = self.frame_head.len() - PAYLOAD_BYTES;
+        let len = self.frame_len;
+        let at = len - PAYLOAD_BYTES;
         for (peer, outbox) in self.outboxes.iter().enumerate() {
             if let Some(outbox) = outbox {
-                self.frame_head[at..].copy_from_slice(&share(peer).value().to_le_bytes());
-                outbox.push_frame(&self.frame_head, self.now);
+                self.frame_head[at..len].copy_from_slice(&share(peer).value().to_le_bytes());
+                match self.frame_head.first_chunk::<SHORT_FRAME>() {
+                    Some(padded) if len <= SHORT_FRAME => {
+                        outbox.push_short_frame(padded, len, self.now)
+                    }
+                    _ => outbox.push_frame(&self.frame_head[..len], self.now),
+                }
                 sent += 1;
             }
         }
@@ -488,7 +483,7 @@ impl<L: Labeller> Engine<L> {
         c.label_bytes_total += sent * label_len;
         c.label_bytes_max = c.label_bytes_max.max(label_len);
         c.payload_bytes += sent * PAYLOAD_BYTES as u64;
-        c.wire_bytes += sent * self.frame_head.len() as u64;
+        c.wire_bytes += sent * len as u64;
     }
 
     /// Registers `op` in the mailbox under `label` for messages from `senders`.
@@ -497,6 +492,9 @@ impl<L: Labeller> Engine<L> {
         let dense = self.labeller.dense_key(label);
         self.mailbox
             .expect(label, dense, op, senders, |d| deliveries.push(d));
+        if self.deliveries.is_empty() {
+            return;
+        }
         let mut ds = std::mem::take(&mut self.deliveries);
         for d in ds.drain(..) {
             self.apply(d);
@@ -639,7 +637,7 @@ impl<L: Labeller> Engine<L> {
         let value = match op.pending {
             Pending::Mul { .. } => {
                 let elapsed = (self.now_ns as u32).wrapping_sub(op.started);
-                let _ = self.counters.latency_ns.record(u64::from(elapsed.max(1)));
+                self.counters.latency.record(elapsed.max(1));
                 op.acc
             }
             Pending::Input { .. } => op.acc,

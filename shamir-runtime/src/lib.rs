@@ -17,7 +17,7 @@
 //!   and [`cluster`] (all players in one process). [`in_memory`] runs every
 //!   player's engine on one thread with no sockets: the engine's own cost, for
 //!   benchmarks and profilers.
-//! * Results: [`report`] and [`params`].
+//! * Results: [`report`], [`latency`] and [`params`].
 //!
 //! A strategy crate depends on this one, implements [`Labeller`], and runs the
 //! shared conformance suite from [`testkit`] (feature `testkit`).
@@ -30,6 +30,7 @@ pub mod error;
 pub mod field;
 pub mod in_memory;
 pub mod label;
+pub mod latency;
 pub mod mailbox;
 pub mod net;
 pub mod params;

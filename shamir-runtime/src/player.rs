@@ -7,7 +7,7 @@
 //! to the engine, which advances the operations they complete; the driver issues
 //! more of the program whenever fewer than `window` operations are in flight.
 
-use crate::engine::{Counters, Engine};
+use crate::engine::Engine;
 use crate::error::RuntimeError;
 use crate::label::{Labeller, PlayerId};
 use crate::net::{connect_mesh, write_link, Outbox};
@@ -130,7 +130,7 @@ fn failed(me: PlayerId, e: RuntimeError) -> PlayerOutcome {
     report.error = Some(e.to_string());
     PlayerOutcome {
         report,
-        latency_ns: Counters::default().latency_ns,
+        latency_ns: crate::latency::empty_histogram(),
         input_span: None,
         compute_span: None,
     }
@@ -244,7 +244,7 @@ async fn play<L: Labeller>(
     }
     PlayerOutcome {
         report,
-        latency_ns: counters.latency_ns.clone(),
+        latency_ns: counters.latency.histogram(),
         input_span: spans.input,
         compute_span: spans.compute,
     }

@@ -74,6 +74,7 @@ pub struct PlayerOutcome {
 impl PlayerReport {
     /// The counters part of a report.
     pub fn from_counters(player: usize, c: &Counters) -> PlayerReport {
+        let latency = c.latency.histogram();
         PlayerReport {
             player,
             correct: c.correct,
@@ -95,8 +96,8 @@ impl PlayerReport {
             label_bytes_max: c.label_bytes_max,
             payload_bytes: c.payload_bytes,
             wire_bytes: c.wire_bytes,
-            latency_p50_us: quantile_us(&c.latency_ns, 0.5),
-            latency_p99_us: quantile_us(&c.latency_ns, 0.99),
+            latency_p50_us: quantile_us(&latency, 0.5),
+            latency_p99_us: quantile_us(&latency, 0.99),
             cpu_s: None,
         }
     }
@@ -238,8 +239,7 @@ impl RunReport {
                 _ => 0.0,
             }
         };
-        let mut latency = Histogram::<u64>::new_with_bounds(1, 3_600_000_000_000, 2)
-            .expect("valid histogram bounds");
+        let mut latency = crate::latency::empty_histogram();
         for p in players {
             let _ = latency.add(&p.latency_ns);
         }
