@@ -24,14 +24,12 @@ const BUCKETS: usize = SUB + (32 - MANTISSA_BITS as usize) * SUB;
 #[derive(Debug, Clone)]
 pub struct Latencies {
     counts: Box<[u32; BUCKETS]>,
-    total: u64,
 }
 
 impl Default for Latencies {
     fn default() -> Self {
         Latencies {
             counts: Box::new([0; BUCKETS]),
-            total: 0,
         }
     }
 }
@@ -64,17 +62,6 @@ impl Latencies {
     pub fn record(&mut self, ns: u32) {
         let b = bucket(ns);
         self.counts[b] = self.counts[b].saturating_add(1);
-        self.total += 1;
-    }
-
-    /// Latencies counted.
-    pub fn len(&self) -> u64 {
-        self.total
-    }
-
-    /// Whether none was counted.
-    pub fn is_empty(&self) -> bool {
-        self.total == 0
     }
 
     /// The latencies as an HDR histogram (1 ns to 1 h, two significant
@@ -133,7 +120,6 @@ mod tests {
         for ns in 1..=100_000u32 {
             l.record(ns * 10);
         }
-        assert_eq!(l.len(), 100_000);
         let h = l.histogram();
         assert_eq!(h.len(), 100_000);
         for (q, want) in [(0.5, 500_000.0), (0.99, 990_000.0)] {
