@@ -228,6 +228,10 @@ impl Mpc for Tracer {
         self.drain();
         self.in_continuation = false;
     }
+
+    /// Records nothing: the replay frees each gate's value on its own, once
+    /// the program can no longer refer to it (see [`crate::Replay`]).
+    fn release(&mut self, _v: ValueId) {}
 }
 
 #[cfg(test)]

@@ -944,4 +944,6 @@ impl<L: Labeller> Mpc for Engine<L> {
         let id = self.alloc_op(Pending::Continue(Box::new((Box::new(then), context))), 0);
         self.wait_for(id, &deps);
     }
+
+    fn release(&mut self, _v: ValueId) {}
 }

@@ -80,16 +80,41 @@ pub trait Mpc: Sized + 'static {
     /// Runs `then` once every value in `after` is known. The operations it issues
     /// are labelled as belonging to this point of the program, whenever it runs.
     fn schedule(&mut self, after: &[ValueId], then: impl FnOnce(&mut Self) + 'static);
+
+    /// The program drops its handle to `v`: it will not pass `v` to another
+    /// operation, nor read or check it. Handles are `Copy`, so dropping one is
+    /// not something the runtime can see; this call is how a program says it.
+    /// The runtime frees a value's storage once the program has released it
+    /// and every operation already issued on it has run, so memory follows
+    /// what is in flight, not how long the program is. A value never released
+    /// is kept to the end of the run (correct, only larger). Using a handle
+    /// after releasing it is a program error.
+    fn release(&mut self, v: ValueId);
 }
 
 /// A program, pulled by the runtime in small pieces so that only a bounded
 /// window of operations is in flight at once.
+///
+/// A program runs in one or more batches, so that the inputs it holds at once
+/// are bounded too: the runtime calls `deal` until it returns false, waits for
+/// every input to arrive (the time it reports as input time), calls `compute`
+/// until it returns false, waits for every result (compute time), and then, if
+/// [`Workload::next_batch`] says there is one, does the same for the next
+/// batch. Every player runs the same batches in the same order.
 pub trait Workload<M: Mpc> {
-    /// Issues the next few inputs; returns false once every input is issued.
+    /// Issues the next few inputs of this batch; returns false once they are
+    /// all issued.
     fn deal(&mut self, m: &mut M) -> bool;
 
-    /// Issues the next piece of the computation; returns false once all is issued.
+    /// Issues the next piece of this batch's computation; returns false once it
+    /// is all issued.
     fn compute(&mut self, m: &mut M) -> bool;
+
+    /// Moves to the next batch; false when the program is done. The default is
+    /// a program of one batch.
+    fn next_batch(&mut self) -> bool {
+        false
+    }
 
     /// Checks (outputs) the whole program will have recorded when done.
     fn outputs(&self) -> u64;
