@@ -14,7 +14,7 @@ use crate::cluster::PlayerParts;
 use crate::engine::{Counters, Engine};
 use crate::error::RuntimeError;
 use crate::label::Labeller;
-use crate::net::Outbox;
+use crate::outbox::Outbox;
 use crate::program::Workload;
 use crate::shamir::Shamir;
 use std::rc::Rc;

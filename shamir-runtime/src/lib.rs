@@ -11,9 +11,10 @@
 //! * The program side: [`program`] (handles, the [`Mpc`] operations, the
 //!   [`Workload`] trait) and [`workloads`] (the six programs of the study,
 //!   written once).
-//! * The runtime: [`engine`] (the event-driven operation table), [`mailbox`]
-//!   (messages keyed by sender and label), [`wire`] (frames and handshake),
-//!   [`net`] (the TCP mesh and link writers), [`player`] (one player end to end)
+//! * The runtime: [`engine`] (one table per player of the operations in
+//!   flight, found from their labels), [`outbox`] (the frames bound for a
+//!   peer), [`wire`] (frames and handshake), [`net`] (the TCP mesh and link
+//!   writers), [`player`] (one player end to end)
 //!   and [`cluster`] (all players in one process). [`in_memory`] runs every
 //!   player's engine on one thread with no sockets: the engine's own cost, for
 //!   benchmarks and profilers.
@@ -31,8 +32,8 @@ pub mod field;
 pub mod in_memory;
 pub mod label;
 pub mod latency;
-pub mod mailbox;
 pub mod net;
+pub mod outbox;
 pub mod params;
 pub mod player;
 pub mod program;

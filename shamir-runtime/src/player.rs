@@ -10,7 +10,8 @@
 use crate::engine::Engine;
 use crate::error::RuntimeError;
 use crate::label::{Labeller, PlayerId};
-use crate::net::{connect_mesh, write_link, Outbox};
+use crate::net::{connect_mesh, write_link};
+use crate::outbox::Outbox;
 use crate::params::RunParams;
 use crate::program::Workload;
 use crate::report::{PlayerOutcome, PlayerReport};

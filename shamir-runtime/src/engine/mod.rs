@@ -1,0 +1,648 @@
+//! The engine: one player's view of a running program, as one table of the
+//! operations in flight.
+//!
+//! There is no task or future per operation. An operation that cannot finish
+//! at once is an entry in the player's [`table`], found from its label in one
+//! step (its dense key modulo the table's capacity, or one hash lookup for
+//! hash labels). It advances when its operands become ready (the entries
+//! waiting on a value are woken when the value is set) and when its messages
+//! arrive (the frame is parsed out of the read buffer straight into the
+//! entry). This is VIFF's Deferred callbacks without a Deferred: the design
+//! the brief's calibration found fastest.
+//!
+//! * [`table`]: the entries, the dense region and the hash index, messages
+//!   that come before their operation, and the bounds on what a peer may send.
+//! * [`values`]: the values a program holds, reference-counted and reused.
+//! * [`send`]: building a frame once and copying it to every peer.
+//! * `mpc`: the [`Mpc`](crate::Mpc) operations, issuing into the table.
+//! * This file: the engine itself, what happens when an operation's operands
+//!   are ready (activation), when its last message is in (completion), and the
+//!   receiver's loop.
+//!
+//! The engine never blocks and never touches a socket: frames go into
+//! per-peer [`Outbox`]es, and the link reader hands received bytes to
+//! [`Engine::receive`].
+
+mod mpc;
+pub mod send;
+pub mod table;
+pub mod values;
+
+use crate::error::RuntimeError;
+use crate::field::Fp;
+use crate::label::{LabelError, LabelTiming, Labeller, OpKind, PlayerId};
+use crate::latency::Latencies;
+use crate::outbox::Outbox;
+use crate::prss::Prss;
+use crate::shamir::{Shamir, MAX_PLAYERS};
+use crate::wire::{parse_frame, Frame};
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use send::Sender;
+use smallvec::SmallVec;
+use std::collections::{HashMap, VecDeque};
+use std::rc::Rc;
+use std::time::Instant;
+use table::{flag, Arrival, Entry, EntryId, HeldLabel, Kind, Refusal, Table};
+use values::Values;
+
+/// A continuation, as stored until its operands are ready.
+type Continuation<L> = Box<dyn FnOnce(&mut Engine<L>)>;
+
+/// A continuation waiting in the store: the closure, the labeller's saved
+/// context, and the values it holds until it has run.
+type Waiting<L> = (
+    Continuation<L>,
+    <L as Labeller>::Context,
+    SmallVec<[u32; 4]>,
+);
+
+/// Counters of one player's run.
+#[derive(Debug, Clone, Default)]
+pub struct Counters {
+    /// Checks whose opened value equalled the plaintext.
+    pub correct: u64,
+    /// Checks whose consistent opening differed from the plaintext.
+    pub wrong: u64,
+    /// Checks whose value came from an inconsistent opening.
+    pub unverifiable: u64,
+    /// Openings whose shares did not lie on one polynomial of degree t.
+    pub inconsistent_opens: u64,
+    /// Multiplications issued.
+    pub muls: u64,
+    /// Operations issued (all kinds).
+    pub ops: u64,
+    /// Messages sent.
+    pub messages: u64,
+    /// Messages received.
+    pub received: u64,
+    /// Bytes of labels sent.
+    pub label_bytes_total: u64,
+    /// The longest label sent.
+    pub label_bytes_max: u64,
+    /// Bytes of payload sent.
+    pub payload_bytes: u64,
+    /// Bytes of frames sent (length prefixes, labels, payloads).
+    pub wire_bytes: u64,
+    /// Multiplication latency in ns, from operands ready to result ready.
+    pub latency: Latencies,
+}
+
+/// One player's engine: its operation table, values and outboxes.
+pub struct Engine<L: Labeller> {
+    me: PlayerId,
+    shamir: Shamir,
+    prss: Prss,
+    labeller: L,
+    rng: ChaCha8Rng,
+    values: Values<L::Tag>,
+    table: Table,
+    /// Waiters beyond an entry's two inline ones, in order.
+    more_waiters: HashMap<EntryId, Vec<EntryId>, foldhash::fast::FixedState>,
+    /// Continuations waiting for their operands, by `Entry::a`.
+    continuations: Vec<Option<Waiting<L>>>,
+    free_continuations: Vec<u32>,
+    /// Operations issued and not finished.
+    live: usize,
+    ready: VecDeque<EntryId>,
+    sender: Sender,
+    /// Every peer's bit: the senders a multiplication or opening waits for.
+    peers_mask: u32,
+    /// Whether labels are fixed at issue, so dense keys file them.
+    at_issue: bool,
+    /// The wire form of the label being issued or sent.
+    label_buf: Vec<u8>,
+    share_buf: Vec<Fp>,
+    /// λ of this player's own share in a multiplication.
+    own_lambda: Fp,
+    now: Instant,
+    /// `now` in ns since `epoch` (latencies are measured with it).
+    now_ns: u64,
+    epoch: Instant,
+    counters: Counters,
+    error: Option<RuntimeError>,
+}
+
+impl<L: Labeller> Engine<L> {
+    /// An engine for player `me` of a run with these sharing parameters and seed,
+    /// sending through `outboxes` (indexed by player; `None` at `me`), sized for
+    /// about `window` operations in flight.
+    pub fn new(
+        me: PlayerId,
+        shamir: Shamir,
+        seed: u64,
+        labeller: L,
+        outboxes: Vec<Option<Rc<Outbox>>>,
+        window: usize,
+    ) -> Engine<L> {
+        let n = shamir.n();
+        debug_assert!(n <= MAX_PLAYERS && outboxes.len() == n);
+        let prss = Prss::new(n, shamir.t(), me, seed);
+        let peers_mask = ((1u32 << n) - 1) & !(1 << me);
+        let rng = ChaCha8Rng::seed_from_u64(seed ^ (0x7265_7368_6172_6500 + me as u64)); // "reshare"
+        let lambda: Vec<Fp> = (0..n).map(|s| shamir.product_coefficient(s)).collect();
+        let capacity = window.max(1).saturating_mul(n + 1).max(1024);
+        Engine {
+            me,
+            own_lambda: lambda[me],
+            table: Table::new(n, lambda, capacity),
+            shamir,
+            prss,
+            labeller,
+            rng,
+            values: Values::default(),
+            more_waiters: HashMap::default(),
+            continuations: Vec::new(),
+            free_continuations: Vec::new(),
+            live: 0,
+            ready: VecDeque::new(),
+            sender: Sender::new(outboxes),
+            peers_mask,
+            at_issue: L::TIMING == LabelTiming::AtIssue,
+            label_buf: Vec::with_capacity(64),
+            share_buf: vec![Fp::ZERO; n],
+            now: Instant::now(),
+            now_ns: 0,
+            epoch: Instant::now(),
+            counters: Counters::default(),
+            error: None,
+        }
+    }
+
+    /// A number that changes whenever the engine makes progress (a message in
+    /// or out, an operation issued or finished); stalls are detected with it.
+    pub fn progress(&self) -> u64 {
+        let c = &self.counters;
+        c.received + c.messages + c.ops + c.correct + c.wrong + c.unverifiable
+    }
+
+    /// Operations issued and not finished: what the issuing window bounds.
+    pub fn live_ops(&self) -> usize {
+        self.live
+    }
+
+    /// Messages received that no operation has consumed.
+    pub fn queued_messages(&self) -> usize {
+        self.table.held()
+    }
+
+    /// Messages that repeated a (sender, label) while it was live.
+    pub fn repeated_labels(&self) -> u64 {
+        self.table.repeated()
+    }
+
+    /// Values the program holds or operations in flight still need.
+    pub fn held_values(&self) -> usize {
+        self.values.held()
+    }
+
+    /// Up to `max` unconsumed messages as "from player s, label L", for reports.
+    pub fn describe_queued(&self, max: usize) -> Vec<String> {
+        self.table
+            .sample_held(max)
+            .into_iter()
+            .map(|(s, l)| format!("from player {s}, label {}", self.describe_label(&l)))
+            .collect()
+    }
+
+    fn describe_label(&self, label: &HeldLabel) -> String {
+        match label {
+            HeldLabel::Dense(k) => format!("#{k}"),
+            HeldLabel::Bytes(b) => self.describe_bytes(b),
+        }
+    }
+
+    /// A label's wire bytes as the labeller shows the label, or in hex.
+    fn describe_bytes(&self, bytes: &[u8]) -> String {
+        match self.labeller.decode(bytes) {
+            Ok(l) => format!("{l:?}"),
+            Err(_) => bytes.iter().map(|b| format!("{b:02x}")).collect(),
+        }
+    }
+
+    /// The run's counters so far.
+    pub fn counters(&self) -> &Counters {
+        &self.counters
+    }
+
+    /// The first error the engine ran into, taken out.
+    pub fn take_error(&mut self) -> Option<RuntimeError> {
+        self.error.take()
+    }
+
+    /// Refreshes the engine's clock (latencies are measured with it).
+    pub fn tick(&mut self) {
+        self.now = Instant::now();
+        self.now_ns = self.now.saturating_duration_since(self.epoch).as_nanos() as u64;
+    }
+
+    /// Appends the end-of-run marker to every outbox.
+    pub fn say_bye(&mut self) {
+        self.sender.say_bye();
+    }
+
+    fn n(&self) -> usize {
+        self.shamir.n()
+    }
+
+    fn fail(&mut self, e: impl Into<RuntimeError>) {
+        if self.error.is_none() {
+            self.error = Some(e.into());
+        }
+    }
+
+    /// Makes entry `id` wait for each operand that is not ready, holding it
+    /// until the entry has run; returns how many it waits for.
+    fn wait_for(&mut self, id: EntryId, operands: &[u32]) -> u32 {
+        let mut missing = 0;
+        for &v in operands {
+            if let Some(p) = self.values.producer(v) {
+                let producer = self.table.entry_mut(p);
+                let k = producer.n_waiters as usize;
+                if k < producer.waiters.len() {
+                    producer.waiters[k] = id;
+                    producer.n_waiters += 1;
+                } else {
+                    producer.flags |= flag::MORE_WAITERS;
+                    self.more_waiters.entry(p).or_default().push(id);
+                }
+                missing += 1;
+            }
+        }
+        if missing > 0 {
+            for &v in operands {
+                self.values.hold(v);
+            }
+            let e = self.table.entry_mut(id);
+            e.flags |= flag::HOLDS;
+            e.missing = missing;
+        }
+        missing
+    }
+
+    /// Drops the references entry `e` held on its operands.
+    fn drop_operands(&mut self, e: &Entry) {
+        if e.flags & flag::HOLDS == 0 {
+            return;
+        }
+        match e.kind {
+            Kind::Mul | Kind::Add | Kind::Sub => {
+                self.values.drop_ref(e.a);
+                self.values.drop_ref(e.b);
+            }
+            Kind::Open | Kind::MulConst | Kind::AddConst | Kind::Check => {
+                self.values.drop_ref(e.a)
+            }
+            _ => {}
+        }
+    }
+
+    /// Asks the labeller at issue; on failure records the error and returns `None`.
+    fn issue_label(
+        &mut self,
+        kind: OpKind,
+        operands: &[u32],
+    ) -> Option<(Option<L::Label>, L::Tag)> {
+        let values = &self.values;
+        let tags: SmallVec<[&L::Tag; 2]> = operands.iter().map(|&v| values.tag(v)).collect();
+        let issued = self.labeller.issue(kind, &tags);
+        drop(tags);
+        match issued {
+            Ok(i) => {
+                if kind.is_labelled() && i.label.is_none() && self.at_issue {
+                    let e = LabelError::Missing {
+                        labeller: self.labeller.name(),
+                        op: kind.name(),
+                    };
+                    self.fail(e);
+                    return None;
+                }
+                Some((i.label, i.tag))
+            }
+            Err(e) => {
+                self.fail(e);
+                None
+            }
+        }
+    }
+
+    /// A ready value standing in for the result of an operation that failed to
+    /// issue; the run is already failing.
+    fn poisoned(&mut self) -> u32 {
+        let tag = self.labeller.root_tag();
+        self.values.alloc(tag, values::READY, Fp::ZERO)
+    }
+
+    /// Puts the wire form of `label` in `label_buf` and returns its dense key,
+    /// if labels are filed by dense key.
+    #[inline]
+    fn encode_label(&mut self, label: &L::Label) -> Option<u64> {
+        self.label_buf.clear();
+        self.labeller.encode(label, &mut self.label_buf);
+        if self.at_issue {
+            self.labeller.dense_key(label)
+        } else {
+            None
+        }
+    }
+
+    /// For an at-send labeller: reads the label now, files entry `id` under it
+    /// (expecting `senders`) and leaves its wire form in `label_buf`.
+    fn label_at_send(&mut self, id: EntryId, kind: OpKind, senders: u32) -> bool {
+        match self.labeller.at_send(kind) {
+            Ok(l) => {
+                self.encode_label(&l);
+                self.table.attach(id, &self.label_buf, senders);
+                true
+            }
+            Err(e) => {
+                self.fail(e);
+                false
+            }
+        }
+    }
+
+    /// Entry `id`'s operands are ready: send its messages, or compute it.
+    /// `at_issue` says the label's wire form is in `label_buf` (an operation
+    /// activated as it is issued); otherwise it is kept beside the entry, or,
+    /// for an at-send labeller, read now.
+    fn activate(&mut self, id: EntryId, at_issue: bool) {
+        let e = *self.table.entry(id);
+        match e.kind {
+            Kind::Mul | Kind::Open => {
+                let mul = e.kind == Kind::Mul;
+                let (x, y) = (self.values.get(e.a), self.values.get(e.b));
+                self.drop_operands(&e);
+                if !at_issue {
+                    if self.at_issue {
+                        self.sender.prepare(self.table.label(id));
+                    } else {
+                        let kind = if mul { OpKind::Mul } else { OpKind::Open };
+                        if !self.label_at_send(id, kind, self.peers_mask) {
+                            return;
+                        }
+                        self.sender.prepare(&self.label_buf);
+                    }
+                } else {
+                    self.sender.prepare(&self.label_buf);
+                }
+                let own = if mul {
+                    let mut shares = std::mem::take(&mut self.share_buf);
+                    self.shamir.deal(x * y, &mut self.rng, &mut shares);
+                    self.sender
+                        .send_each(self.now, &mut self.counters, |peer| shares[peer]);
+                    let own = self.own_lambda * shares[self.me];
+                    self.share_buf = shares;
+                    own
+                } else {
+                    self.sender.send_each(self.now, &mut self.counters, |_| x);
+                    x
+                };
+                let me = self.me;
+                let now = self.now_ns as u32;
+                let (entry, row) = self.table.entry_and_row(id);
+                if mul {
+                    entry.acc += own;
+                } else {
+                    row[me] = own;
+                }
+                entry.started = now;
+                entry.flags |= flag::ACTIVE;
+                if entry.want == 0 {
+                    self.complete(id);
+                }
+            }
+            Kind::Input => {
+                // Only an at-send labeller's input gets here: it is ready to
+                // receive, and takes its label now.
+                let owner = e.a as PlayerId;
+                if !self.label_at_send(id, OpKind::Input { owner }, 1 << owner) {
+                    return;
+                }
+                let entry = self.table.entry_mut(id);
+                entry.flags |= flag::ACTIVE;
+                if entry.want == 0 {
+                    self.complete(id);
+                }
+            }
+            Kind::Add | Kind::Sub | Kind::MulConst | Kind::AddConst => {
+                let v = local(e.kind, self.values.get(e.a), self.values.get(e.b), e.c);
+                self.drop_operands(&e);
+                self.finish(id, &e, v, true);
+            }
+            Kind::Check => {
+                self.record_check(e.a, e.c);
+                self.drop_operands(&e);
+                self.table.free(id);
+                self.live -= 1;
+            }
+            Kind::Continue => {
+                let (then, context, deps) = self.continuations[e.a as usize]
+                    .take()
+                    .expect("a waiting continuation");
+                self.free_continuations.push(e.a);
+                self.table.free(id);
+                self.live -= 1;
+                self.run_continuation(then, context);
+                for v in deps {
+                    self.values.drop_ref(v);
+                }
+            }
+            Kind::Vacant | Kind::Early => unreachable!("only operations are activated"),
+        }
+    }
+
+    /// Records a check of the known value `v` against `expected`.
+    fn record_check(&mut self, v: u32, expected: Fp) {
+        if self.values.is_inconsistent(v) {
+            self.counters.unverifiable += 1;
+        } else if self.values.get(v) == expected {
+            self.counters.correct += 1;
+        } else {
+            self.counters.wrong += 1;
+        }
+    }
+
+    /// Every message of entry `id` is in and it is active: its result.
+    fn complete(&mut self, id: EntryId) {
+        let e = *self.table.entry(id);
+        let (value, consistent) = match e.kind {
+            Kind::Mul => {
+                let elapsed = (self.now_ns as u32).wrapping_sub(e.started);
+                self.counters.latency.record(elapsed.max(1));
+                (e.acc, true)
+            }
+            Kind::Input => (e.acc, true),
+            Kind::Open => {
+                let (v, consistent) = self.shamir.open(self.table.row(id));
+                if !consistent {
+                    self.counters.inconsistent_opens += 1;
+                }
+                if e.flags & flag::CHECKED != 0 {
+                    let c = &mut self.counters;
+                    if !consistent {
+                        c.unverifiable += 1;
+                    } else if v == e.c {
+                        c.correct += 1;
+                    } else {
+                        c.wrong += 1;
+                    }
+                }
+                (v, consistent)
+            }
+            _ => unreachable!("only communicating operations complete"),
+        };
+        self.finish(id, &e, value, consistent);
+    }
+
+    /// Entry `id` (a copy of it in `e`) produced `value`: set it, wake its
+    /// waiters, free the entry.
+    #[inline]
+    fn finish(&mut self, id: EntryId, e: &Entry, value: Fp, consistent: bool) {
+        self.values.set(e.out, value, consistent);
+        for &w in &e.waiters[..e.n_waiters as usize] {
+            self.wake(w);
+        }
+        if e.flags & flag::MORE_WAITERS != 0 {
+            for w in self.more_waiters.remove(&id).unwrap_or_default() {
+                self.wake(w);
+            }
+        }
+        self.table.free(id);
+        self.live -= 1;
+    }
+
+    /// One of `w`'s operands is ready.
+    #[inline]
+    fn wake(&mut self, w: EntryId) {
+        let e = self.table.entry_mut(w);
+        e.missing -= 1;
+        if e.missing == 0 {
+            self.ready.push_back(w);
+        }
+    }
+
+    /// Activates woken operations in the order they became ready.
+    fn run_ready(&mut self) {
+        while let Some(id) = self.ready.pop_front() {
+            self.activate(id, false);
+        }
+    }
+
+    fn run_continuation(&mut self, then: Continuation<L>, context: L::Context) {
+        let saved = self.labeller.enter(context);
+        then(self);
+        self.labeller.leave(saved);
+    }
+
+    /// Parses every complete frame in `buf` from `peer` and runs what they make
+    /// ready. Returns the bytes consumed and whether the peer said goodbye.
+    pub fn receive(&mut self, peer: PlayerId, buf: &[u8]) -> Result<(usize, bool), RuntimeError> {
+        self.tick();
+        let mut at = 0;
+        let mut bye = false;
+        loop {
+            let frame = parse_frame(&buf[at..]).map_err(|e| RuntimeError::MalformedFrame {
+                peer,
+                reason: e.to_string(),
+            })?;
+            let Some((frame, used)) = frame else { break };
+            if bye {
+                return Err(RuntimeError::MalformedFrame {
+                    peer,
+                    reason: "data after the end-of-run marker".into(),
+                });
+            }
+            at += used;
+            match frame {
+                Frame::Bye => bye = true,
+                Frame::Message { label, payload } => {
+                    self.counters.received += 1;
+                    let fast = if self.at_issue {
+                        self.labeller
+                            .wire_dense_key(label)
+                            .and_then(|k| self.table.arrive_dense(peer, k, payload))
+                    } else {
+                        None
+                    };
+                    let arrival = match fast {
+                        Some(a) => a,
+                        None => self.arrive_slow(peer, label, payload)?,
+                    };
+                    match arrival {
+                        Ok(Arrival::Taken(id)) => {
+                            let e = self.table.entry(id);
+                            if e.want == 0 && e.flags & flag::ACTIVE != 0 {
+                                self.complete(id);
+                            }
+                        }
+                        Ok(Arrival::Held) => {}
+                        Err(r) => return Err(self.refused(peer, label, r)),
+                    }
+                }
+            }
+            self.run_ready();
+        }
+        Ok((at, bye))
+    }
+
+    /// A message the dense fast path could not file: the label is decoded
+    /// (refusing what this labeller could not have written) and filed by its
+    /// bytes.
+    #[cold]
+    fn arrive_slow(
+        &mut self,
+        peer: PlayerId,
+        label: &[u8],
+        payload: Fp,
+    ) -> Result<Result<Arrival, Refusal>, RuntimeError> {
+        let decoded =
+            self.labeller
+                .decode(label)
+                .map_err(|e| RuntimeError::MalformedFrame {
+                    peer,
+                    reason: format!("label does not decode: {e}"),
+                })?;
+        let dense = if self.at_issue {
+            self.labeller.dense_key(&decoded)
+        } else {
+            None
+        };
+        Ok(self.table.arrive(peer, label, dense, payload))
+    }
+
+    /// The error for a message the table refused.
+    #[cold]
+    fn refused(&self, peer: PlayerId, label: &[u8], r: Refusal) -> RuntimeError {
+        let label = self.describe_bytes(label);
+        let capacity = self.table.capacity();
+        match r {
+            Refusal::Ahead { front } => RuntimeError::LabelTooFarAhead {
+                peer,
+                label,
+                capacity,
+                front,
+            },
+            Refusal::TooMany { held } => RuntimeError::TooManyUnexpected {
+                peer,
+                held,
+                label,
+            },
+        }
+    }
+}
+
+/// The result of a local operation.
+#[inline]
+fn local(kind: Kind, x: Fp, y: Fp, c: Fp) -> Fp {
+    match kind {
+        Kind::Add => x + y,
+        Kind::Sub => x - y,
+        Kind::MulConst => x * c,
+        Kind::AddConst => x + c,
+        _ => unreachable!("not a local operation"),
+    }
+}
+
+#[cfg(test)]
+mod tests;
