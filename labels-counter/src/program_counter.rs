@@ -29,15 +29,78 @@ fn varint_word(mut v: u64) -> (u64, usize) {
 }
 
 /// A program-counter label in its wire form: one varint per counter. Keeping
-/// the encoded bytes makes hashing, comparing and sending a copy of a few bytes.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct PcLabel(SmallVec<[u8; INLINE_LABEL_BYTES]>);
+/// the encoded bytes makes hashing, comparing and sending a copy of a few
+/// bytes. Up to 16 bytes live in a fixed buffer, so that sending one is a copy
+/// of fixed size; a top-level label `[k]` also keeps `k`, its dense key.
+#[derive(Debug, Clone)]
+pub struct PcLabel {
+    /// The wire form, zero-padded, when it fits.
+    short: [u8; INLINE_LABEL_BYTES],
+    /// Bytes of `short` used, or [`LONG`] for a label in `long`.
+    len: u8,
+    /// The dense key of a top-level label, else [`NO_KEY`].
+    key: u64,
+    long: Option<Box<[u8]>>,
+}
+
+/// `PcLabel::len` of a label longer than 16 bytes.
+const LONG: u8 = u8::MAX;
+
+/// `PcLabel::key` of a label without a dense key.
+const NO_KEY: u64 = u64::MAX;
+
+impl PartialEq for PcLabel {
+    fn eq(&self, other: &PcLabel) -> bool {
+        self.as_bytes() == other.as_bytes()
+    }
+}
+
+impl Eq for PcLabel {}
+
+impl std::hash::Hash for PcLabel {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.as_bytes().hash(state)
+    }
+}
 
 impl PcLabel {
+    /// The label whose wire form is `bytes` (valid varints).
+    fn from_bytes(bytes: &[u8]) -> PcLabel {
+        let key = match get_varint(bytes) {
+            Ok((k, used)) if used == bytes.len() => k,
+            _ => NO_KEY,
+        };
+        if bytes.len() <= INLINE_LABEL_BYTES {
+            let mut short = [0; INLINE_LABEL_BYTES];
+            short[..bytes.len()].copy_from_slice(bytes);
+            PcLabel {
+                short,
+                len: bytes.len() as u8,
+                key,
+                long: None,
+            }
+        } else {
+            PcLabel {
+                short: [0; INLINE_LABEL_BYTES],
+                len: LONG,
+                key,
+                long: Some(bytes.into()),
+            }
+        }
+    }
+
+    /// The wire form.
+    pub fn as_bytes(&self) -> &[u8] {
+        match &self.long {
+            Some(b) => b,
+            None => &self.short[..self.len as usize],
+        }
+    }
+
     /// The counters this label stands for.
     pub fn counters(&self) -> Vec<u64> {
         let mut out = Vec::new();
-        let mut rest = &self.0[..];
+        let mut rest = self.as_bytes();
         while let Ok((v, used)) = get_varint(rest) {
             out.push(v);
             rest = &rest[used..];
@@ -61,6 +124,21 @@ impl ProgramCounter {
     }
 
     fn take_label(&mut self) -> PcLabel {
+        if let [c] = self.pc[..] {
+            if c < 1 << 56 {
+                // The top level: one varint, and its dense key.
+                let (word, len) = varint_word(c);
+                let mut short = [0; INLINE_LABEL_BYTES];
+                short[..8].copy_from_slice(&word.to_le_bytes());
+                self.pc[0] = c + 1;
+                return PcLabel {
+                    short,
+                    len: len as u8,
+                    key: c,
+                    long: None,
+                };
+            }
+        }
         let label = self
             .label_in_register()
             .unwrap_or_else(|| self.label_on_heap());
@@ -86,7 +164,12 @@ impl ProgramCounter {
             word |= u128::from(bytes) << (8 * len);
             len += n;
         }
-        Some(PcLabel(SmallVec::from_buf_and_len(word.to_le_bytes(), len)))
+        Some(PcLabel {
+            short: word.to_le_bytes(),
+            len: len as u8,
+            key: NO_KEY,
+            long: None,
+        })
     }
 
     /// The label of a deep or large counter, written by the wire's varint
@@ -96,7 +179,7 @@ impl ProgramCounter {
         for &c in &self.pc {
             put_varint(&mut bytes, c);
         }
-        PcLabel(SmallVec::from_vec(bytes))
+        PcLabel::from_bytes(&bytes)
     }
 
     fn bump(&mut self) {
@@ -138,8 +221,16 @@ impl Labeller for ProgramCounter {
         self.pc = saved;
     }
 
+    #[inline]
     fn encode(&self, label: &PcLabel, out: &mut Vec<u8>) {
-        out.extend_from_slice(&label.0);
+        if label.long.is_none() {
+            // A copy of fixed size, then the length: no call to `memcpy`.
+            let end = out.len() + label.len as usize;
+            out.extend_from_slice(&label.short);
+            out.truncate(end);
+        } else {
+            out.extend_from_slice(label.as_bytes());
+        }
     }
 
     fn decode(&self, bytes: &[u8]) -> Result<PcLabel, LabelError> {
@@ -156,17 +247,18 @@ impl Labeller for ProgramCounter {
             })?;
             rest = &rest[used..];
         }
-        Ok(PcLabel(SmallVec::from_slice(bytes)))
+        Ok(PcLabel::from_bytes(bytes))
     }
 
     fn encoded_len(&self, label: &PcLabel) -> usize {
-        label.0.len()
+        label.as_bytes().len()
     }
 
     /// Top-level labels `[k]` are consecutive: their dense key is `k`. Deeper
     /// labels have none (they are filed by hash).
+    #[inline]
     fn dense_key(&self, label: &PcLabel) -> Option<u64> {
-        self.wire_dense_key(&label.0)
+        (label.key != NO_KEY).then_some(label.key)
     }
 
     fn wire_dense_key(&self, bytes: &[u8]) -> Option<u64> {
@@ -238,10 +330,10 @@ mod tests {
                         pc: Counters::from_vec(pc),
                     };
                     let want = encode_counters(&pc.pc);
-                    assert_eq!(pc.label_on_heap().0.as_slice(), want);
+                    assert_eq!(pc.label_on_heap().as_bytes(), want);
                     match pc.label_in_register() {
                         Some(fast) => {
-                            assert_eq!(fast.0.as_slice(), want, "counters {:?}", pc.pc)
+                            assert_eq!(fast.as_bytes(), want, "counters {:?}", pc.pc)
                         }
                         None => assert!(
                             want.len() > INLINE_LABEL_BYTES || pc.pc.iter().any(|&c| c >= 1 << 56),
@@ -264,7 +356,7 @@ mod tests {
     #[test]
     fn wire_form_round_trips_and_refuses_garbage() {
         let pc = ProgramCounter::new();
-        let l = PcLabel(SmallVec::from_slice(&encode_counters(&[300, 0, 7])));
+        let l = PcLabel::from_bytes(&encode_counters(&[300, 0, 7]));
         let mut out = Vec::new();
         pc.encode(&l, &mut out);
         assert_eq!(pc.encoded_len(&l), 4);

@@ -85,6 +85,32 @@ impl Outbox {
         self.pushed(buf, was_empty, now);
     }
 
+    /// Whether frames on this link are held for jitter (and so must be pushed
+    /// one by one, each with its own release time).
+    pub fn has_jitter(&self) -> bool {
+        self.jitter.is_some()
+    }
+
+    /// Appends a batch of whole frames staged by the sender and empties
+    /// `frames` (swapping buffers when the outbox is empty, so nothing is
+    /// copied). Only for a link without jitter.
+    #[inline]
+    pub fn push_frames(&self, frames: &mut Vec<u8>) {
+        debug_assert!(self.jitter.is_none(), "jittered frames are pushed one by one");
+        let mut buf = self.buf.borrow_mut();
+        let was_empty = buf.is_empty();
+        if was_empty {
+            std::mem::swap(&mut *buf, frames);
+        } else {
+            buf.extend_from_slice(frames);
+            frames.clear();
+        }
+        drop(buf);
+        if was_empty {
+            self.wake.notify_one();
+        }
+    }
+
     /// After a frame went into `buf`: holds it for jitter, wakes the writer.
     #[inline]
     fn pushed(&self, buf: std::cell::RefMut<'_, Vec<u8>>, was_empty: bool, now: Instant) {

@@ -20,8 +20,9 @@ pub struct Shamir {
     /// λ_i for interpolating at 0 from the first t + 1 points.
     first_at_zero: Vec<Fp>,
     /// Row `j - (t+1)`: coefficients over the first t + 1 points that give the
-    /// value at point j, for every j > t. An opening checks each one.
-    consistency_rows: Vec<Vec<Fp>>,
+    /// value at point j, for every j > t, one row after another (t + 1 each).
+    /// An opening checks each one.
+    consistency_rows: Vec<Fp>,
 }
 
 /// Why sharing parameters were refused.
@@ -89,7 +90,7 @@ impl Shamir {
             first_at_zero: lagrange_at(first, Fp::ZERO),
             consistency_rows: all[t + 1..]
                 .iter()
-                .map(|&xj| lagrange_at(first, xj))
+                .flat_map(|&xj| lagrange_at(first, xj))
                 .collect(),
         })
     }
@@ -148,14 +149,14 @@ impl Shamir {
     /// The secret behind `shares` (one per player, in player order), and whether
     /// all n lie on one polynomial of degree t. When they do not, the value is
     /// interpolated from the first t + 1 and must not be trusted.
+    #[inline]
     pub fn open(&self, shares: &[Fp]) -> (Fp, bool) {
         debug_assert_eq!(shares.len(), self.n);
-        let first = &shares[..=self.t];
-        let consistent = self
-            .consistency_rows
-            .iter()
-            .zip(&shares[self.t + 1..])
-            .all(|(row, &s)| dot(row, first) == s);
+        let (first, rest) = shares.split_at(self.t + 1);
+        let mut consistent = true;
+        for (row, &s) in self.consistency_rows.chunks_exact(first.len()).zip(rest) {
+            consistent &= dot(row, first) == s;
+        }
         (dot(&self.first_at_zero, first), consistent)
     }
 
@@ -166,6 +167,7 @@ impl Shamir {
     }
 }
 
+#[inline]
 fn dot(a: &[Fp], b: &[Fp]) -> Fp {
     a.iter().zip(b).fold(Fp::ZERO, |acc, (&x, &y)| acc + x * y)
 }

@@ -35,7 +35,7 @@ use crate::latency::Latencies;
 use crate::outbox::Outbox;
 use crate::prss::Prss;
 use crate::shamir::{Shamir, MAX_PLAYERS};
-use crate::wire::{parse_frame, Frame};
+use crate::wire::{parse_frame, Frame, PAYLOAD_BYTES};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use send::Sender;
@@ -236,6 +236,13 @@ impl<L: Labeller> Engine<L> {
         self.now_ns = self.now.saturating_duration_since(self.epoch).as_nanos() as u64;
     }
 
+    /// Hands the frames sent since the last flush to the outboxes. Whoever
+    /// drives the engine calls this once it has issued what it can; the
+    /// engine flushes at the end of [`Engine::receive`] itself.
+    pub fn flush(&mut self) {
+        self.sender.flush();
+    }
+
     /// Appends the end-of-run marker to every outbox.
     pub fn say_bye(&mut self) {
         self.sender.say_bye();
@@ -303,10 +310,17 @@ impl<L: Labeller> Engine<L> {
         kind: OpKind,
         operands: &[u32],
     ) -> Option<(Option<L::Label>, L::Tag)> {
+        // Operations have at most two operands: arrays, not a collected vector.
         let values = &self.values;
-        let tags: SmallVec<[&L::Tag; 2]> = operands.iter().map(|&v| values.tag(v)).collect();
-        let issued = self.labeller.issue(kind, &tags);
-        drop(tags);
+        let issued = match *operands {
+            [] => self.labeller.issue(kind, &[]),
+            [a] => self.labeller.issue(kind, &[values.tag(a)]),
+            [a, b] => self.labeller.issue(kind, &[values.tag(a), values.tag(b)]),
+            _ => {
+                let tags: SmallVec<[&L::Tag; 4]> = operands.iter().map(|&v| values.tag(v)).collect();
+                self.labeller.issue(kind, &tags)
+            }
+        };
         match issued {
             Ok(i) => {
                 if kind.is_labelled() && i.label.is_none() && self.at_issue {
@@ -333,12 +347,13 @@ impl<L: Labeller> Engine<L> {
         self.values.alloc(tag, values::READY, Fp::ZERO)
     }
 
-    /// Puts the wire form of `label` in `label_buf` and returns its dense key,
-    /// if labels are filed by dense key.
+    /// Prepares the frame of `label` (its wire form written straight into
+    /// it) and returns the label's dense key, if labels are filed by dense key.
     #[inline]
-    fn encode_label(&mut self, label: &L::Label) -> Option<u64> {
-        self.label_buf.clear();
-        self.labeller.encode(label, &mut self.label_buf);
+    fn frame_label(&mut self, label: &L::Label) -> Option<u64> {
+        let frame = self.sender.begin();
+        self.labeller.encode(label, frame);
+        self.sender.end();
         if self.at_issue {
             self.labeller.dense_key(label)
         } else {
@@ -346,13 +361,25 @@ impl<L: Labeller> Engine<L> {
         }
     }
 
+    /// Keeps the prepared frame's label beside entry `id`, for when it sends.
+    #[inline]
+    fn keep_frame_label(&mut self, id: EntryId) {
+        match self.sender.label_padded() {
+            Some(padded) => {
+                let len = self.sender.label().len();
+                self.table.keep_label_padded(id, padded, len);
+            }
+            None => self.table.keep_label(id, self.sender.label()),
+        }
+    }
+
     /// For an at-send labeller: reads the label now, files entry `id` under it
-    /// (expecting `senders`) and leaves its wire form in `label_buf`.
+    /// (expecting `senders`) and prepares its frame.
     fn label_at_send(&mut self, id: EntryId, kind: OpKind, senders: u32) -> bool {
         match self.labeller.at_send(kind) {
             Ok(l) => {
-                self.encode_label(&l);
-                self.table.attach(id, &self.label_buf, senders);
+                self.frame_label(&l);
+                self.table.attach(id, self.sender.label(), senders);
                 true
             }
             Err(e) => {
@@ -363,9 +390,9 @@ impl<L: Labeller> Engine<L> {
     }
 
     /// Entry `id`'s operands are ready: send its messages, or compute it.
-    /// `at_issue` says the label's wire form is in `label_buf` (an operation
-    /// activated as it is issued); otherwise it is kept beside the entry, or,
-    /// for an at-send labeller, read now.
+    /// `at_issue` says its frame is prepared (an operation activated as it is
+    /// issued); otherwise its label is kept beside the entry, or, for an
+    /// at-send labeller, read now.
     fn activate(&mut self, id: EntryId, at_issue: bool) {
         let e = *self.table.entry(id);
         match e.kind {
@@ -375,16 +402,16 @@ impl<L: Labeller> Engine<L> {
                 self.drop_operands(&e);
                 if !at_issue {
                     if self.at_issue {
-                        self.sender.prepare(self.table.label(id));
+                        match self.table.label_padded(id) {
+                            Some((padded, len)) => self.sender.prepare_short(padded, len),
+                            None => self.sender.prepare(self.table.label(id)),
+                        }
                     } else {
                         let kind = if mul { OpKind::Mul } else { OpKind::Open };
                         if !self.label_at_send(id, kind, self.peers_mask) {
                             return;
                         }
-                        self.sender.prepare(&self.label_buf);
                     }
-                } else {
-                    self.sender.prepare(&self.label_buf);
                 }
                 let own = if mul {
                     let mut shares = std::mem::take(&mut self.share_buf);
@@ -428,7 +455,7 @@ impl<L: Labeller> Engine<L> {
             Kind::Add | Kind::Sub | Kind::MulConst | Kind::AddConst => {
                 let v = local(e.kind, self.values.get(e.a), self.values.get(e.b), e.c);
                 self.drop_operands(&e);
-                self.finish(id, &e, v, true);
+                self.finish(id, v, true);
             }
             Kind::Check => {
                 self.record_check(e.a, e.c);
@@ -464,46 +491,59 @@ impl<L: Labeller> Engine<L> {
     }
 
     /// Every message of entry `id` is in and it is active: its result.
+    #[inline]
     fn complete(&mut self, id: EntryId) {
-        let e = *self.table.entry(id);
+        let e = self.table.entry(id);
         let (value, consistent) = match e.kind {
             Kind::Mul => {
                 let elapsed = (self.now_ns as u32).wrapping_sub(e.started);
+                let acc = e.acc;
                 self.counters.latency.record(elapsed.max(1));
-                (e.acc, true)
+                (acc, true)
             }
             Kind::Input => (e.acc, true),
-            Kind::Open => {
-                let (v, consistent) = self.shamir.open(self.table.row(id));
-                if !consistent {
-                    self.counters.inconsistent_opens += 1;
-                }
-                if e.flags & flag::CHECKED != 0 {
-                    let c = &mut self.counters;
-                    if !consistent {
-                        c.unverifiable += 1;
-                    } else if v == e.c {
-                        c.correct += 1;
-                    } else {
-                        c.wrong += 1;
-                    }
-                }
-                (v, consistent)
-            }
+            Kind::Open => return self.complete_open(id),
             _ => unreachable!("only communicating operations complete"),
         };
-        self.finish(id, &e, value, consistent);
+        self.finish(id, value, consistent);
     }
 
-    /// Entry `id` (a copy of it in `e`) produced `value`: set it, wake its
-    /// waiters, free the entry.
+    /// An opening's shares are all in: the value, its check.
+    fn complete_open(&mut self, id: EntryId) {
+        let e = self.table.entry(id);
+        let (checked, expected) = (e.flags & flag::CHECKED != 0, e.c);
+        let (v, consistent) = self.shamir.open(self.table.row(id));
+        let c = &mut self.counters;
+        if !consistent {
+            c.inconsistent_opens += 1;
+        }
+        if checked {
+            if !consistent {
+                c.unverifiable += 1;
+            } else if v == expected {
+                c.correct += 1;
+            } else {
+                c.wrong += 1;
+            }
+        }
+        self.finish(id, v, consistent);
+    }
+
+    /// Entry `id` produced `value`: set it, wake its waiters, free the entry.
     #[inline]
-    fn finish(&mut self, id: EntryId, e: &Entry, value: Fp, consistent: bool) {
-        self.values.set(e.out, value, consistent);
-        for &w in &e.waiters[..e.n_waiters as usize] {
+    fn finish(&mut self, id: EntryId, value: Fp, consistent: bool) {
+        let e = self.table.entry(id);
+        let (out, waiters, n_waiters, more) = (
+            e.out,
+            e.waiters,
+            e.n_waiters as usize,
+            e.flags & flag::MORE_WAITERS != 0,
+        );
+        self.values.set(out, value, consistent);
+        for &w in &waiters[..n_waiters] {
             self.wake(w);
         }
-        if e.flags & flag::MORE_WAITERS != 0 {
+        if more {
             for w in self.more_waiters.remove(&id).unwrap_or_default() {
                 self.wake(w);
             }
@@ -539,51 +579,105 @@ impl<L: Labeller> Engine<L> {
     /// ready. Returns the bytes consumed and whether the peer said goodbye.
     pub fn receive(&mut self, peer: PlayerId, buf: &[u8]) -> Result<(usize, bool), RuntimeError> {
         self.tick();
+        let result = self.receive_frames(peer, buf);
+        self.sender.flush();
+        result
+    }
+
+    fn receive_frames(&mut self, peer: PlayerId, buf: &[u8]) -> Result<(usize, bool), RuntimeError> {
         let mut at = 0;
-        let mut bye = false;
-        loop {
-            let frame = parse_frame(&buf[at..]).map_err(|e| RuntimeError::MalformedFrame {
-                peer,
-                reason: e.to_string(),
-            })?;
-            let Some((frame, used)) = frame else { break };
-            if bye {
-                return Err(RuntimeError::MalformedFrame {
-                    peer,
-                    reason: "data after the end-of-run marker".into(),
-                });
-            }
-            at += used;
-            match frame {
-                Frame::Bye => bye = true,
-                Frame::Message { label, payload } => {
-                    self.counters.received += 1;
-                    let fast = if self.at_issue {
-                        self.labeller
-                            .wire_dense_key(label)
-                            .and_then(|k| self.table.arrive_dense(peer, k, payload))
-                    } else {
-                        None
-                    };
-                    let arrival = match fast {
-                        Some(a) => a,
-                        None => self.arrive_slow(peer, label, payload)?,
-                    };
-                    match arrival {
-                        Ok(Arrival::Taken(id)) => {
+        let mut fast = 0u64;
+        let result = loop {
+            // The common frame, inline: a one-byte length prefix, all of it in
+            // `buf`, a payload that is a field element, and a label with a
+            // dense key whose operation is registered and expects `peer`.
+            if let (true, Some(&len)) = (self.at_issue, buf.get(at)) {
+                let len = usize::from(len);
+                if (PAYLOAD_BYTES..0x80).contains(&len) && buf.len() > at + len {
+                    let (label, payload) = buf[at + 1..=at + len].split_at(len - PAYLOAD_BYTES);
+                    let raw = u64::from_le_bytes(payload.try_into().expect("8 bytes"));
+                    if let (Some(value), Some(key)) =
+                        (Fp::from_canonical(raw), self.labeller.wire_dense_key(label))
+                    {
+                        if let Some(id) = self.table.take_dense(peer, key, value) {
+                            at += len + 1;
+                            fast += 1;
                             let e = self.table.entry(id);
                             if e.want == 0 && e.flags & flag::ACTIVE != 0 {
                                 self.complete(id);
                             }
+                            if !self.ready.is_empty() {
+                                self.run_ready();
+                            }
+                            continue;
                         }
-                        Ok(Arrival::Held) => {}
-                        Err(r) => return Err(self.refused(peer, label, r)),
                     }
                 }
             }
-            self.run_ready();
+            // Every other frame, and the end of the bytes.
+            match self.receive_one(peer, &buf[at..]) {
+                Ok(Some((used, false))) => at += used,
+                Ok(Some((used, true))) => {
+                    at += used;
+                    break match parse_frame(&buf[at..]) {
+                        Ok(None) => Ok((at, true)),
+                        _ => Err(RuntimeError::MalformedFrame {
+                            peer,
+                            reason: "data after the end-of-run marker".into(),
+                        }),
+                    };
+                }
+                Ok(None) => break Ok((at, false)),
+                Err(e) => break Err(e),
+            }
+        };
+        self.counters.received += fast;
+        result
+    }
+
+    /// Parses and files the frame at the front of `bytes`: `None` if it is not
+    /// complete yet, else the bytes it took and whether it was the end-of-run
+    /// marker.
+    #[inline(never)]
+    fn receive_one(
+        &mut self,
+        peer: PlayerId,
+        bytes: &[u8],
+    ) -> Result<Option<(usize, bool)>, RuntimeError> {
+        let frame = parse_frame(bytes).map_err(|e| RuntimeError::MalformedFrame {
+            peer,
+            reason: e.to_string(),
+        })?;
+        let Some((frame, used)) = frame else {
+            return Ok(None);
+        };
+        let Frame::Message { label, payload } = frame else {
+            return Ok(Some((used, true)));
+        };
+        self.counters.received += 1;
+        let fast = if self.at_issue {
+            self.labeller
+                .wire_dense_key(label)
+                .and_then(|k| self.table.arrive_dense(peer, k, payload))
+        } else {
+            None
+        };
+        let arrival = match fast {
+            Some(a) => a,
+            None => self.arrive_slow(peer, label, payload)?,
+        };
+        match arrival {
+            Ok(Arrival::Taken(id)) => {
+                let e = self.table.entry(id);
+                if e.want == 0 && e.flags & flag::ACTIVE != 0 {
+                    self.complete(id);
+                }
+            }
+            Ok(Arrival::Held) => {}
+            Err(r) => return Err(self.refused(peer, label, r)),
         }
-        Ok((at, bye))
+        self.run_ready();
+        Ok(Some((used, false)))
     }
 
     /// A message the dense fast path could not file: the label is decoded

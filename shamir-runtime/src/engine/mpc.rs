@@ -56,9 +56,9 @@ impl<L: Labeller> Engine<L> {
         init.b = b;
         let id = match &label {
             Some(label) => {
-                let dense = self.encode_label(label);
+                let dense = self.frame_label(label);
                 self.table
-                    .register(&self.label_buf, dense, self.peers_mask, init)
+                    .register(self.sender.label(), dense, self.peers_mask, init)
             }
             // An at-send labeller's operation is filed when it sends.
             None => self.table.alloc(init),
@@ -69,7 +69,7 @@ impl<L: Labeller> Engine<L> {
         if self.wait_for(id, operands) == 0 {
             self.activate(id, label.is_some());
         } else if label.is_some() {
-            self.table.keep_label(id, &self.label_buf);
+            self.keep_frame_label(id);
         }
         out
     }
@@ -137,8 +137,7 @@ impl<L: Labeller> Mpc for Engine<L> {
             let Some(label) = self.label_now(label, kind) else {
                 return Share(ValueId(self.poisoned()));
             };
-            self.encode_label(&label);
-            self.sender.prepare(&self.label_buf);
+            self.frame_label(&label);
             let mut shares = std::mem::take(&mut self.share_buf);
             self.shamir.deal(value, &mut self.rng, &mut shares);
             self.sender
@@ -151,9 +150,9 @@ impl<L: Labeller> Mpc for Engine<L> {
         init.a = owner as u32;
         let id = match &label {
             Some(label) => {
-                let dense = self.encode_label(label);
+                let dense = self.frame_label(label);
                 self.table
-                    .register(&self.label_buf, dense, 1 << owner, init)
+                    .register(self.sender.label(), dense, 1 << owner, init)
             }
             None => self.table.alloc(init),
         };
@@ -180,7 +179,8 @@ impl<L: Labeller> Mpc for Engine<L> {
         let Some(label) = self.label_now(label, OpKind::Random) else {
             return Share(ValueId(self.poisoned()));
         };
-        self.encode_label(&label);
+        self.label_buf.clear();
+        self.labeller.encode(&label, &mut self.label_buf);
         let share = self.prss.share(&self.label_buf);
         Share(ValueId(self.values.alloc(tag, values::READY, share)))
     }

@@ -381,6 +381,22 @@ impl Table {
         }
     }
 
+    /// Entry `id`'s label zero-padded to [`SHORT_LABEL`] bytes, and its
+    /// length, if it is that short.
+    #[inline]
+    pub fn label_padded(&self, id: EntryId) -> Option<(&[u8; SHORT_LABEL], usize)> {
+        let len = self.entries[id as usize].label_len;
+        (len != LONG).then(|| (&self.labels[id as usize], len as usize))
+    }
+
+    /// Keeps the label whose wire form is the first `len` bytes of `padded`
+    /// beside entry `id`, copied at a fixed size.
+    #[inline]
+    pub fn keep_label_padded(&mut self, id: EntryId, padded: &[u8; SHORT_LABEL], len: usize) {
+        self.labels[id as usize] = *padded;
+        self.entries[id as usize].label_len = len as u8;
+    }
+
     /// Keeps `bytes` beside entry `id` as its label.
     #[inline]
     pub fn keep_label(&mut self, id: EntryId, bytes: &[u8]) {
@@ -419,7 +435,19 @@ impl Table {
     }
 
     /// Frees entry `id`: out of its chain, back to vacant.
+    #[inline]
     pub fn free(&mut self, id: EntryId) {
+        let e = &mut self.entries[id as usize];
+        if e.flags & flag::HASHED != 0 || e.label_len == LONG || id as usize >= self.capacity {
+            return self.free_general(id);
+        }
+        // A dense entry: marking it vacant is enough (a new entry is written whole).
+        e.key = VACANT;
+        e.kind = Kind::Vacant;
+        e.label_len = 0;
+    }
+
+    fn free_general(&mut self, id: EntryId) {
         let e = self.entries[id as usize];
         if e.flags & flag::HASHED != 0 {
             self.unlink(id);
@@ -500,6 +528,21 @@ impl Table {
                     .insert_unique(hash, id, |&j| entries[j as usize].key);
             }
         }
+    }
+
+    /// The receiver's fastest path: the operation registered under dense key
+    /// `key` expects `sender` and takes `value`; `None` for anything else
+    /// (then [`Table::arrive_dense`] or [`Table::arrive`]).
+    #[inline(always)]
+    pub fn take_dense(&mut self, sender: PlayerId, key: u64, value: Fp) -> Option<EntryId> {
+        let i = self.slot(key);
+        let n = self.n;
+        let e = &mut self.entries[i];
+        if e.key != key || !e.takes(1 << sender) {
+            return None;
+        }
+        take_message(e, &mut self.shares[i * n..i * n + n], sender, value, self.lambda[sender]);
+        Some(i as EntryId)
     }
 
     /// A message from `sender` under a label with dense key `key`: the fast
