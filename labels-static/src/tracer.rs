@@ -19,7 +19,7 @@
 //!   continuations can keep the tracer busy. The transformation then rejects
 //!   the program.
 
-use crate::circuit::{Circuit, Gate, GateId};
+use crate::circuit::{BatchBounds, Circuit, Gate, GateId};
 use shamir_runtime::label::PlayerId;
 use shamir_runtime::{Fp, Mpc, Public, Share, ValueId};
 use std::collections::VecDeque;
@@ -56,6 +56,10 @@ pub struct Tracer {
     in_continuation: bool,
     queue: VecDeque<Queued>,
     max_gates: usize,
+    /// The first gate of the batch being traced.
+    batch_start: usize,
+    /// Where the batch's `deal` phase ended, once it has.
+    deal_end: Option<usize>,
 }
 
 impl std::fmt::Debug for Tracer {
@@ -63,7 +67,7 @@ impl std::fmt::Debug for Tracer {
         f.debug_struct("Tracer")
             .field("players", &self.players)
             .field("gates", &self.circuit.gates.len())
-            .field("deal_gates", &self.circuit.deal_gates)
+            .field("batches", &self.circuit.batches.len())
             .field("rejection", &self.rejection)
             .field("queued", &self.queue.len())
             .finish()
@@ -86,6 +90,8 @@ impl Tracer {
             in_continuation: false,
             queue: VecDeque::new(),
             max_gates: max_gates.min(MAX_GATES),
+            batch_start: 0,
+            deal_end: None,
         }
     }
 
@@ -99,13 +105,34 @@ impl Tracer {
         self.rejection.as_ref()
     }
 
-    /// Marks the gates recorded so far as the `deal` phase.
+    /// Marks the gates recorded since the current batch began as its `deal`
+    /// phase.
     pub fn end_deal_phase(&mut self) {
-        self.circuit.deal_gates = self.circuit.gates.len();
+        self.deal_end = Some(self.circuit.gates.len());
     }
 
-    /// The recorded circuit.
-    pub fn into_circuit(self) -> Circuit {
+    /// Ends the current batch: its `compute` phase is the gates recorded since
+    /// its `deal` phase ended (all of them, if [`Tracer::end_deal_phase`] was
+    /// not called). The next gate starts the next batch.
+    pub fn end_batch(&mut self) {
+        let end = self.circuit.gates.len();
+        self.circuit.batches.push(BatchBounds {
+            start: self.batch_start,
+            deal_end: self.deal_end.take().unwrap_or(self.batch_start),
+            end,
+        });
+        self.batch_start = end;
+    }
+
+    /// The recorded circuit. A batch still open (gates recorded since the
+    /// last [`Tracer::end_batch`], or no batch at all) is ended first.
+    pub fn into_circuit(mut self) -> Circuit {
+        if self.circuit.batches.is_empty()
+            || self.deal_end.is_some()
+            || self.batch_start < self.circuit.gates.len()
+        {
+            self.end_batch();
+        }
         self.circuit
     }
 
@@ -337,6 +364,36 @@ mod tests {
         }
         retry(&mut t);
         assert_eq!(t.gates().len(), 2);
+    }
+
+    #[test]
+    fn batches_are_recorded() {
+        let mut t = Tracer::new(3);
+        let a = t.input(0, Fp::ONE);
+        t.end_deal_phase();
+        t.mul(a, a);
+        t.end_batch();
+        t.end_deal_phase();
+        t.random();
+        let c = t.into_circuit();
+        assert_eq!(
+            c.batches,
+            [
+                BatchBounds {
+                    start: 0,
+                    deal_end: 1,
+                    end: 2
+                },
+                BatchBounds {
+                    start: 2,
+                    deal_end: 2,
+                    end: 3
+                }
+            ]
+        );
+        assert_eq!(c.deal_gates(), 1);
+        let empty = Tracer::new(3).into_circuit();
+        assert_eq!(empty.batches, [BatchBounds::default()]);
     }
 
     #[test]
