@@ -56,9 +56,15 @@
 //! further back, so a gate that falls out of the ring can no longer be
 //! used): as a slot is reused the replay releases the value it held
 //! ([`Mpc::release`](shamir_runtime::Mpc::release)), and at the end the rest,
-//! so the runtime can free every value. A program that reaches back
-//! [`MAX_RING`] gates or more falls back to a full table of handles, 4 bytes
-//! per gate per player, and releases nothing.
+//! so the runtime can free every value. The study's workloads run in batches
+//! of [`BATCH`](shamir_runtime::workloads::BATCH) multiplications, which
+//! bounds their reach: about 3 × 2^16 gates (a ring of 2^18 slots, 1 MiB per
+//! player) for `independent`, `duplicates`, `chain` and `nested`, however
+//! large n. A program that reaches back [`MAX_RING`] gates or more falls back
+//! to a full table of handles, 4 bytes per gate per player, and releases
+//! nothing: `tree` does beyond about 1.4 million multiplications (its reach
+//! is about 3n: a product's operands can come from the far end of the level
+//! before).
 //!
 //! ## What cannot be transformed: branches on opened values
 //!

@@ -201,7 +201,7 @@ mod tests {
     use crate::tracer::Tracer;
     use crate::transform::{transform, transform_workload};
     use shamir_runtime::label::PlayerId;
-    use shamir_runtime::{Fp, WorkloadKind};
+    use shamir_runtime::{workloads, Fp, WorkloadKind};
 
     const KINDS: [WorkloadKind; 5] = [
         WorkloadKind::Independent,
@@ -300,11 +300,20 @@ mod tests {
         }
     }
 
+    /// Every workload of size `n` in batches of 8 multiplications.
+    fn batched(n: u64) -> impl Iterator<Item = (String, crate::StaticProgram)> {
+        KINDS.into_iter().map(move |kind| {
+            let p = transform_workload(|| workloads::build_batched(kind, n, 3, 2, 8), 3).unwrap();
+            (format!("{kind} n={n} in batches"), p)
+        })
+    }
+
     #[test]
     fn replaying_on_a_tracer_gives_back_the_program() {
         let programs = KINDS
             .map(|kind| (kind.to_string(), transform(kind, 40, 3, 2, 3).unwrap()))
             .into_iter()
+            .chain(batched(40))
             .chain([(
                 "carry".to_string(),
                 transform_workload(|| Carry::boxed(4), 3).unwrap(),
@@ -424,6 +433,7 @@ mod tests {
                     )
                 })
             })
+            .chain(batched(200))
             .chain([(
                 "carry".to_string(),
                 transform_workload(|| Carry::boxed(5), 3).unwrap(),

@@ -421,9 +421,11 @@ mod tests {
             let w = workloads::build::<Tracer>(kind, 50, 4, 9);
             assert_eq!(p.outputs(), w.outputs(), "{kind}");
             assert_eq!(p.multiplications(), w.multiplications(), "{kind}");
-            assert!(p.gates()[..p.deal_gates()]
-                .iter()
-                .all(|g| matches!(g, Gate::Input { .. })));
+            for b in p.batches() {
+                assert!(p.gates()[b.deal()]
+                    .iter()
+                    .all(|g| matches!(g, Gate::Input { .. })));
+            }
             // Every operand names an earlier gate that produced a value.
             for (i, g) in p.gates().iter().enumerate() {
                 for a in g.operands() {
@@ -431,6 +433,40 @@ mod tests {
                     assert!(!matches!(p.gates()[a as usize], Gate::Check(..)));
                 }
             }
+        }
+    }
+
+    #[test]
+    fn batches_are_traced_one_after_another() {
+        for kind in WorkloadKind::ALL {
+            if kind == WorkloadKind::RandomBits {
+                continue;
+            }
+            let one = transform(kind, 50, 4, 9, 3).unwrap();
+            let many =
+                transform_workload(|| workloads::build_batched(kind, 50, 4, 9, 8), 3).unwrap();
+            assert_eq!(many.outputs(), one.outputs(), "{kind}");
+            assert_eq!(many.multiplications(), one.multiplications(), "{kind}");
+            assert_eq!(many.gates().len(), one.gates().len(), "{kind}");
+            assert_eq!(many.deal_gates(), one.deal_gates(), "{kind}");
+            let expected = if kind == WorkloadKind::Tree { 1 } else { 7 };
+            assert_eq!(many.batches().len(), expected, "{kind}");
+            // The batches tile the gates, each one's inputs first.
+            let mut at = 0;
+            for b in many.batches() {
+                assert_eq!(b.start, at, "{kind}");
+                assert!(b.start <= b.deal_end && b.deal_end <= b.end, "{kind}");
+                assert!(many.gates()[b.deal()]
+                    .iter()
+                    .all(|g| matches!(g, Gate::Input { .. })));
+                assert!(!many.gates()[b.compute()]
+                    .iter()
+                    .any(|g| matches!(g, Gate::Input { .. })));
+                at = b.end;
+            }
+            assert_eq!(at, many.gates().len(), "{kind}");
+            // Smaller batches refer less far back.
+            assert!(many.cost().reach <= one.cost().reach, "{kind}");
         }
     }
 
