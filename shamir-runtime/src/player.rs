@@ -149,7 +149,11 @@ struct Spans {
 
 /// Total seconds of `spans`.
 fn seconds(spans: &[(Instant, Instant)]) -> f64 {
-    spans.iter().map(|&(a, b)| (b - a).as_secs_f64()).sum()
+    // Not `sum`: the sum of no floats is −0.0, which prints as "-0.000".
+    spans
+        .iter()
+        .map(|&(a, b)| (b - a).as_secs_f64())
+        .fold(0.0, |a, b| a + b)
 }
 
 async fn play<L: Labeller>(

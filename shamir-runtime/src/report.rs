@@ -334,7 +334,8 @@ fn spanned_s<'a>(players: impl Iterator<Item = &'a [(Instant, Instant)]> + Clone
                 _ => 0.0,
             }
         })
-        .sum()
+        // Not `sum`: the sum of no floats is −0.0, which prints as "-0.000".
+        .fold(0.0, |a, b| a + b)
 }
 
 /// The most telling error among the players': a timeout, else an error that is
@@ -407,5 +408,6 @@ mod tests {
         assert!((r.input_s - 0.010).abs() < 1e-9, "{}", r.input_s);
         let none = RunReport::combine("x", &RunParams::example(), 0, &[]);
         assert_eq!((none.wall_s, none.input_s), (0.0, 0.0));
+        assert!(none.wall_s.is_sign_positive() && none.input_s.is_sign_positive());
     }
 }
