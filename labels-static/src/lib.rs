@@ -125,8 +125,8 @@ mod transform;
 pub use circuit::{BatchBounds, Circuit, Gate, GateId};
 pub use labeller::{StaticLabel, StaticLabeller};
 pub use replay::Replay;
-pub use tracer::{Rejection, Tracer, MAX_GATES};
+pub use tracer::{Rejection, Tracer, DEADLINE_CHECK, MAX_GATES};
 pub use transform::{
-    transform, transform_params, transform_workload, StaticProgram, TransformCost, Unsupported,
-    MAX_RING,
+    transform, transform_params, transform_params_until, transform_workload, StaticProgram,
+    TransformCost, TransformError, Unsupported, MAX_RING,
 };

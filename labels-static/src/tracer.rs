@@ -18,11 +18,16 @@
 //!   nothing and drops every continuation scheduled, so no retry loop built from
 //!   continuations can keep the tracer busy. The transformation then rejects
 //!   the program.
+//! * With a deadline ([`Tracer::set_deadline`]), the tracer looks at the clock
+//!   every [`DEADLINE_CHECK`] gates and, once the deadline has passed, stops
+//!   in the same way ([`Tracer::ran_out_of_time`]): tracing a large program
+//!   counts against the run's timeout.
 
 use crate::circuit::{BatchBounds, Circuit, Gate, GateId};
 use shamir_runtime::label::PlayerId;
 use shamir_runtime::{Fp, Mpc, Public, Share, ValueId};
 use std::collections::VecDeque;
+use std::time::Instant;
 
 /// A traced continuation waiting for the enclosing one to return.
 type Queued = Box<dyn FnOnce(&mut Tracer)>;
@@ -39,6 +44,9 @@ pub struct Rejection {
 
 /// The most gates a trace may hold: gate indices are `u32`.
 pub const MAX_GATES: usize = u32::MAX as usize;
+
+/// Gates traced between two looks at the clock when there is a deadline.
+pub const DEADLINE_CHECK: usize = 4096;
 
 /// An [`Mpc`] that records a program into a [`Circuit`] instead of running it.
 ///
@@ -60,6 +68,10 @@ pub struct Tracer {
     batch_start: usize,
     /// Where the batch's `deal` phase ended, once it has.
     deal_end: Option<usize>,
+    /// When tracing must stop, if ever.
+    deadline: Option<Instant>,
+    /// Whether it stopped because the deadline passed.
+    out_of_time: bool,
 }
 
 impl std::fmt::Debug for Tracer {
@@ -92,7 +104,21 @@ impl Tracer {
             max_gates: max_gates.min(MAX_GATES),
             batch_start: 0,
             deal_end: None,
+            deadline: None,
+            out_of_time: false,
         }
+    }
+
+    /// Stops tracing once `deadline` has passed (checked every
+    /// [`DEADLINE_CHECK`] gates): the trace is then rejected, and
+    /// [`Tracer::ran_out_of_time`] says why.
+    pub fn set_deadline(&mut self, deadline: Instant) {
+        self.deadline = Some(deadline);
+    }
+
+    /// Whether tracing stopped because its deadline passed.
+    pub fn ran_out_of_time(&self) -> bool {
+        self.out_of_time
     }
 
     /// The gates recorded so far.
@@ -158,6 +184,14 @@ impl Tracer {
                     "the program has more than {} gates, more than a traced circuit may hold",
                     self.max_gates
                 ),
+            );
+            return 0;
+        }
+        if id % DEADLINE_CHECK == 0 && self.deadline.is_some_and(|d| Instant::now() >= d) {
+            self.out_of_time = true;
+            self.reject(
+                None,
+                format!("the deadline passed after {id} gates had been traced"),
             );
             return 0;
         }
@@ -394,6 +428,26 @@ mod tests {
         assert_eq!(c.deal_gates(), 1);
         let empty = Tracer::new(3).into_circuit();
         assert_eq!(empty.batches, [BatchBounds::default()]);
+    }
+
+    #[test]
+    fn a_passed_deadline_stops_the_trace() {
+        let mut t = Tracer::new(3);
+        t.set_deadline(Instant::now());
+        for _ in 0..3 * DEADLINE_CHECK {
+            t.random();
+        }
+        assert!(t.ran_out_of_time());
+        assert!(t.gates().len() <= DEADLINE_CHECK);
+        assert!(t.rejection().unwrap().reason.contains("deadline"));
+
+        let mut t = Tracer::new(3);
+        t.set_deadline(Instant::now() + std::time::Duration::from_secs(3600));
+        for _ in 0..3 * DEADLINE_CHECK {
+            t.random();
+        }
+        assert!(!t.ran_out_of_time());
+        assert_eq!(t.gates().len(), 3 * DEADLINE_CHECK);
     }
 
     #[test]

@@ -77,6 +77,26 @@ impl fmt::Display for Unsupported {
 
 impl std::error::Error for Unsupported {}
 
+/// Why a transformation with a deadline ([`transform_params_until`]) gave no
+/// program.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum TransformError {
+    /// The program cannot be labelled statically.
+    #[error(transparent)]
+    Unsupported(#[from] Unsupported),
+    /// The deadline passed before the program was traced and numbered.
+    #[error(
+        "timed out after {seconds:.3} s tracing the program for static labels \
+         ({gates} gates traced), before the run could start"
+    )]
+    OutOfTime {
+        /// Seconds spent before giving up.
+        seconds: f64,
+        /// Gates traced by then.
+        gates: u64,
+    },
+}
+
 /// A traced, numbered program, ready to be replayed by every player.
 ///
 /// The label of a labelled gate is its number: its position among the
@@ -195,6 +215,22 @@ pub fn transform_params(params: &RunParams) -> Result<StaticProgram, Unsupported
     )
 }
 
+/// [`transform_params`] that gives up once `deadline` has passed (the tracer
+/// looks at the clock every [`DEADLINE_CHECK`](crate::DEADLINE_CHECK) gates),
+/// so that tracing counts against a run's timeout.
+pub fn transform_params_until(
+    params: &RunParams,
+    deadline: Instant,
+) -> Result<StaticProgram, TransformError> {
+    let (kind, n, depth, seed) = (params.workload, params.n, params.depth, params.seed);
+    trace(
+        || workloads::build(kind, n, depth, seed),
+        params.players as usize,
+        MAX_RING,
+        Some(deadline),
+    )
+}
+
 /// Transforms any program: `make()` builds it (against the [`Tracer`]), and
 /// batch by batch its `deal` phase is traced to exhaustion, then its `compute`
 /// phase, until [`Workload::next_batch`] says it is done; the labelled gates
@@ -212,14 +248,41 @@ pub(crate) fn transform_with(
     players: usize,
     ring_limit: usize,
 ) -> Result<StaticProgram, Unsupported> {
+    trace(make, players, ring_limit, None).map_err(|e| match e {
+        TransformError::Unsupported(u) => u,
+        // Without a deadline there is no running out of time; named anyway.
+        TransformError::OutOfTime { seconds, .. } => Unsupported {
+            reason: e.to_string(),
+            gate: None,
+            seconds,
+        },
+    })
+}
+
+/// The transformation: trace, number, measure; by `deadline` if there is one.
+fn trace(
+    make: impl FnOnce() -> Box<dyn Workload<Tracer>>,
+    players: usize,
+    ring_limit: usize,
+    deadline: Option<Instant>,
+) -> Result<StaticProgram, TransformError> {
     let started = Instant::now();
-    let unsupported = |gate, reason| Unsupported {
-        reason,
-        gate,
+    let unsupported = |gate, reason| {
+        TransformError::Unsupported(Unsupported {
+            reason,
+            gate,
+            seconds: started.elapsed().as_secs_f64(),
+        })
+    };
+    let out_of_time = |gates: usize| TransformError::OutOfTime {
         seconds: started.elapsed().as_secs_f64(),
+        gates: gates as u64,
     };
     let mut workload = make();
     let mut tracer = Tracer::new(players);
+    if let Some(d) = deadline {
+        tracer.set_deadline(d);
+    }
     loop {
         while tracer.rejection().is_none() && workload.deal(&mut tracer) {}
         tracer.end_deal_phase();
@@ -228,6 +291,9 @@ pub(crate) fn transform_with(
         if tracer.rejection().is_some() || !workload.next_batch() {
             break;
         }
+    }
+    if tracer.ran_out_of_time() {
+        return Err(out_of_time(tracer.gates().len()));
     }
     if let Some(r) = tracer.rejection() {
         return Err(unsupported(r.gate, r.reason.clone()));
@@ -269,6 +335,9 @@ pub(crate) fn transform_with(
             Gate::Check(..) => outputs += 1,
             Gate::Add(..) | Gate::Sub(..) | Gate::MulConst(..) | Gate::AddConst(..) => {}
         }
+    }
+    if deadline.is_some_and(|d| Instant::now() >= d) {
+        return Err(out_of_time(gates.len()));
     }
     let labelled: Arc<[u8]> = labelled.into();
     let ring = ring_for(reach, ring_limit);
@@ -468,6 +537,35 @@ mod tests {
             // Smaller batches refer less far back.
             assert!(many.cost().reach <= one.cost().reach, "{kind}");
         }
+    }
+
+    #[test]
+    fn a_deadline_cuts_tracing_short() {
+        let params = RunParams {
+            workload: WorkloadKind::Independent,
+            n: 1_000_000,
+            ..RunParams::example()
+        };
+        let started = Instant::now();
+        let e = transform_params_until(&params, started).unwrap_err();
+        assert!(
+            matches!(e, TransformError::OutOfTime { gates, .. } if gates < 5_000_000),
+            "{e}"
+        );
+        assert!(e.to_string().contains("tracing the program"), "{e}");
+        assert!(started.elapsed().as_secs() < 5);
+        let small = RunParams { n: 100, ..params };
+        let far = Instant::now() + std::time::Duration::from_secs(3600);
+        let p = transform_params_until(&small, far).unwrap();
+        assert_eq!(p.gates(), transform_params(&small).unwrap().gates());
+        let refused = RunParams {
+            workload: WorkloadKind::RandomBits,
+            ..small
+        };
+        assert!(matches!(
+            transform_params_until(&refused, far),
+            Err(TransformError::Unsupported(_))
+        ));
     }
 
     #[test]
