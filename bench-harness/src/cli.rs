@@ -119,7 +119,8 @@ pub struct CommonArgs {
     /// Seed of every random choice (inputs, re-sharing, PRSS keys, jitter).
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
-    /// Give up (and report the run as hung) after this long.
+    /// Give up (and report the run as hung) after this long, counted from
+    /// before static labels trace the program.
     #[arg(long, default_value = "120s")]
     pub timeout: humantime::Duration,
     /// Operations in flight at most per player.

@@ -4,7 +4,7 @@ use crate::cli::StrategyName;
 use anyhow::Result;
 use labels_counter::{NaiveCounter, ProgramCounter};
 use labels_history::{collision_bound, History};
-use labels_static::{StaticLabeller, StaticProgram};
+use labels_static::{StaticLabeller, StaticProgram, TransformError};
 use shamir_runtime::cluster;
 use shamir_runtime::in_memory::{self, InMemoryRun};
 use shamir_runtime::label::HashFiled;
@@ -13,7 +13,7 @@ use shamir_runtime::report::PlayerReport;
 use shamir_runtime::{workloads, Engine, Labeller, Mpc, RunParams, RunReport, Workload};
 use std::net::{SocketAddr, TcpListener};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// History label size when none is given (`labels-history` says why).
 pub const DEFAULT_LABEL_BYTES: usize = labels_history::DEFAULT_LABEL_BYTES;
@@ -177,16 +177,23 @@ pub fn run_local(
             r.label_collision_bound = Some(collision_bound(r.ops_issued, label_bytes));
             Ok(r)
         }
-        Strategy::Static => match labels_static::transform_params(params) {
-            Err(u) => {
+        Strategy::Static => match transform_within(params, timeout) {
+            Err(TransformError::Unsupported(u)) => {
                 let mut r = RunReport::unsupported(name, params, outputs(params), u.reason);
                 r.transform_s = Some(u.seconds);
                 Ok(r)
             }
-            Ok(program) => {
+            Err(e @ TransformError::OutOfTime { seconds, .. }) => {
+                let mut r = RunReport::combine(name, params, outputs(params), &[]);
+                r.hung = true;
+                r.error = Some(e.to_string());
+                r.transform_s = Some(seconds);
+                Ok(r)
+            }
+            Ok((program, left)) => {
                 let program = Arc::new(program);
                 let cost = program.cost();
-                let mut r = local(params, name, timeout, dense_keys, &program)?;
+                let mut r = local(params, name, left, dense_keys, &program)?;
                 r.transform_s = Some(cost.seconds);
                 r.program_gates = Some(cost.gates);
                 r.program_labelled = Some(cost.labelled_gates);
@@ -195,6 +202,18 @@ pub fn run_local(
             }
         },
     }
+}
+
+/// Transforms the program for static labels within the run's `timeout`: the
+/// tracing counts against it. Returns the program and the time left for the
+/// run itself.
+fn transform_within(
+    params: &RunParams,
+    timeout: Duration,
+) -> Result<(StaticProgram, Duration), TransformError> {
+    let started = Instant::now();
+    let program = labels_static::transform_params_until(params, started + timeout)?;
+    Ok((program, timeout.saturating_sub(started.elapsed())))
 }
 
 /// A single player's report, with the run's identity.
@@ -222,7 +241,7 @@ pub fn run_player(
     listener: TcpListener,
     timeout: Duration,
 ) -> Result<PlayerRun> {
-    let setup = PlayerSetup {
+    let setup = |timeout| PlayerSetup {
         me,
         params: params.clone(),
         strategy: s.handshake_name(),
@@ -233,28 +252,40 @@ pub fn run_player(
     };
     let outcome = match s {
         Strategy::Naive => run_one(
-            setup,
+            setup(timeout),
             NaiveCounter::new(),
             Plain(NaiveCounter::new).program(params),
         ),
         Strategy::Counter => run_one(
-            setup,
+            setup(timeout),
             ProgramCounter::new(),
             Plain(ProgramCounter::new).program(params),
         ),
         Strategy::History { label_bytes } => run_one(
-            setup,
+            setup(timeout),
             History::new(label_bytes)?,
             Plain(History::default).program(params),
         ),
-        Strategy::Static => match labels_static::transform_params(params) {
+        Strategy::Static => match transform_within(params, timeout) {
             // The trace follows from the parameters alone, which the handshake
             // makes every player agree on, so each process transforms for itself.
-            Ok(program) => {
+            Ok((program, left)) => {
                 let program = Arc::new(program);
-                run_one(setup, program.labeller(), Box::new(program.replay()))
+                run_one(setup(left), program.labeller(), Box::new(program.replay()))
             }
-            Err(u) => {
+            Err(e @ TransformError::OutOfTime { .. }) => {
+                let mut report = PlayerReport::from_counters(me, &Default::default());
+                report.hung = true;
+                report.error = Some(e.to_string());
+                return Ok(PlayerRun {
+                    strategy: s.name().to_string(),
+                    params: params.clone(),
+                    git_rev: String::new(),
+                    unsupported: None,
+                    report,
+                });
+            }
+            Err(TransformError::Unsupported(u)) => {
                 return Ok(PlayerRun {
                     strategy: s.name().to_string(),
                     params: params.clone(),
@@ -300,5 +331,46 @@ pub fn run_in_memory(s: Strategy, params: &RunParams) -> Result<InMemoryRun> {
             Ok(program) => in_memory(params, &Arc::new(program)),
             Err(u) => anyhow::bail!("static labels cannot run this program: {}", u.reason),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use shamir_runtime::WorkloadKind;
+
+    #[test]
+    fn tracing_that_outlasts_the_timeout_is_a_hung_run_naming_the_phase() {
+        let params = RunParams {
+            workload: WorkloadKind::Independent,
+            n: 20_000_000,
+            ..RunParams::example()
+        };
+        let started = Instant::now();
+        let r = run_local(Strategy::Static, &params, Duration::from_millis(20), true).unwrap();
+        assert!(started.elapsed() < Duration::from_secs(5), "stopped early");
+        assert!(r.hung);
+        let error = r.error.unwrap_or_default();
+        assert!(error.contains("tracing the program"), "{error}");
+        assert!(
+            r.transform_s.is_some_and(|s| s >= 0.02),
+            "{:?}",
+            r.transform_s
+        );
+        assert!(!r.unsupported);
+        assert_eq!(r.correct, 0);
+        assert_eq!(r.outputs, params.n);
+    }
+
+    #[test]
+    fn a_quick_trace_leaves_the_run_its_time() {
+        let params = RunParams {
+            workload: WorkloadKind::Independent,
+            n: 200,
+            ..RunParams::example()
+        };
+        let r = run_local(Strategy::Static, &params, Duration::from_secs(30), true).unwrap();
+        assert_eq!((r.hung, r.error.as_deref()), (false, None));
+        assert_eq!(r.correct, 200);
     }
 }

@@ -122,25 +122,45 @@ pub(crate) fn op_name(op: OpKind) -> String {
     }
 }
 
-/// A traced program: its gates in issue order, the first `deal_gates` of them
-/// from the workload's `deal` phase and the rest from its `compute` phase.
+/// Where one batch of a program lies among a circuit's gates: its `deal`
+/// phase is gates `start..deal_end`, its `compute` phase `deal_end..end`, and
+/// the next batch starts at `end`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct BatchBounds {
+    /// The batch's first gate.
+    pub start: usize,
+    /// One past the last gate of its `deal` phase (the first of `compute`).
+    pub deal_end: usize,
+    /// One past its last gate.
+    pub end: usize,
+}
+
+impl BatchBounds {
+    /// Gates of the batch's `deal` phase.
+    pub fn deal(&self) -> std::ops::Range<usize> {
+        self.start..self.deal_end
+    }
+
+    /// Gates of the batch's `compute` phase.
+    pub fn compute(&self) -> std::ops::Range<usize> {
+        self.deal_end..self.end
+    }
+}
+
+/// A traced program: its gates in issue order, batch after batch, each batch's
+/// `deal` gates before its `compute` gates.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Circuit {
     /// Every gate, in the order the program issued it (continuations flattened).
     pub gates: Vec<Gate>,
-    /// How many of `gates` the `deal` phase issued (they come first).
-    pub deal_gates: usize,
+    /// The program's batches, in order; together they cover `gates`.
+    pub batches: Vec<BatchBounds>,
 }
 
 impl Circuit {
-    /// Gates of the `deal` phase.
-    pub fn deal(&self) -> &[Gate] {
-        &self.gates[..self.deal_gates]
-    }
-
-    /// Gates of the `compute` phase.
-    pub fn compute(&self) -> &[Gate] {
-        &self.gates[self.deal_gates..]
+    /// Gates of the `deal` phases, summed over batches.
+    pub fn deal_gates(&self) -> usize {
+        self.batches.iter().map(|b| b.deal().len()).sum()
     }
 }
 
@@ -181,6 +201,21 @@ mod tests {
             code_name(kind_code(OpKind::Input { owner: 2 }).unwrap()),
             "input of player 2"
         );
+    }
+
+    #[test]
+    fn batch_bounds_split_deal_from_compute() {
+        let b = BatchBounds {
+            start: 4,
+            deal_end: 6,
+            end: 10,
+        };
+        assert_eq!((b.deal(), b.compute()), (4..6, 6..10));
+        let c = Circuit {
+            gates: Vec::new(),
+            batches: vec![b, BatchBounds::default()],
+        };
+        assert_eq!(c.deal_gates(), 2);
     }
 
     #[test]

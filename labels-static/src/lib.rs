@@ -14,14 +14,17 @@
 //! it (the program as data). Then:
 //!
 //! 1. **Transform** ([`transform`], [`transform_params`], or
-//!    [`transform_workload`] for any [`shamir_runtime::Workload`]): trace the
-//!    `deal` phase to exhaustion, then the `compute` phase, and number the
+//!    [`transform_workload`] for any [`shamir_runtime::Workload`]): batch by
+//!    batch, trace the `deal` phase to exhaustion, then the `compute` phase,
+//!    recording where each batch's phases lie ([`BatchBounds`]); number the
 //!    labelled gates (`input`, `mul`, `open`, and `random`, whose label is the
-//!    PRSS PRF input) 0, 1, 2, … in traced order. The result, a
+//!    PRSS PRF input) 0, 1, 2, … in traced order; and measure the program's
+//!    reach, the furthest any gate refers back. The result, a
 //!    [`StaticProgram`], records what the transformation cost
-//!    ([`TransformCost`]: seconds, gates, labelled gates, bytes).
+//!    ([`TransformCost`]: seconds, gates, labelled gates, bytes, reach, ring).
 //! 2. **Run**: every player replays the same program ([`Replay`], a
-//!    `Workload` for any `Mpc`), shared between the players of a process by
+//!    `Workload` for any `Mpc`, batch by batch as traced), shared between the
+//!    players of a process by
 //!    `Arc`, and labels it with a [`StaticLabeller`], which hands out the gate
 //!    numbers in order and checks at each that the runtime issued the kind of
 //!    operation the transformation numbered there; a departure fails the run
@@ -41,8 +44,27 @@
 //! when it runs, as every loop of the study's workloads does (sizes come from
 //! the run parameters), is unrolled by the same tracing: the circuit holds
 //! every iteration. The price is that the program exists in memory as data:
-//! about 16 bytes per gate, shared by the players of a process, plus 4 bytes
-//! per gate for each player's handles; the figures report it.
+//! 16 bytes per gate and a byte per labelled gate (its kind, for the
+//! labeller), shared by the players of a process; the figures report it
+//! (`program_bytes`).
+//!
+//! ## Memory at each player
+//!
+//! What a player adds to the shared program stays flat. Its replay keeps the
+//! runtime's handles of the last few gates only, in a ring of 4-byte slots
+//! sized to the power of two above the program's reach (no gate refers
+//! further back, so a gate that falls out of the ring can no longer be
+//! used): as a slot is reused the replay releases the value it held
+//! ([`Mpc::release`](shamir_runtime::Mpc::release)), and at the end the rest,
+//! so the runtime can free every value. The study's workloads run in batches
+//! of [`BATCH`](shamir_runtime::workloads::BATCH) multiplications, which
+//! bounds their reach: about 3 × 2^16 gates (a ring of 2^18 slots, 1 MiB per
+//! player) for `independent`, `duplicates`, `chain` and `nested`, however
+//! large n. A program that reaches back [`MAX_RING`] gates or more falls back
+//! to a full table of handles, 4 bytes per gate per player, and releases
+//! nothing: `tree` does beyond about 1.4 million multiplications (its reach
+//! is about 3n: a product's operands can come from the far end of the level
+//! before).
 //!
 //! ## What cannot be transformed: branches on opened values
 //!
@@ -100,10 +122,11 @@ mod replay;
 mod tracer;
 mod transform;
 
-pub use circuit::{Circuit, Gate, GateId};
+pub use circuit::{BatchBounds, Circuit, Gate, GateId};
 pub use labeller::{StaticLabel, StaticLabeller};
 pub use replay::Replay;
-pub use tracer::{Rejection, Tracer, MAX_GATES};
+pub use tracer::{Rejection, Tracer, DEADLINE_CHECK, MAX_GATES};
 pub use transform::{
-    transform, transform_params, transform_workload, StaticProgram, TransformCost, Unsupported,
+    transform, transform_params, transform_params_until, transform_workload, StaticProgram,
+    TransformCost, TransformError, Unsupported, MAX_RING,
 };

@@ -1,12 +1,28 @@
 //! [`Replay`]: a [`StaticProgram`] as a [`Workload`] the live runtime runs.
 //!
 //! The replayer issues the traced gates in their traced order, a few per call,
-//! so the runtime's window still bounds what is in flight, and maps every gate
-//! to the handle the runtime returned for it. The program has no
-//! continuations: it is straight-line code, so every player issues exactly the
-//! same operations in exactly the same order, whatever the network does.
+//! so the runtime's window still bounds what is in flight, batch by batch as
+//! the program was traced, and maps every gate to the handle the runtime
+//! returned for it. The program has no continuations: it is straight-line
+//! code, so every player issues exactly the same operations in exactly the
+//! same order, whatever the network does.
+//!
+//! ## Handles in a ring
+//!
+//! No gate refers further back than the program's reach (measured when it is
+//! transformed), so the replayer keeps the handles of the last
+//! [`StaticProgram::ring_slots`] gates only, in a ring indexed by the gate
+//! number modulo its size (a power of two above the reach). When gate `j`
+//! takes the slot of gate `j − slots`, no gate from `j` on can refer to that
+//! one any more, so the replayer first releases its value
+//! ([`Mpc::release`]); checks produce no value and are never released. Once
+//! the last gate is issued, the values still in the ring are released too:
+//! every value is released exactly once, and a player's handles take 4 bytes
+//! per slot however long the program. A program whose reach needs more than
+//! [`crate::MAX_RING`] slots keeps a handle for every gate instead and
+//! releases nothing (its values are kept to the end of the run).
 
-use crate::circuit::Gate;
+use crate::circuit::{BatchBounds, Gate};
 use crate::transform::StaticProgram;
 use shamir_runtime::{Mpc, Public, Share, ValueId, Workload};
 use std::sync::Arc;
@@ -19,22 +35,48 @@ const GATES_PER_CALL: usize = 16;
 const NO_VALUE: u32 = u32::MAX;
 
 /// One player's replay of a [`StaticProgram`], as a [`Workload`] for any
-/// [`Mpc`]: `deal` issues the gates of the `deal` phase and `compute` the rest,
-/// in traced order, at most a few per call (a call ends after the first gate
-/// that sends messages), mapping each gate to the handle the runtime returned.
+/// [`Mpc`]: batch by batch, `deal` issues the gates of the batch's `deal`
+/// phase and `compute` the rest of the batch, in traced order, at most a few
+/// per call (a call ends after the first gate that sends messages), mapping
+/// each gate to the handle the runtime returned, in a ring that releases the
+/// values no later gate can refer to.
 #[derive(Debug)]
 pub struct Replay {
     program: Arc<StaticProgram>,
-    /// The runtime's handle of each gate issued so far, by gate index.
-    handles: Vec<u32>,
+    /// The runtime's handle of gate `g` at `g & mask`: the last `slots.len()`
+    /// gates in ring mode, every gate in table mode.
+    slots: Box<[u32]>,
+    /// `slots.len() − 1` in ring mode, `usize::MAX` (every gate its own slot)
+    /// in table mode.
+    mask: usize,
+    /// Whether the replay releases values (ring mode).
+    releases: bool,
+    /// The next gate to issue.
+    next: usize,
+    /// The batch being replayed.
+    batch: usize,
+    /// Whether the values left in the ring at the end have been released.
+    flushed: bool,
 }
 
 impl Replay {
     /// A replayer at the program's first gate.
     pub fn new(program: Arc<StaticProgram>) -> Replay {
-        // One allocation for the whole run: no allocation per gate.
-        let handles = Vec::with_capacity(program.gates().len());
-        Replay { program, handles }
+        // One allocation for the whole run, zeroed lazily by the allocator:
+        // no allocation per gate.
+        let (len, mask, releases) = match program.ring_slots() {
+            Some(slots) => (slots, slots - 1, true),
+            None => (program.gates().len(), usize::MAX, false),
+        };
+        Replay {
+            program,
+            slots: vec![0; len].into_boxed_slice(),
+            mask,
+            releases,
+            next: 0,
+            batch: 0,
+            flushed: false,
+        }
     }
 
     /// The program replayed.
@@ -44,52 +86,104 @@ impl Replay {
 
     /// Gates issued so far.
     pub fn issued(&self) -> usize {
-        self.handles.len()
+        self.next
+    }
+
+    /// Handles the replayer keeps (the ring's slots, or one per gate).
+    pub fn slots(&self) -> usize {
+        self.slots.len()
+    }
+
+    /// The current batch's bounds (empty past the last batch).
+    fn bounds(&self) -> BatchBounds {
+        self.program
+            .batches()
+            .get(self.batch)
+            .copied()
+            .unwrap_or_default()
     }
 
     /// Issues gates up to (not including) `end`; false if none was left.
     #[inline]
     fn step<M: Mpc>(&mut self, m: &mut M, end: usize) -> bool {
-        let start = self.handles.len();
+        let start = self.next;
         if start >= end {
             return false;
         }
-        let gates = &self.program.gates()[start..end.min(start + GATES_PER_CALL)];
-        let h = &mut self.handles;
-        let share = |h: &Vec<u32>, g: u32| Share(ValueId(h[g as usize]));
-        for &gate in gates {
+        let gates = self.program.gates();
+        let stop = end.min(start + GATES_PER_CALL);
+        let (slots, mask) = (&mut self.slots, self.mask);
+        let len = slots.len();
+        let share = |slots: &[u32], g: u32| Share(ValueId(slots[g as usize & mask]));
+        for (j, &gate) in gates.iter().enumerate().take(stop).skip(start) {
+            // Gate j takes the slot of gate j − len, which no gate from j on
+            // refers to (the reach is less than len): its value is released.
+            if self.releases && j >= len && !matches!(gates[j - len], Gate::Check(..)) {
+                m.release(ValueId(slots[j & mask]));
+            }
+            let s: &[u32] = slots;
             let out = match gate {
                 Gate::Input { owner, value } => m.input(owner as usize, value).0,
                 Gate::Random => m.random().0,
-                Gate::Add(a, b) => m.add(share(h, a), share(h, b)).0,
-                Gate::Sub(a, b) => m.sub(share(h, a), share(h, b)).0,
-                Gate::MulConst(a, c) => m.mul_const(share(h, a), c).0,
-                Gate::AddConst(a, c) => m.add_const(share(h, a), c).0,
-                Gate::Mul(a, b) => m.mul(share(h, a), share(h, b)).0,
-                Gate::Open(a) => m.open(share(h, a)).0,
+                Gate::Add(a, b) => m.add(share(s, a), share(s, b)).0,
+                Gate::Sub(a, b) => m.sub(share(s, a), share(s, b)).0,
+                Gate::MulConst(a, c) => m.mul_const(share(s, a), c).0,
+                Gate::AddConst(a, c) => m.add_const(share(s, a), c).0,
+                Gate::Mul(a, b) => m.mul(share(s, a), share(s, b)).0,
+                Gate::Open(a) => m.open(share(s, a)).0,
                 Gate::Check(p, expected) => {
-                    m.check(Public(ValueId(h[p as usize])), expected);
+                    m.check(Public(ValueId(s[p as usize & mask])), expected);
                     ValueId(NO_VALUE)
                 }
             };
-            h.push(out.0);
+            slots[j & mask] = out.0;
+            self.next = j + 1;
             if gate.communicates() {
                 break;
             }
         }
         true
     }
+
+    /// Once every gate is issued (ring mode), releases the values still in the
+    /// ring: those of the last `slots` gates, checks aside.
+    fn flush<M: Mpc>(&mut self, m: &mut M) {
+        let gates = self.program.gates();
+        if !self.releases || self.flushed || self.next < gates.len() {
+            return;
+        }
+        self.flushed = true;
+        let first = gates.len().saturating_sub(self.slots.len());
+        for (g, gate) in gates.iter().enumerate().skip(first) {
+            if !matches!(gate, Gate::Check(..)) {
+                m.release(ValueId(self.slots[g & self.mask]));
+            }
+        }
+    }
 }
 
 impl<M: Mpc> Workload<M> for Replay {
     fn deal(&mut self, m: &mut M) -> bool {
-        let end = self.program.deal_gates();
+        let end = self.bounds().deal_end;
         self.step(m, end)
     }
 
     fn compute(&mut self, m: &mut M) -> bool {
-        let end = self.program.gates().len();
-        self.step(m, end)
+        let end = self.bounds().end;
+        if self.step(m, end) {
+            return true;
+        }
+        self.flush(m);
+        false
+    }
+
+    fn next_batch(&mut self) -> bool {
+        if self.batch + 1 < self.program.batches().len() {
+            self.batch += 1;
+            true
+        } else {
+            false
+        }
     }
 
     fn outputs(&self) -> u64 {
@@ -105,37 +199,284 @@ impl<M: Mpc> Workload<M> for Replay {
 mod tests {
     use super::*;
     use crate::tracer::Tracer;
-    use crate::transform::transform;
-    use shamir_runtime::WorkloadKind;
+    use crate::transform::{transform, transform_workload};
+    use shamir_runtime::label::PlayerId;
+    use shamir_runtime::{workloads, Fp, WorkloadKind};
+
+    const KINDS: [WorkloadKind; 5] = [
+        WorkloadKind::Independent,
+        WorkloadKind::Tree,
+        WorkloadKind::Chain,
+        WorkloadKind::Nested,
+        WorkloadKind::Duplicates,
+    ];
+
+    /// Replays `r` on `m` as the runtime runs a workload, batch by batch,
+    /// telling `m` where each phase ends; returns the number of `deal` and
+    /// `compute` calls that issued something.
+    fn replay_all<M: Mpc>(
+        r: &mut Replay,
+        m: &mut M,
+        mut end_deal: impl FnMut(&mut M),
+        mut end_batch: impl FnMut(&mut M),
+    ) -> usize {
+        let mut calls = 0;
+        loop {
+            while Workload::<M>::deal(r, m) {
+                calls += 1;
+            }
+            end_deal(m);
+            while Workload::<M>::compute(r, m) {
+                calls += 1;
+            }
+            end_batch(m);
+            if !Workload::<M>::next_batch(r) {
+                return calls;
+            }
+        }
+    }
+
+    /// A program of `batches` batches: each deals two inputs and multiplies
+    /// them with the previous batch's product, which it then opens and checks.
+    struct Carry {
+        batches: u32,
+        batch: u32,
+        dealt: Vec<Share>,
+        acc: Option<Share>,
+        computed: bool,
+    }
+
+    impl Carry {
+        fn boxed(batches: u32) -> Box<dyn Workload<Tracer>> {
+            Box::new(Carry {
+                batches,
+                batch: 0,
+                dealt: Vec::new(),
+                acc: None,
+                computed: false,
+            })
+        }
+    }
+
+    impl<M: Mpc> Workload<M> for Carry {
+        fn deal(&mut self, m: &mut M) -> bool {
+            if self.dealt.len() == 2 {
+                return false;
+            }
+            let i = self.dealt.len() + 2 * self.batch as usize;
+            self.dealt.push(m.input(i % 3, Fp::new(i as u64 + 1)));
+            true
+        }
+
+        fn compute(&mut self, m: &mut M) -> bool {
+            if self.computed {
+                return false;
+            }
+            self.computed = true;
+            let x = m.mul(self.dealt[0], self.dealt[1]);
+            let y = match self.acc {
+                Some(acc) => m.mul(acc, x),
+                None => x,
+            };
+            let o = m.open(y);
+            m.check(o, Fp::ZERO);
+            self.acc = Some(y);
+            true
+        }
+
+        fn next_batch(&mut self) -> bool {
+            self.batch += 1;
+            self.dealt.clear();
+            self.computed = false;
+            self.batch < self.batches
+        }
+
+        fn outputs(&self) -> u64 {
+            u64::from(self.batches)
+        }
+
+        fn multiplications(&self) -> u64 {
+            u64::from(2 * self.batches - 1)
+        }
+    }
+
+    /// Every workload of size `n` in batches of 8 multiplications.
+    fn batched(n: u64) -> impl Iterator<Item = (String, crate::StaticProgram)> {
+        KINDS.into_iter().map(move |kind| {
+            let p = transform_workload(|| workloads::build_batched(kind, n, 3, 2, 8), 3).unwrap();
+            (format!("{kind} n={n} in batches"), p)
+        })
+    }
 
     #[test]
     fn replaying_on_a_tracer_gives_back_the_program() {
-        for kind in [
-            WorkloadKind::Independent,
-            WorkloadKind::Tree,
-            WorkloadKind::Chain,
-            WorkloadKind::Nested,
-            WorkloadKind::Duplicates,
-        ] {
-            let p = Arc::new(transform(kind, 40, 3, 2, 3).unwrap());
+        let programs = KINDS
+            .map(|kind| (kind.to_string(), transform(kind, 40, 3, 2, 3).unwrap()))
+            .into_iter()
+            .chain(batched(40))
+            .chain([(
+                "carry".to_string(),
+                transform_workload(|| Carry::boxed(4), 3).unwrap(),
+            )]);
+        for (name, p) in programs {
+            let p = Arc::new(p);
             let mut again = Tracer::new(3);
             let mut r = p.replay();
-            let mut calls = 0;
-            while Workload::<Tracer>::deal(&mut r, &mut again) {
-                calls += 1;
-            }
-            assert_eq!(r.issued(), p.deal_gates());
-            again.end_deal_phase();
-            while Workload::<Tracer>::compute(&mut r, &mut again) {
-                calls += 1;
-            }
-            assert_eq!(again.gates(), p.gates(), "{kind}");
+            let calls = replay_all(
+                &mut r,
+                &mut again,
+                Tracer::end_deal_phase,
+                Tracer::end_batch,
+            );
+            assert_eq!(r.issued(), p.gates().len());
+            let c = again.into_circuit();
+            assert_eq!(c.gates, p.gates(), "{name}");
+            assert_eq!(c.batches, p.batches(), "{name}");
             let sending = p.gates().iter().filter(|g| g.communicates()).count();
             assert!(
                 calls >= sending,
                 "at most one message-sending gate per call"
             );
-            assert_eq!(Workload::<Tracer>::outputs(&r), 40);
+            assert_eq!(Workload::<Tracer>::outputs(&r), p.outputs());
         }
+    }
+
+    /// An `Mpc` that keeps track of handles only: it panics on a handle used
+    /// or released after its release, and counts what it created and released.
+    #[derive(Debug, Default)]
+    struct Ledger {
+        live: Vec<bool>,
+        released: usize,
+        live_now: usize,
+        max_live: usize,
+    }
+
+    impl Ledger {
+        fn value(&mut self) -> ValueId {
+            self.live.push(true);
+            self.live_now += 1;
+            self.max_live = self.max_live.max(self.live_now);
+            ValueId(self.live.len() as u32 - 1)
+        }
+
+        fn used(&mut self, v: impl Into<ValueId>) {
+            let v = v.into();
+            assert!(
+                self.live[v.0 as usize],
+                "handle {} used after its release",
+                v.0
+            );
+        }
+
+        fn op(&mut self, operands: &[ValueId]) -> Share {
+            for &v in operands {
+                self.used(v);
+            }
+            Share(self.value())
+        }
+    }
+
+    impl Mpc for Ledger {
+        fn players(&self) -> usize {
+            3
+        }
+        fn input(&mut self, _owner: PlayerId, _value: Fp) -> Share {
+            self.op(&[])
+        }
+        fn random(&mut self) -> Share {
+            self.op(&[])
+        }
+        fn add(&mut self, a: Share, b: Share) -> Share {
+            self.op(&[a.0, b.0])
+        }
+        fn sub(&mut self, a: Share, b: Share) -> Share {
+            self.op(&[a.0, b.0])
+        }
+        fn mul_const(&mut self, a: Share, _c: Fp) -> Share {
+            self.op(&[a.0])
+        }
+        fn add_const(&mut self, a: Share, _c: Fp) -> Share {
+            self.op(&[a.0])
+        }
+        fn mul(&mut self, a: Share, b: Share) -> Share {
+            self.op(&[a.0, b.0])
+        }
+        fn open(&mut self, a: Share) -> Public {
+            Public(self.op(&[a.0]).0)
+        }
+        fn check(&mut self, p: Public, _expected: Fp) {
+            self.used(p);
+        }
+        fn read(&mut self, _p: Public) -> Fp {
+            unreachable!("a replay never reads")
+        }
+        fn schedule(&mut self, _after: &[ValueId], _then: impl FnOnce(&mut Self) + 'static) {
+            unreachable!("a replay never schedules")
+        }
+        fn release(&mut self, v: ValueId) {
+            self.used(v);
+            self.live[v.0 as usize] = false;
+            self.released += 1;
+            self.live_now -= 1;
+        }
+    }
+
+    #[test]
+    fn the_ring_releases_every_value_once_and_never_a_live_one() {
+        let programs = KINDS
+            .into_iter()
+            .flat_map(|kind| {
+                [0, 1, 40, 200].map(|n| {
+                    (
+                        format!("{kind} n={n}"),
+                        transform(kind, n, 3, 2, 3).unwrap(),
+                    )
+                })
+            })
+            .chain(batched(200))
+            .chain([(
+                "carry".to_string(),
+                transform_workload(|| Carry::boxed(5), 3).unwrap(),
+            )]);
+        for (name, p) in programs {
+            let p = Arc::new(p);
+            let slots = p.ring_slots().expect("a ring at this size");
+            assert!(slots as u64 > p.cost().reach);
+            let mut m = Ledger::default();
+            let mut r = p.replay();
+            assert_eq!(r.slots(), slots);
+            replay_all(&mut r, &mut m, |_| {}, |_| {});
+            assert_eq!(m.live.len() as u64, p.cost().gates - p.outputs(), "{name}");
+            assert_eq!(m.released, m.live.len(), "{name}: every value released");
+            assert!(
+                m.max_live <= slots,
+                "{name}: {} live, {slots} slots",
+                m.max_live
+            );
+            // Released before the end: the ring wrapped.
+            if p.gates().len() > 2 * slots {
+                assert!(m.max_live < p.gates().len() / 2, "{name}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_program_reaching_past_the_limit_keeps_every_handle() {
+        let p = Arc::new(
+            crate::transform::transform_with(
+                || shamir_runtime::workloads::build(WorkloadKind::Tree, 100, 1, 2),
+                3,
+                16,
+            )
+            .unwrap(),
+        );
+        assert_eq!(p.ring_slots(), None);
+        assert_eq!(p.cost().ring_slots, None);
+        let mut m = Ledger::default();
+        let mut r = p.replay();
+        assert_eq!(r.slots(), p.gates().len());
+        replay_all(&mut r, &mut m, |_| {}, |_| {});
+        assert_eq!(m.released, 0);
+        assert_eq!(r.issued(), p.gates().len());
     }
 }

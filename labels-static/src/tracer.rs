@@ -18,11 +18,16 @@
 //!   nothing and drops every continuation scheduled, so no retry loop built from
 //!   continuations can keep the tracer busy. The transformation then rejects
 //!   the program.
+//! * With a deadline ([`Tracer::set_deadline`]), the tracer looks at the clock
+//!   every [`DEADLINE_CHECK`] gates and, once the deadline has passed, stops
+//!   in the same way ([`Tracer::ran_out_of_time`]): tracing a large program
+//!   counts against the run's timeout.
 
-use crate::circuit::{Circuit, Gate, GateId};
+use crate::circuit::{BatchBounds, Circuit, Gate, GateId};
 use shamir_runtime::label::PlayerId;
 use shamir_runtime::{Fp, Mpc, Public, Share, ValueId};
 use std::collections::VecDeque;
+use std::time::Instant;
 
 /// A traced continuation waiting for the enclosing one to return.
 type Queued = Box<dyn FnOnce(&mut Tracer)>;
@@ -40,6 +45,9 @@ pub struct Rejection {
 /// The most gates a trace may hold: gate indices are `u32`.
 pub const MAX_GATES: usize = u32::MAX as usize;
 
+/// Gates traced between two looks at the clock when there is a deadline.
+pub const DEADLINE_CHECK: usize = 4096;
+
 /// An [`Mpc`] that records a program into a [`Circuit`] instead of running it.
 ///
 /// Every operation appends one [`Gate`], and the handle it returns names that
@@ -56,6 +64,14 @@ pub struct Tracer {
     in_continuation: bool,
     queue: VecDeque<Queued>,
     max_gates: usize,
+    /// The first gate of the batch being traced.
+    batch_start: usize,
+    /// Where the batch's `deal` phase ended, once it has.
+    deal_end: Option<usize>,
+    /// When tracing must stop, if ever.
+    deadline: Option<Instant>,
+    /// Whether it stopped because the deadline passed.
+    out_of_time: bool,
 }
 
 impl std::fmt::Debug for Tracer {
@@ -63,7 +79,7 @@ impl std::fmt::Debug for Tracer {
         f.debug_struct("Tracer")
             .field("players", &self.players)
             .field("gates", &self.circuit.gates.len())
-            .field("deal_gates", &self.circuit.deal_gates)
+            .field("batches", &self.circuit.batches.len())
             .field("rejection", &self.rejection)
             .field("queued", &self.queue.len())
             .finish()
@@ -86,7 +102,23 @@ impl Tracer {
             in_continuation: false,
             queue: VecDeque::new(),
             max_gates: max_gates.min(MAX_GATES),
+            batch_start: 0,
+            deal_end: None,
+            deadline: None,
+            out_of_time: false,
         }
+    }
+
+    /// Stops tracing once `deadline` has passed (checked every
+    /// [`DEADLINE_CHECK`] gates): the trace is then rejected, and
+    /// [`Tracer::ran_out_of_time`] says why.
+    pub fn set_deadline(&mut self, deadline: Instant) {
+        self.deadline = Some(deadline);
+    }
+
+    /// Whether tracing stopped because its deadline passed.
+    pub fn ran_out_of_time(&self) -> bool {
+        self.out_of_time
     }
 
     /// The gates recorded so far.
@@ -99,13 +131,34 @@ impl Tracer {
         self.rejection.as_ref()
     }
 
-    /// Marks the gates recorded so far as the `deal` phase.
+    /// Marks the gates recorded since the current batch began as its `deal`
+    /// phase.
     pub fn end_deal_phase(&mut self) {
-        self.circuit.deal_gates = self.circuit.gates.len();
+        self.deal_end = Some(self.circuit.gates.len());
     }
 
-    /// The recorded circuit.
-    pub fn into_circuit(self) -> Circuit {
+    /// Ends the current batch: its `compute` phase is the gates recorded since
+    /// its `deal` phase ended (all of them, if [`Tracer::end_deal_phase`] was
+    /// not called). The next gate starts the next batch.
+    pub fn end_batch(&mut self) {
+        let end = self.circuit.gates.len();
+        self.circuit.batches.push(BatchBounds {
+            start: self.batch_start,
+            deal_end: self.deal_end.take().unwrap_or(self.batch_start),
+            end,
+        });
+        self.batch_start = end;
+    }
+
+    /// The recorded circuit. A batch still open (gates recorded since the
+    /// last [`Tracer::end_batch`], or no batch at all) is ended first.
+    pub fn into_circuit(mut self) -> Circuit {
+        if self.circuit.batches.is_empty()
+            || self.deal_end.is_some()
+            || self.batch_start < self.circuit.gates.len()
+        {
+            self.end_batch();
+        }
         self.circuit
     }
 
@@ -131,6 +184,14 @@ impl Tracer {
                     "the program has more than {} gates, more than a traced circuit may hold",
                     self.max_gates
                 ),
+            );
+            return 0;
+        }
+        if id % DEADLINE_CHECK == 0 && self.deadline.is_some_and(|d| Instant::now() >= d) {
+            self.out_of_time = true;
+            self.reject(
+                None,
+                format!("the deadline passed after {id} gates had been traced"),
             );
             return 0;
         }
@@ -337,6 +398,56 @@ mod tests {
         }
         retry(&mut t);
         assert_eq!(t.gates().len(), 2);
+    }
+
+    #[test]
+    fn batches_are_recorded() {
+        let mut t = Tracer::new(3);
+        let a = t.input(0, Fp::ONE);
+        t.end_deal_phase();
+        t.mul(a, a);
+        t.end_batch();
+        t.end_deal_phase();
+        t.random();
+        let c = t.into_circuit();
+        assert_eq!(
+            c.batches,
+            [
+                BatchBounds {
+                    start: 0,
+                    deal_end: 1,
+                    end: 2
+                },
+                BatchBounds {
+                    start: 2,
+                    deal_end: 2,
+                    end: 3
+                }
+            ]
+        );
+        assert_eq!(c.deal_gates(), 1);
+        let empty = Tracer::new(3).into_circuit();
+        assert_eq!(empty.batches, [BatchBounds::default()]);
+    }
+
+    #[test]
+    fn a_passed_deadline_stops_the_trace() {
+        let mut t = Tracer::new(3);
+        t.set_deadline(Instant::now());
+        for _ in 0..3 * DEADLINE_CHECK {
+            t.random();
+        }
+        assert!(t.ran_out_of_time());
+        assert!(t.gates().len() <= DEADLINE_CHECK);
+        assert!(t.rejection().unwrap().reason.contains("deadline"));
+
+        let mut t = Tracer::new(3);
+        t.set_deadline(Instant::now() + std::time::Duration::from_secs(3600));
+        for _ in 0..3 * DEADLINE_CHECK {
+            t.random();
+        }
+        assert!(!t.ran_out_of_time());
+        assert_eq!(t.gates().len(), 3 * DEADLINE_CHECK);
     }
 
     #[test]

@@ -1,8 +1,9 @@
-//! The transformation: trace a workload into a [`Circuit`], number its
-//! labelled gates, and keep the result as a [`StaticProgram`] every player of
-//! the process shares.
+//! The transformation: trace a workload into a [`Circuit`], batch by batch,
+//! number its labelled gates, measure how far back its gates refer (which
+//! sizes each player's replay ring), and keep the result as a
+//! [`StaticProgram`] every player of the process shares.
 
-use crate::circuit::{input_code, Circuit, Gate, GateId};
+use crate::circuit::{input_code, BatchBounds, Circuit, Gate, GateId};
 use crate::labeller::StaticLabeller;
 use crate::replay::Replay;
 use crate::tracer::Tracer;
@@ -18,14 +19,41 @@ pub struct TransformCost {
     pub seconds: f64,
     /// Gates in the circuit (every operation and check).
     pub gates: u64,
-    /// Gates of the `deal` phase.
+    /// Gates of the `deal` phases, summed over batches.
     pub deal_gates: u64,
     /// Gates that carry a label (`input`, `mul`, `open`, `random`).
     pub labelled_gates: u64,
-    /// The program's size in memory, in bytes: the gates plus one byte per
-    /// labelled gate for the labeller (shared by every player of a process;
-    /// each player's replayer adds four bytes per gate for its handles).
+    /// The shared program's size in memory, in bytes: the gates, one byte per
+    /// labelled gate for the labeller, and the batch bounds, shared by every
+    /// player of a process. Each player's [`Replay`] adds its handles, four
+    /// bytes per slot of its ring ([`TransformCost::ring_slots`]), or per gate
+    /// when the program has no ring.
     pub program_bytes: u64,
+    /// The program's reach: the largest distance, in gates, from a gate back
+    /// to a gate it refers to (an operand, or the opening a check is about).
+    pub reach: u64,
+    /// The slots of each player's replay ring, the power of two above
+    /// [`TransformCost::reach`]: the replay keeps that many handles and
+    /// releases each value as its slot is reused. `None` when the reach is
+    /// [`MAX_RING`] or more: the replay then keeps a handle for every gate and
+    /// releases nothing.
+    pub ring_slots: Option<u64>,
+}
+
+/// The largest replay ring, in slots (16 MiB of handles per player). A
+/// program whose reach needs more (`tree` at large n, whose last levels refer
+/// back to leaves dealt at the start) is replayed from a full table of
+/// handles, one per gate, with no releases.
+pub const MAX_RING: usize = 1 << 22;
+
+/// The ring a program of reach `reach` needs (the power of two above it), or
+/// `None` if that is more than `limit` slots.
+fn ring_for(reach: u64, limit: usize) -> Option<usize> {
+    usize::try_from(reach)
+        .ok()
+        .and_then(|r| r.checked_add(1))
+        .and_then(usize::checked_next_power_of_two)
+        .filter(|&slots| slots <= limit)
 }
 
 /// A program the static strategy cannot label: why, and what finding so
@@ -49,6 +77,26 @@ impl fmt::Display for Unsupported {
 
 impl std::error::Error for Unsupported {}
 
+/// Why a transformation with a deadline ([`transform_params_until`]) gave no
+/// program.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum TransformError {
+    /// The program cannot be labelled statically.
+    #[error(transparent)]
+    Unsupported(#[from] Unsupported),
+    /// The deadline passed before the program was traced and numbered.
+    #[error(
+        "timed out after {seconds:.3} s tracing the program for static labels \
+         ({gates} gates traced), before the run could start"
+    )]
+    OutOfTime {
+        /// Seconds spent before giving up.
+        seconds: f64,
+        /// Gates traced by then.
+        gates: u64,
+    },
+}
+
 /// A traced, numbered program, ready to be replayed by every player.
 ///
 /// The label of a labelled gate is its number: its position among the
@@ -56,7 +104,9 @@ impl std::error::Error for Unsupported {}
 #[derive(Debug, Clone)]
 pub struct StaticProgram {
     gates: Box<[Gate]>,
-    deal_gates: usize,
+    batches: Box<[BatchBounds]>,
+    /// Slots of each player's replay ring, if it has one.
+    ring: Option<usize>,
     /// The kind code of each labelled gate, by number.
     labelled: Arc<[u8]>,
     outputs: u64,
@@ -70,9 +120,22 @@ impl StaticProgram {
         &self.gates
     }
 
-    /// How many of [`StaticProgram::gates`] the `deal` phase issues (they come first).
+    /// The program's batches, in order: where each one's `deal` and
+    /// `compute` phases lie among [`StaticProgram::gates`].
+    pub fn batches(&self) -> &[BatchBounds] {
+        &self.batches
+    }
+
+    /// How many of [`StaticProgram::gates`] the `deal` phases issue, summed
+    /// over batches.
     pub fn deal_gates(&self) -> usize {
-        self.deal_gates
+        self.batches.iter().map(|b| b.deal().len()).sum()
+    }
+
+    /// The slots of each player's replay ring, or `None` when the replay keeps
+    /// a handle for every gate (see [`TransformCost::ring_slots`]).
+    pub fn ring_slots(&self) -> Option<usize> {
+        self.ring
     }
 
     /// Number of labelled gates; labels run from 0 to this minus one.
@@ -152,33 +215,99 @@ pub fn transform_params(params: &RunParams) -> Result<StaticProgram, Unsupported
     )
 }
 
-/// Transforms any program: `make()` builds it (against the [`Tracer`]), its
-/// `deal` phase is traced to exhaustion, then its `compute` phase, and the
-/// labelled gates are numbered in the order traced.
+/// [`transform_params`] that gives up once `deadline` has passed (the tracer
+/// looks at the clock every [`DEADLINE_CHECK`](crate::DEADLINE_CHECK) gates),
+/// so that tracing counts against a run's timeout.
+pub fn transform_params_until(
+    params: &RunParams,
+    deadline: Instant,
+) -> Result<StaticProgram, TransformError> {
+    let (kind, n, depth, seed) = (params.workload, params.n, params.depth, params.seed);
+    trace(
+        || workloads::build(kind, n, depth, seed),
+        params.players as usize,
+        MAX_RING,
+        Some(deadline),
+    )
+}
+
+/// Transforms any program: `make()` builds it (against the [`Tracer`]), and
+/// batch by batch its `deal` phase is traced to exhaustion, then its `compute`
+/// phase, until [`Workload::next_batch`] says it is done; the labelled gates
+/// are numbered in the order traced.
 pub fn transform_workload(
     make: impl FnOnce() -> Box<dyn Workload<Tracer>>,
     players: usize,
 ) -> Result<StaticProgram, Unsupported> {
+    transform_with(make, players, MAX_RING)
+}
+
+/// [`transform_workload`] with a ring of at most `ring_limit` slots.
+pub(crate) fn transform_with(
+    make: impl FnOnce() -> Box<dyn Workload<Tracer>>,
+    players: usize,
+    ring_limit: usize,
+) -> Result<StaticProgram, Unsupported> {
+    trace(make, players, ring_limit, None).map_err(|e| match e {
+        TransformError::Unsupported(u) => u,
+        // Without a deadline there is no running out of time; named anyway.
+        TransformError::OutOfTime { seconds, .. } => Unsupported {
+            reason: e.to_string(),
+            gate: None,
+            seconds,
+        },
+    })
+}
+
+/// The transformation: trace, number, measure; by `deadline` if there is one.
+fn trace(
+    make: impl FnOnce() -> Box<dyn Workload<Tracer>>,
+    players: usize,
+    ring_limit: usize,
+    deadline: Option<Instant>,
+) -> Result<StaticProgram, TransformError> {
     let started = Instant::now();
-    let unsupported = |gate, reason| Unsupported {
-        reason,
-        gate,
+    let unsupported = |gate, reason| {
+        TransformError::Unsupported(Unsupported {
+            reason,
+            gate,
+            seconds: started.elapsed().as_secs_f64(),
+        })
+    };
+    let out_of_time = |gates: usize| TransformError::OutOfTime {
         seconds: started.elapsed().as_secs_f64(),
+        gates: gates as u64,
     };
     let mut workload = make();
     let mut tracer = Tracer::new(players);
-    while tracer.rejection().is_none() && workload.deal(&mut tracer) {}
-    tracer.end_deal_phase();
-    while tracer.rejection().is_none() && workload.compute(&mut tracer) {}
+    if let Some(d) = deadline {
+        tracer.set_deadline(d);
+    }
+    loop {
+        while tracer.rejection().is_none() && workload.deal(&mut tracer) {}
+        tracer.end_deal_phase();
+        while tracer.rejection().is_none() && workload.compute(&mut tracer) {}
+        tracer.end_batch();
+        if tracer.rejection().is_some() || !workload.next_batch() {
+            break;
+        }
+    }
+    if tracer.ran_out_of_time() {
+        return Err(out_of_time(tracer.gates().len()));
+    }
     if let Some(r) = tracer.rejection() {
         return Err(unsupported(r.gate, r.reason.clone()));
     }
-    let Circuit { gates, deal_gates } = tracer.into_circuit();
+    let Circuit { gates, batches } = tracer.into_circuit();
     let gates = gates.into_boxed_slice();
+    let batches = batches.into_boxed_slice();
 
     let mut labelled = Vec::new();
-    let (mut outputs, mut multiplications) = (0, 0);
+    let (mut outputs, mut multiplications, mut reach) = (0, 0, 0);
     for (i, &gate) in gates.iter().enumerate() {
+        for a in gate.operands() {
+            reach = reach.max(i as u64 - u64::from(a));
+        }
         match gate {
             Gate::Input { owner, .. } => {
                 let code = usize::try_from(owner)
@@ -207,17 +336,26 @@ pub fn transform_workload(
             Gate::Add(..) | Gate::Sub(..) | Gate::MulConst(..) | Gate::AddConst(..) => {}
         }
     }
+    if deadline.is_some_and(|d| Instant::now() >= d) {
+        return Err(out_of_time(gates.len()));
+    }
     let labelled: Arc<[u8]> = labelled.into();
+    let ring = ring_for(reach, ring_limit);
     let cost = TransformCost {
         seconds: started.elapsed().as_secs_f64(),
         gates: gates.len() as u64,
-        deal_gates: deal_gates as u64,
+        deal_gates: batches.iter().map(|b| b.deal().len() as u64).sum(),
         labelled_gates: labelled.len() as u64,
-        program_bytes: (std::mem::size_of_val(&*gates) + labelled.len()) as u64,
+        program_bytes: (std::mem::size_of_val(&*gates)
+            + labelled.len()
+            + std::mem::size_of_val(&*batches)) as u64,
+        reach,
+        ring_slots: ring.map(|r| r as u64),
     };
     Ok(StaticProgram {
         gates,
-        deal_gates,
+        batches,
+        ring,
         labelled,
         outputs,
         multiplications,
@@ -316,9 +454,23 @@ mod tests {
         );
         assert_eq!(
             cost.program_bytes,
-            9 * std::mem::size_of::<Gate>() as u64 + 7
+            9 * std::mem::size_of::<Gate>() as u64 + 7 + std::mem::size_of::<BatchBounds>() as u64
         );
+        // Gate 7 (the opening) reads gate 6; gate 4 (the first product) reads gate 0.
+        assert_eq!((cost.reach, cost.ring_slots), (4, Some(8)));
+        assert_eq!(p.batches().len(), 1);
         assert!(cost.seconds >= 0.0);
+    }
+
+    #[test]
+    fn the_ring_is_the_power_of_two_above_the_reach() {
+        assert_eq!(ring_for(0, MAX_RING), Some(1));
+        assert_eq!(ring_for(4, MAX_RING), Some(8));
+        assert_eq!(ring_for(7, MAX_RING), Some(8));
+        assert_eq!(ring_for(8, MAX_RING), Some(16));
+        assert_eq!(ring_for(MAX_RING as u64 - 1, MAX_RING), Some(MAX_RING));
+        assert_eq!(ring_for(MAX_RING as u64, MAX_RING), None);
+        assert_eq!(ring_for(u64::MAX, MAX_RING), None);
     }
 
     #[test]
@@ -338,9 +490,11 @@ mod tests {
             let w = workloads::build::<Tracer>(kind, 50, 4, 9);
             assert_eq!(p.outputs(), w.outputs(), "{kind}");
             assert_eq!(p.multiplications(), w.multiplications(), "{kind}");
-            assert!(p.gates()[..p.deal_gates()]
-                .iter()
-                .all(|g| matches!(g, Gate::Input { .. })));
+            for b in p.batches() {
+                assert!(p.gates()[b.deal()]
+                    .iter()
+                    .all(|g| matches!(g, Gate::Input { .. })));
+            }
             // Every operand names an earlier gate that produced a value.
             for (i, g) in p.gates().iter().enumerate() {
                 for a in g.operands() {
@@ -349,6 +503,69 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn batches_are_traced_one_after_another() {
+        for kind in WorkloadKind::ALL {
+            if kind == WorkloadKind::RandomBits {
+                continue;
+            }
+            let one = transform(kind, 50, 4, 9, 3).unwrap();
+            let many =
+                transform_workload(|| workloads::build_batched(kind, 50, 4, 9, 8), 3).unwrap();
+            assert_eq!(many.outputs(), one.outputs(), "{kind}");
+            assert_eq!(many.multiplications(), one.multiplications(), "{kind}");
+            assert_eq!(many.gates().len(), one.gates().len(), "{kind}");
+            assert_eq!(many.deal_gates(), one.deal_gates(), "{kind}");
+            let expected = if kind == WorkloadKind::Tree { 1 } else { 7 };
+            assert_eq!(many.batches().len(), expected, "{kind}");
+            // The batches tile the gates, each one's inputs first.
+            let mut at = 0;
+            for b in many.batches() {
+                assert_eq!(b.start, at, "{kind}");
+                assert!(b.start <= b.deal_end && b.deal_end <= b.end, "{kind}");
+                assert!(many.gates()[b.deal()]
+                    .iter()
+                    .all(|g| matches!(g, Gate::Input { .. })));
+                assert!(!many.gates()[b.compute()]
+                    .iter()
+                    .any(|g| matches!(g, Gate::Input { .. })));
+                at = b.end;
+            }
+            assert_eq!(at, many.gates().len(), "{kind}");
+            // Smaller batches refer less far back.
+            assert!(many.cost().reach <= one.cost().reach, "{kind}");
+        }
+    }
+
+    #[test]
+    fn a_deadline_cuts_tracing_short() {
+        let params = RunParams {
+            workload: WorkloadKind::Independent,
+            n: 1_000_000,
+            ..RunParams::example()
+        };
+        let started = Instant::now();
+        let e = transform_params_until(&params, started).unwrap_err();
+        assert!(
+            matches!(e, TransformError::OutOfTime { gates, .. } if gates < 5_000_000),
+            "{e}"
+        );
+        assert!(e.to_string().contains("tracing the program"), "{e}");
+        assert!(started.elapsed().as_secs() < 5);
+        let small = RunParams { n: 100, ..params };
+        let far = Instant::now() + std::time::Duration::from_secs(3600);
+        let p = transform_params_until(&small, far).unwrap();
+        assert_eq!(p.gates(), transform_params(&small).unwrap().gates());
+        let refused = RunParams {
+            workload: WorkloadKind::RandomBits,
+            ..small
+        };
+        assert!(matches!(
+            transform_params_until(&refused, far),
+            Err(TransformError::Unsupported(_))
+        ));
     }
 
     #[test]

@@ -5,7 +5,8 @@
 //!
 //! The players take turns: each issues its program while its window has room,
 //! then every outbox is emptied into its receiver, until every program is done
-//! and nothing is in flight. The runs are real otherwise: the same
+//! and nothing is in flight; a program in batches runs each batch's deal phase,
+//! then its compute phase, at every player, before the next batch. The runs are real otherwise: the same
 //! engine, frames, mailbox and checks as over TCP. There is no jitter (frames
 //! arrive in the turn after they were sent), so a timing-dependent labeller
 //! such as the naive counter may well pass here.
@@ -25,10 +26,10 @@ use std::time::{Duration, Instant};
 pub struct InMemoryRun {
     /// Each player's counters, by player.
     pub counters: Vec<Counters>,
-    /// Dealing the inputs, all players together.
+    /// Dealing the inputs, all players together, summed over batches.
     pub input: Duration,
     /// The computation, from the first operation issued to the last result
-    /// checked, all players together.
+    /// checked, all players together, summed over batches.
     pub compute: Duration,
 }
 
@@ -66,17 +67,30 @@ pub fn run_in_memory<L: Labeller>(
             (engine, program)
         })
         .collect();
-    let t0 = Instant::now();
-    run_phase(&mut players, &outboxes, window, "input", |e, w| w.deal(e))?;
-    let t1 = Instant::now();
-    run_phase(&mut players, &outboxes, window, "compute", |e, w| {
-        w.compute(e)
-    })?;
-    let t2 = Instant::now();
+    let (mut input, mut compute) = (Duration::ZERO, Duration::ZERO);
+    loop {
+        let t0 = Instant::now();
+        run_phase(&mut players, &outboxes, window, "input", |e, w| w.deal(e))?;
+        let t1 = Instant::now();
+        run_phase(&mut players, &outboxes, window, "compute", |e, w| {
+            w.compute(e)
+        })?;
+        input += t1 - t0;
+        compute += t1.elapsed();
+        let more: Vec<bool> = players.iter_mut().map(|(_, w)| w.next_batch()).collect();
+        if more.iter().all(|&m| !m) {
+            break;
+        }
+        if !more.iter().all(|&m| m) {
+            return Err(RuntimeError::Program(format!(
+                "the players' programs disagree on whether there is another batch: {more:?}"
+            )));
+        }
+    }
     Ok(InMemoryRun {
         counters: players.iter().map(|(e, _)| e.counters().clone()).collect(),
-        input: t1 - t0,
-        compute: t2 - t1,
+        input,
+        compute,
     })
 }
 

@@ -1,5 +1,5 @@
 //! One player from start to finish: connect to the mesh, run the workload
-//! through a bounded window, say goodbye, and report.
+//! through a bounded window, batch by batch, say goodbye, and report.
 //!
 //! A player owns one thread and one single-threaded tokio runtime. On it run a
 //! reader and a writer task per link and one driver, all sharing the engine
@@ -132,17 +132,29 @@ fn failed(me: PlayerId, e: RuntimeError) -> PlayerOutcome {
     PlayerOutcome {
         report,
         latency_ns: crate::latency::empty_histogram(),
-        input_span: None,
-        compute_span: None,
+        input_spans: Vec::new(),
+        compute_spans: Vec::new(),
     }
 }
 
-/// What `session` measured on the way.
+/// What `session` measured on the way, batch by batch.
 #[derive(Default)]
 struct Spans {
-    input: Option<(Instant, Instant)>,
-    compute: Option<(Instant, Instant)>,
-    ops_before_compute: u64,
+    /// Each batch's deal phase, start to end.
+    input: Vec<(Instant, Instant)>,
+    /// Each batch's compute phase, start to end.
+    compute: Vec<(Instant, Instant)>,
+    /// Operations the deal phases issued, summed over batches.
+    deal_ops: u64,
+}
+
+/// Total seconds of `spans`.
+fn seconds(spans: &[(Instant, Instant)]) -> f64 {
+    // Not `sum`: the sum of no floats is −0.0, which prints as "-0.000".
+    spans
+        .iter()
+        .map(|&(a, b)| (b - a).as_secs_f64())
+        .fold(0.0, |a, b| a + b)
 }
 
 async fn play<L: Labeller>(
@@ -205,12 +217,12 @@ async fn play<L: Labeller>(
     let engine = node.engine.borrow();
     let counters = engine.counters();
     let mut report = PlayerReport::from_counters(me, counters);
-    report.ops = counters.ops - spans.ops_before_compute;
+    report.ops = counters.ops - spans.deal_ops;
     report.orphans = engine.queued_messages() as u64;
     report.repeated_labels = engine.repeated_labels();
     report.waiting_ops = engine.live_ops() as u64;
-    report.input_s = spans.input.map_or(0.0, |(a, b)| (b - a).as_secs_f64());
-    report.wall_s = spans.compute.map_or(0.0, |(a, b)| (b - a).as_secs_f64());
+    report.input_s = seconds(&spans.input);
+    report.wall_s = seconds(&spans.compute);
     report.cpu_s = cpu_start.zip(thread_cpu_s()).map(|(a, b)| b - a);
     match result {
         Ok(Ok(())) => {}
@@ -246,8 +258,8 @@ async fn play<L: Labeller>(
     PlayerOutcome {
         report,
         latency_ns: counters.latency.histogram(),
-        input_span: spans.input,
-        compute_span: spans.compute,
+        input_spans: spans.input,
+        compute_spans: spans.compute,
     }
 }
 
@@ -306,16 +318,24 @@ async fn session<L: Labeller>(
         writers.push(w);
     }
 
-    node.phase.set("input");
-    let t0 = Instant::now();
-    drive(node, setup.stall, |e| workload.deal(e)).await?;
-    spans.input = Some((t0, Instant::now()));
+    // Batch by batch: every input of the batch in, then every result of it.
+    loop {
+        node.phase.set("input");
+        let ops = node.engine.borrow().counters().ops;
+        let t0 = Instant::now();
+        let dealt = drive(node, setup.stall, |e| workload.deal(e)).await;
+        spans.deal_ops += node.engine.borrow().counters().ops - ops;
+        dealt?;
+        spans.input.push((t0, Instant::now()));
 
-    node.phase.set("compute");
-    spans.ops_before_compute = node.engine.borrow().counters().ops;
-    let t1 = Instant::now();
-    drive(node, setup.stall, |e| workload.compute(e)).await?;
-    spans.compute = Some((t1, Instant::now()));
+        node.phase.set("compute");
+        let t1 = Instant::now();
+        drive(node, setup.stall, |e| workload.compute(e)).await?;
+        spans.compute.push((t1, Instant::now()));
+        if !workload.next_batch() {
+            break;
+        }
+    }
 
     node.phase.set("finish");
     node.engine.borrow_mut().say_bye();

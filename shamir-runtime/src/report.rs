@@ -30,13 +30,14 @@ pub struct PlayerReport {
     pub hung: bool,
     /// The error that ended the run, if any.
     pub error: Option<String>,
-    /// Seconds dealing inputs.
+    /// Seconds dealing inputs, summed over batches.
     pub input_s: f64,
-    /// Seconds from the first compute operation to the last check.
+    /// Seconds from the first compute operation to the last check of each
+    /// batch, summed over batches.
     pub wall_s: f64,
     /// Multiplications issued.
     pub muls: u64,
-    /// Operations issued after the inputs.
+    /// Operations issued by the compute phases (the deal phases' excluded).
     pub ops: u64,
     /// Operations issued in the whole run, inputs included.
     pub ops_issued: u64,
@@ -65,10 +66,12 @@ pub struct PlayerOutcome {
     pub report: PlayerReport,
     /// Multiplication latencies, ns.
     pub latency_ns: Histogram<u64>,
-    /// When the player started issuing inputs and finished them.
-    pub input_span: Option<(Instant, Instant)>,
-    /// When the player started the computation and when it finished.
-    pub compute_span: Option<(Instant, Instant)>,
+    /// For each batch it finished dealing, in order: when the player started
+    /// issuing its inputs and when they were all in.
+    pub input_spans: Vec<(Instant, Instant)>,
+    /// For each batch it finished computing, in order: when the player
+    /// started the batch's computation and when every result was in.
+    pub compute_spans: Vec<(Instant, Instant)>,
 }
 
 impl PlayerReport {
@@ -158,7 +161,8 @@ pub struct RunReport {
     pub unsupported_reason: Option<String>,
     /// Probability of any collision among the labels this run used (hash labels).
     pub label_collision_bound: Option<f64>,
-    /// Seconds spent transforming the program before the run (static labels).
+    /// Seconds spent transforming the program before the run (static labels;
+    /// they count against the run's timeout).
     pub transform_s: Option<f64>,
     /// Gates in the transformed program (static labels).
     pub program_gates: Option<u64>,
@@ -184,10 +188,12 @@ pub struct RunReport {
     pub hung: bool,
     /// The error that ended the run, if any.
     pub error: Option<String>,
-    /// Seconds from the first compute operation at any player until the last
-    /// result has been opened and checked at every player.
+    /// Seconds of computation: for each batch, from its first compute
+    /// operation at any player until its last result has been opened and
+    /// checked at every player, summed over the batches (input time excluded).
     pub wall_s: f64,
-    /// Seconds dealing the inputs (first start to last finish).
+    /// Seconds dealing the inputs: for each batch, from the first player's
+    /// start to the last player's finish, summed over the batches.
     pub input_s: f64,
     /// Multiplications per second of `wall_s`.
     pub mul_per_s: f64,
@@ -228,22 +234,14 @@ impl RunReport {
         let reports: Vec<&PlayerReport> = players.iter().map(|p| &p.report).collect();
         let sum = |f: fn(&PlayerReport) -> u64| reports.iter().map(|r| f(r)).sum::<u64>();
         let max = |f: fn(&PlayerReport) -> u64| reports.iter().map(|r| f(r)).max().unwrap_or(0);
-        let span = |f: fn(&PlayerOutcome) -> Option<(Instant, Instant)>| -> f64 {
-            let spans: Option<Vec<_>> = players.iter().map(f).collect();
-            match spans {
-                Some(s) if !s.is_empty() => {
-                    let start = s.iter().map(|x| x.0).min().expect("non-empty");
-                    let end = s.iter().map(|x| x.1).max().expect("non-empty");
-                    (end - start).as_secs_f64()
-                }
-                _ => 0.0,
-            }
+        let span = |f: fn(&PlayerOutcome) -> &[(Instant, Instant)]| -> f64 {
+            spanned_s(players.iter().map(f))
         };
         let mut latency = crate::latency::empty_histogram();
         for p in players {
             let _ = latency.add(&p.latency_ns);
         }
-        let wall_s = span(|p| p.compute_span);
+        let wall_s = span(|p| &p.compute_spans);
         let messages = sum(|r| r.messages);
         let label_bytes_total = sum(|r| r.label_bytes_total);
         let muls = reports.first().map_or(0, |r| r.muls);
@@ -285,7 +283,7 @@ impl RunReport {
             hung: reports.iter().any(|r| r.hung),
             error: root_cause(&reports),
             wall_s,
-            input_s: span(|p| p.input_span),
+            input_s: span(|p| &p.input_spans),
             mul_per_s: rate(muls),
             ops_per_s: rate(ops),
             ops_issued: reports.iter().map(|r| r.ops_issued).max().unwrap_or(0),
@@ -323,6 +321,24 @@ impl RunReport {
     }
 }
 
+/// Seconds the players spent in one kind of phase together: for each batch,
+/// from the earliest start to the latest end across players, summed over the
+/// batches every player finished (none, if there are no players).
+fn spanned_s<'a>(players: impl Iterator<Item = &'a [(Instant, Instant)]> + Clone) -> f64 {
+    let batches = players.clone().map(<[_]>::len).min().unwrap_or(0);
+    (0..batches)
+        .map(|b| {
+            let start = players.clone().map(|s| s[b].0).min();
+            let end = players.clone().map(|s| s[b].1).max();
+            match (start, end) {
+                (Some(start), Some(end)) => (end - start).as_secs_f64(),
+                _ => 0.0,
+            }
+        })
+        // Not `sum`: the sum of no floats is −0.0, which prints as "-0.000".
+        .fold(0.0, |a, b| a + b)
+}
+
 /// The most telling error among the players': a timeout, else an error that is
 /// not a consequence of another player leaving, else the first.
 fn root_cause(reports: &[&PlayerReport]) -> Option<String> {
@@ -340,4 +356,59 @@ fn root_cause(reports: &[&PlayerReport]) -> Option<String> {
         })
         .or_else(|| errors.first())?;
     Some(format!("player {}: {}", pick.0, pick.1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    fn outcome(
+        player: usize,
+        input: &[(u64, u64)],
+        compute: &[(u64, u64)],
+        at: Instant,
+    ) -> PlayerOutcome {
+        let spans = |s: &[(u64, u64)]| {
+            s.iter()
+                .map(|&(a, b)| (at + Duration::from_millis(a), at + Duration::from_millis(b)))
+                .collect()
+        };
+        PlayerOutcome {
+            report: PlayerReport::from_counters(player, &Counters::default()),
+            latency_ns: crate::latency::empty_histogram(),
+            input_spans: spans(input),
+            compute_spans: spans(compute),
+        }
+    }
+
+    #[test]
+    fn wall_and_input_time_sum_over_batches() {
+        let at = Instant::now();
+        // Two batches; the players overlap differently in each.
+        let players = [
+            outcome(0, &[(0, 10), (100, 110)], &[(10, 50), (110, 150)], at),
+            outcome(1, &[(2, 12), (101, 130)], &[(12, 60), (130, 140)], at),
+        ];
+        let r = RunReport::combine("x", &RunParams::example(), 0, &players);
+        // Compute: batch 0 from 10 to 60, batch 1 from 110 to 150.
+        assert!((r.wall_s - 0.090).abs() < 1e-9, "{}", r.wall_s);
+        // Input: batch 0 from 0 to 12, batch 1 from 100 to 130.
+        assert!((r.input_s - 0.042).abs() < 1e-9, "{}", r.input_s);
+    }
+
+    #[test]
+    fn only_batches_every_player_finished_count() {
+        let at = Instant::now();
+        let players = [
+            outcome(0, &[(0, 10), (100, 110)], &[(10, 50), (110, 150)], at),
+            outcome(1, &[(0, 10)], &[(10, 40)], at),
+        ];
+        let r = RunReport::combine("x", &RunParams::example(), 0, &players);
+        assert!((r.wall_s - 0.040).abs() < 1e-9, "{}", r.wall_s);
+        assert!((r.input_s - 0.010).abs() < 1e-9, "{}", r.input_s);
+        let none = RunReport::combine("x", &RunParams::example(), 0, &[]);
+        assert_eq!((none.wall_s, none.input_s), (0.0, 0.0));
+        assert!(none.wall_s.is_sign_positive() && none.input_s.is_sign_positive());
+    }
 }

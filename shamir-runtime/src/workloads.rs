@@ -5,6 +5,36 @@
 //! `n` counts multiplications (random bits for `random-bits`, one
 //! multiplication each). Inputs are dealt by the players in turn and drawn from
 //! the run seed, so every player knows the plaintext the results must match.
+//!
+//! ## Batches: memory that does not grow with n
+//!
+//! `independent`, `duplicates`, `chain` and `nested` run in batches
+//! ([`Workload::next_batch`]) of at most [`BATCH`] multiplications' worth of
+//! items: each batch deals its own inputs, then computes on them, and the
+//! workload keeps only the current batch's inputs (its per-batch vectors are
+//! cleared, never grown past one batch). The inputs are drawn from the seed in
+//! the same order as in one batch, so the results do not depend on the batch
+//! size. `tree` stays one batch (a balanced tree needs every leaf before its
+//! last level) and `random-bits` too (it deals no inputs).
+//!
+//! ## Release discipline
+//!
+//! Every value a program creates is released ([`Mpc::release`]) exactly once,
+//! as soon as the program will not use it again, and never used after:
+//!
+//! * an input after its last multiplication (for `duplicates`, the second
+//!   product of its pair; for `nested`, `y` after the last level);
+//! * a product once it is opened and no later multiplication needs it
+//!   (`chain`'s accumulator and `nested`'s running product are released right
+//!   after the next multiplication is issued on them; `tree` releases both
+//!   operands once their product is issued, and the root at the end);
+//! * every opened [`Public`](crate::program::Public) right after it is checked,
+//!   or after it is read, inside the continuation that reads it.
+//!
+//! Releasing right after issuing the last operation on a value is enough: the
+//! runtime frees it only once those operations have run. A value a
+//! continuation reads is released inside that continuation, never before it
+//! runs.
 
 use crate::field::Fp;
 use crate::params::WorkloadKind;
@@ -12,23 +42,46 @@ use crate::program::{Mpc, Share, Workload};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
-/// Builds the program `kind` of size `n` (and `depth`, for `nested`).
+/// Items per batch: a batch deals and computes at most this many
+/// multiplications' worth of inputs, which bounds the inputs held at once (a
+/// `nested` sub-protocol deeper than this is one batch on its own).
+pub const BATCH: u64 = 1 << 16;
+
+/// Builds the program `kind` of size `n` (and `depth`, for `nested`), in
+/// batches of [`BATCH`].
 pub fn build<M: Mpc>(kind: WorkloadKind, n: u64, depth: u32, seed: u64) -> Box<dyn Workload<M>> {
+    build_batched(kind, n, depth, seed, BATCH)
+}
+
+/// [`build`] with batches of at most `batch` multiplications (at least one
+/// item each) instead of [`BATCH`]. The results (checks, outputs,
+/// multiplications) are those of [`build`]; only how the work is cut into
+/// batches differs. For tests and for studying the batch size.
+pub fn build_batched<M: Mpc>(
+    kind: WorkloadKind,
+    n: u64,
+    depth: u32,
+    seed: u64,
+    batch: u64,
+) -> Box<dyn Workload<M>> {
     let rng = ChaCha8Rng::seed_from_u64(seed ^ 0x776f_726b_6c6f_6164); // "workload"
+    let batch = batch.max(1);
     match kind {
-        WorkloadKind::Independent => Box::new(Independent::new(n, rng, false)),
-        WorkloadKind::Duplicates => Box::new(Independent::new(n, rng, true)),
+        WorkloadKind::Independent => Box::new(Independent::new(n, rng, false, batch)),
+        WorkloadKind::Duplicates => Box::new(Independent::new(n, rng, true, batch)),
         WorkloadKind::Tree => Box::new(Tree::new(n, rng)),
-        WorkloadKind::Chain => Box::new(Chain::new(n, rng)),
-        WorkloadKind::Nested => Box::new(Nested::new(n, depth.max(1), rng)),
+        WorkloadKind::Chain => Box::new(Chain::new(n, rng, batch)),
+        WorkloadKind::Nested => Box::new(Nested::new(n, depth.max(1), rng, batch)),
         WorkloadKind::RandomBits => Box::new(RandomBits { n, issued: 0 }),
     }
 }
 
-/// Opens `x` and checks it against `expected`.
+/// Opens `x`, checks it against `expected` and releases the opened value (`x`
+/// itself stays the caller's to release).
 fn open_and_check<M: Mpc>(m: &mut M, x: Share, expected: Fp) {
     let o = m.open(x);
     m.check(o, expected);
+    m.release(o.into());
 }
 
 /// Deals a fresh random input owned by player `i mod n`.
@@ -36,6 +89,51 @@ fn deal_one<M: Mpc>(m: &mut M, rng: &mut ChaCha8Rng, i: u64) -> (Share, Fp) {
     let v = Fp::random(rng);
     let owner = (i % m.players() as u64) as usize;
     (m.input(owner, v), v)
+}
+
+/// Which of a program's `items` the current batch covers: `per_batch` of them
+/// at a time, in order; the first batch exists even when there are none.
+#[derive(Debug, Clone, Copy)]
+struct Batches {
+    items: u64,
+    per_batch: u64,
+    index: u64,
+}
+
+impl Batches {
+    fn new(items: u64, per_batch: u64) -> Batches {
+        Batches {
+            items,
+            per_batch: per_batch.max(1),
+            index: 0,
+        }
+    }
+
+    /// The first item of the current batch.
+    fn start(&self) -> u64 {
+        self.index.saturating_mul(self.per_batch).min(self.items)
+    }
+
+    /// One past the last item of the current batch.
+    fn end(&self) -> u64 {
+        (self.index + 1)
+            .saturating_mul(self.per_batch)
+            .min(self.items)
+    }
+
+    /// Whether the current batch is the last.
+    fn is_last(&self) -> bool {
+        self.end() == self.items
+    }
+
+    /// Moves to the next batch; false if the current one was the last.
+    fn advance(&mut self) -> bool {
+        if self.is_last() {
+            return false;
+        }
+        self.index += 1;
+        true
+    }
 }
 
 /// `independent`: n products a_i·b_i of fresh inputs, the seed's
@@ -46,35 +144,61 @@ struct Independent {
     n: u64,
     twice: bool,
     rng: ChaCha8Rng,
+    /// Batches of input pairs.
+    batches: Batches,
+    /// The current batch's pairs (a, b, a·b), from `batches.start()` on.
     pairs: Vec<(Share, Share, Fp)>,
+    /// The next multiplication, counted over the whole program.
     next: u64,
 }
 
 impl Independent {
-    fn new(n: u64, rng: ChaCha8Rng, twice: bool) -> Self {
+    fn new(n: u64, rng: ChaCha8Rng, twice: bool, batch: u64) -> Self {
+        let (pairs, per_batch) = if twice {
+            (n.div_ceil(2), batch / 2)
+        } else {
+            (n, batch)
+        };
         Independent {
             n,
             twice,
             rng,
+            batches: Batches::new(pairs, per_batch),
             pairs: Vec::new(),
             next: 0,
         }
     }
 
-    fn pair_count(&self) -> u64 {
+    /// The pair multiplication `k` multiplies.
+    fn pair_of(&self, k: u64) -> u64 {
         if self.twice {
-            self.n.div_ceil(2)
+            k / 2
         } else {
-            self.n
+            k
+        }
+    }
+
+    /// One past the last multiplication of the current batch.
+    fn muls_end(&self) -> u64 {
+        let end = self.batches.end();
+        if self.twice {
+            (2 * end).min(self.n)
+        } else {
+            end
         }
     }
 }
 
 impl<M: Mpc> Workload<M> for Independent {
     fn deal(&mut self, m: &mut M) -> bool {
-        let i = self.pairs.len() as u64;
-        if i == self.pair_count() {
+        let i = self.batches.start() + self.pairs.len() as u64;
+        if i == self.batches.end() {
             return false;
+        }
+        if self.pairs.is_empty() {
+            // Exactly one batch, not the doubling of a growing vector.
+            let len = self.batches.end() - self.batches.start();
+            self.pairs.reserve_exact(len as usize);
         }
         let (a, av) = deal_one(m, &mut self.rng, i);
         let (b, bv) = deal_one(m, &mut self.rng, i + 1);
@@ -83,15 +207,26 @@ impl<M: Mpc> Workload<M> for Independent {
     }
 
     fn compute(&mut self, m: &mut M) -> bool {
-        if self.next == self.n {
+        let k = self.next;
+        if k == self.muls_end() {
             return false;
         }
-        let pair = if self.twice { self.next / 2 } else { self.next };
-        let (a, b, expected) = self.pairs[pair as usize];
+        let (a, b, expected) = self.pairs[(self.pair_of(k) - self.batches.start()) as usize];
         let c = m.mul(a, b);
+        // The pair's last product: its second, or its only one when n is odd.
+        if !self.twice || k % 2 == 1 || k + 1 == self.n {
+            m.release(a.into());
+            m.release(b.into());
+        }
         open_and_check(m, c, expected);
+        m.release(c.into());
         self.next += 1;
         true
+    }
+
+    fn next_batch(&mut self) -> bool {
+        self.pairs.clear();
+        self.batches.advance()
     }
 
     fn outputs(&self) -> u64 {
@@ -105,12 +240,21 @@ impl<M: Mpc> Workload<M> for Independent {
 
 /// `tree`: the product of n + 1 inputs by a balanced binary tree, level by
 /// level (⌈log2(n+1)⌉ rounds); every partial product is opened and checked.
+/// One batch. Each level is computed in place: the product of entries `2i`
+/// and `2i + 1` overwrites entry `i` (whose operands are consumed and
+/// released), so the tree never holds two levels at once.
 struct Tree {
     n: u64,
     rng: ChaCha8Rng,
+    /// Inputs dealt so far.
+    dealt: u64,
+    /// The current level, its first `written` entries already replaced by
+    /// the next level's.
     level: Vec<(Share, Fp)>,
-    next_level: Vec<(Share, Fp)>,
+    /// The next entry of the current level to multiply.
     pos: usize,
+    /// Entries of the next level so far.
+    written: usize,
 }
 
 impl Tree {
@@ -118,21 +262,23 @@ impl Tree {
         Tree {
             n,
             rng,
+            dealt: 0,
             level: Vec::new(),
-            next_level: Vec::new(),
             pos: 0,
+            written: 0,
         }
     }
 }
 
 impl<M: Mpc> Workload<M> for Tree {
     fn deal(&mut self, m: &mut M) -> bool {
-        let i = self.level.len() as u64;
+        let i = self.dealt;
         if self.n == 0 || i == self.n + 1 {
             return false;
         }
         let leaf = deal_one(m, &mut self.rng, i);
         self.level.push(leaf);
+        self.dealt += 1;
         true
     }
 
@@ -142,22 +288,28 @@ impl<M: Mpc> Workload<M> for Tree {
                 let (a, av) = self.level[self.pos];
                 let (b, bv) = self.level[self.pos + 1];
                 let c = m.mul(a, b);
+                m.release(a.into());
+                m.release(b.into());
                 open_and_check(m, c, av * bv);
-                self.next_level.push((c, av * bv));
+                self.level[self.written] = (c, av * bv);
+                self.written += 1;
                 self.pos += 2;
                 return true;
             }
             // End of a level: carry an odd element up, then start the next level.
             if self.pos < self.level.len() {
-                self.next_level.push(self.level[self.pos]);
+                self.level[self.written] = self.level[self.pos];
+                self.written += 1;
             }
-            if self.next_level.len() <= 1 {
-                self.next_level.clear();
-                self.pos = self.level.len();
+            self.level.truncate(self.written);
+            self.pos = 0;
+            self.written = 0;
+            if self.level.len() <= 1 {
+                if let Some((root, _)) = self.level.pop() {
+                    m.release(root.into());
+                }
                 return false;
             }
-            self.level = std::mem::take(&mut self.next_level);
-            self.pos = 0;
         }
     }
 
@@ -171,20 +323,31 @@ impl<M: Mpc> Workload<M> for Tree {
 }
 
 /// `chain`: x_k = x_{k−1} · y_k for k = 1..n, each depending on the last
-/// (latency-bound); every x_k is opened and checked.
+/// (latency-bound); every x_k is opened and checked. Batch b deals the y_k of
+/// its multiplications (the first batch also x_0); the accumulator carries
+/// over from one batch to the next.
 struct Chain {
     n: u64,
     rng: ChaCha8Rng,
+    /// Batches of multiplications (item i is multiplication i + 1).
+    batches: Batches,
+    /// Inputs dealt so far (x_0, then y_1, y_2, …).
+    dealt: u64,
+    /// The current batch's y_k, from k = `batches.start()` + 1 on.
     inputs: Vec<(Share, Fp)>,
+    /// x_{k−1}: x_0 until the first multiplication, then the last product.
     acc: Option<(Share, Fp)>,
-    next: usize,
+    /// The next multiplication k.
+    next: u64,
 }
 
 impl Chain {
-    fn new(n: u64, rng: ChaCha8Rng) -> Self {
+    fn new(n: u64, rng: ChaCha8Rng, batch: u64) -> Self {
         Chain {
             n,
             rng,
+            batches: Batches::new(n, batch),
+            dealt: 0,
             inputs: Vec::new(),
             acc: None,
             next: 1,
@@ -194,26 +357,49 @@ impl Chain {
 
 impl<M: Mpc> Workload<M> for Chain {
     fn deal(&mut self, m: &mut M) -> bool {
-        let i = self.inputs.len() as u64;
-        if i == self.n + 1 {
+        let i = self.dealt;
+        if i > self.batches.end() {
             return false;
         }
+        if self.inputs.is_empty() {
+            let len = self.batches.end() - self.batches.start();
+            self.inputs.reserve_exact(len as usize);
+        }
         let input = deal_one(m, &mut self.rng, i);
-        self.inputs.push(input);
+        if i == 0 {
+            self.acc = Some(input);
+        } else {
+            self.inputs.push(input);
+        }
+        self.dealt += 1;
         true
     }
 
     fn compute(&mut self, m: &mut M) -> bool {
-        if self.next as u64 > self.n {
+        let k = self.next;
+        if k > self.batches.end() {
+            if self.batches.is_last() {
+                // The last product (or x_0, when n = 0) has no further use.
+                if let Some((x, _)) = self.acc.take() {
+                    m.release(x.into());
+                }
+            }
             return false;
         }
-        let (x, xv) = self.acc.unwrap_or(self.inputs[0]);
-        let (y, yv) = self.inputs[self.next];
+        let (x, xv) = self.acc.expect("x_0 is dealt in the first batch");
+        let (y, yv) = self.inputs[(k - self.batches.start() - 1) as usize];
         let z = m.mul(x, y);
+        m.release(x.into());
+        m.release(y.into());
         open_and_check(m, z, xv * yv);
         self.acc = Some((z, xv * yv));
         self.next += 1;
         true
+    }
+
+    fn next_batch(&mut self) -> bool {
+        self.inputs.clear();
+        self.batches.advance()
     }
 
     fn outputs(&self) -> u64 {
@@ -228,48 +414,61 @@ impl<M: Mpc> Workload<M> for Chain {
 /// `nested`: ⌈n/depth⌉ sub-protocols, each computing x·y^k for k = 1..depth where
 /// every multiplication is issued from the continuation of the one before. The
 /// k-th multiplication therefore runs inside k nested continuations: the case
-/// where VIFF's program counters grow by one entry per level.
+/// where VIFF's program counters grow by one entry per level. A batch holds
+/// ⌊[`BATCH`]/depth⌋ sub-protocols (at least one).
 struct Nested {
     n: u64,
     depth: u32,
     rng: ChaCha8Rng,
+    /// Batches of sub-protocols.
+    batches: Batches,
+    /// The current batch's (x, y) pairs, from sub-protocol `batches.start()` on.
     inputs: Vec<(Share, Fp, Share, Fp)>,
+    /// The next sub-protocol.
     next: u64,
 }
 
 impl Nested {
-    fn new(n: u64, depth: u32, rng: ChaCha8Rng) -> Self {
+    fn new(n: u64, depth: u32, rng: ChaCha8Rng, batch: u64) -> Self {
+        let items = n.div_ceil(u64::from(depth));
         Nested {
             n,
             depth,
             rng,
+            batches: Batches::new(items, batch / u64::from(depth)),
             inputs: Vec::new(),
             next: 0,
         }
     }
-
-    fn items(&self) -> u64 {
-        self.n.div_ceil(u64::from(self.depth))
-    }
 }
 
 /// Schedules `levels` nested multiplications by `y`, starting from `acc`.
+/// Each level releases its `acc` once the product is issued; the last level
+/// releases its product and `y`.
 fn nest<M: Mpc>(m: &mut M, acc: Share, accv: Fp, y: Share, yv: Fp, levels: u32) {
     m.schedule(&[acc.into()], move |m| {
         let z = m.mul(acc, y);
+        m.release(acc.into());
         let zv = accv * yv;
         open_and_check(m, z, zv);
         if levels > 1 {
             nest(m, z, zv, y, yv, levels - 1);
+        } else {
+            m.release(z.into());
+            m.release(y.into());
         }
     });
 }
 
 impl<M: Mpc> Workload<M> for Nested {
     fn deal(&mut self, m: &mut M) -> bool {
-        let i = self.inputs.len() as u64;
-        if i == self.items() {
+        let i = self.batches.start() + self.inputs.len() as u64;
+        if i == self.batches.end() {
             return false;
+        }
+        if self.inputs.is_empty() {
+            let len = self.batches.end() - self.batches.start();
+            self.inputs.reserve_exact(len as usize);
         }
         let (x, xv) = deal_one(m, &mut self.rng, 2 * i);
         let (y, yv) = deal_one(m, &mut self.rng, 2 * i + 1);
@@ -278,15 +477,21 @@ impl<M: Mpc> Workload<M> for Nested {
     }
 
     fn compute(&mut self, m: &mut M) -> bool {
-        if self.next == self.items() {
+        let i = self.next;
+        if i == self.batches.end() {
             return false;
         }
-        let (x, xv, y, yv) = self.inputs[self.next as usize];
-        let done = self.next * u64::from(self.depth);
+        let (x, xv, y, yv) = self.inputs[(i - self.batches.start()) as usize];
+        let done = i * u64::from(self.depth);
         let levels = (self.n - done).min(u64::from(self.depth)) as u32;
         nest(m, x, xv, y, yv, levels);
         self.next += 1;
         true
+    }
+
+    fn next_batch(&mut self) -> bool {
+        self.inputs.clear();
+        self.batches.advance()
     }
 
     fn outputs(&self) -> u64 {
@@ -302,7 +507,8 @@ impl<M: Mpc> Workload<M> for Nested {
 /// label must come from somewhere other than operands), opens r², retries if it
 /// is 0 (a branch on an opened value), and sets b = (r / √(r²) + 1) / 2, which is
 /// 1 when r is the smaller root and 0 otherwise. The check opens r as well and
-/// compares b with the bit computed in plaintext from it.
+/// compares b with the bit computed in plaintext from it. One batch: it deals
+/// no inputs, and releases every value of a bit once the bit is checked.
 struct RandomBits {
     n: u64,
     issued: u64,
@@ -312,10 +518,14 @@ fn random_bit<M: Mpc>(m: &mut M) {
     let r = m.random();
     let r2 = m.mul(r, r);
     let u = m.open(r2);
+    m.release(r2.into());
+    // `r` is used by the continuation: it is released there.
     m.schedule(&[u.into()], move |m| {
         let uv = m.read(u);
+        m.release(u.into());
         if uv == Fp::ZERO {
             // r was 0 (probability 2^-61): no bit can come from it, try again.
+            m.release(r.into());
             random_bit(m);
             return;
         }
@@ -326,13 +536,19 @@ fn random_bit<M: Mpc>(m: &mut M) {
         let half = Fp::new(2).inverse().expect("2 is invertible");
         let sign = m.mul_const(r, inv_root);
         let shifted = m.add_const(sign, Fp::ONE);
+        m.release(sign.into());
         let b = m.mul_const(shifted, half);
+        m.release(shifted.into());
         let b_open = m.open(b);
+        m.release(b.into());
         let r_open = m.open(r);
+        m.release(r.into());
         m.schedule(&[r_open.into()], move |m| {
             let rv = m.read(r_open);
+            m.release(r_open.into());
             let expected = if rv == root { Fp::ONE } else { Fp::ZERO };
             m.check(b_open, expected);
+            m.release(b_open.into());
         });
     });
 }
@@ -357,5 +573,333 @@ impl<M: Mpc> Workload<M> for RandomBits {
 
     fn multiplications(&self) -> u64 {
         self.n
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::label::PlayerId;
+    use crate::program::{Public, ValueId};
+    use std::collections::VecDeque;
+
+    /// A value of the recording `Mpc`: known at once, until released.
+    #[derive(Debug, Clone, Copy, PartialEq)]
+    enum Slot {
+        Live(Fp),
+        Released,
+    }
+
+    type Continuation = Box<dyn FnOnce(&mut Plain)>;
+
+    /// An `Mpc` that computes every value in plaintext at once, runs
+    /// continuations later (at the end of the phase), and records what the
+    /// program does: it panics on a handle used or released after its release.
+    struct Plain {
+        players: usize,
+        rng: ChaCha8Rng,
+        slots: Vec<Slot>,
+        released: u64,
+        queue: VecDeque<Continuation>,
+        /// (value checked, expected), in check order.
+        checks: Vec<(Fp, Fp)>,
+        /// (owner, value) of every input, in issue order.
+        inputs: Vec<(PlayerId, Fp)>,
+        muls: u64,
+    }
+
+    impl Plain {
+        fn new(players: usize) -> Plain {
+            Plain {
+                players,
+                rng: ChaCha8Rng::seed_from_u64(11),
+                slots: Vec::new(),
+                released: 0,
+                queue: VecDeque::new(),
+                checks: Vec::new(),
+                inputs: Vec::new(),
+                muls: 0,
+            }
+        }
+
+        fn new_value(&mut self, v: Fp) -> ValueId {
+            self.slots.push(Slot::Live(v));
+            ValueId(self.slots.len() as u32 - 1)
+        }
+
+        fn get(&self, v: impl Into<ValueId>) -> Fp {
+            let v = v.into();
+            match self.slots[v.0 as usize] {
+                Slot::Live(x) => x,
+                Slot::Released => panic!("value {} used after its release", v.0),
+            }
+        }
+
+        fn share(&mut self, v: Fp) -> Share {
+            Share(self.new_value(v))
+        }
+
+        fn drain(&mut self) {
+            while let Some(then) = self.queue.pop_front() {
+                then(self);
+            }
+        }
+    }
+
+    impl Mpc for Plain {
+        fn players(&self) -> usize {
+            self.players
+        }
+        fn input(&mut self, owner: PlayerId, value: Fp) -> Share {
+            self.inputs.push((owner, value));
+            self.share(value)
+        }
+        fn random(&mut self) -> Share {
+            let r = Fp::random(&mut self.rng);
+            self.share(r)
+        }
+        fn add(&mut self, a: Share, b: Share) -> Share {
+            let v = self.get(a) + self.get(b);
+            self.share(v)
+        }
+        fn sub(&mut self, a: Share, b: Share) -> Share {
+            let v = self.get(a) - self.get(b);
+            self.share(v)
+        }
+        fn mul_const(&mut self, a: Share, c: Fp) -> Share {
+            let v = self.get(a) * c;
+            self.share(v)
+        }
+        fn add_const(&mut self, a: Share, c: Fp) -> Share {
+            let v = self.get(a) + c;
+            self.share(v)
+        }
+        fn mul(&mut self, a: Share, b: Share) -> Share {
+            self.muls += 1;
+            let v = self.get(a) * self.get(b);
+            self.share(v)
+        }
+        fn open(&mut self, a: Share) -> Public {
+            let v = self.get(a);
+            Public(self.new_value(v))
+        }
+        fn check(&mut self, p: Public, expected: Fp) {
+            let v = self.get(p);
+            self.checks.push((v, expected));
+        }
+        fn read(&mut self, p: Public) -> Fp {
+            self.get(p)
+        }
+        fn schedule(&mut self, after: &[ValueId], then: impl FnOnce(&mut Self) + 'static) {
+            for &v in after {
+                self.get(v);
+            }
+            self.queue.push_back(Box::new(then));
+        }
+        fn release(&mut self, v: ValueId) {
+            self.get(v);
+            self.slots[v.0 as usize] = Slot::Released;
+            self.released += 1;
+        }
+    }
+
+    /// What one batch did.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    struct BatchStat {
+        inputs: u64,
+        muls: u64,
+    }
+
+    /// Runs `w` on `m` as the runtime does, batch by batch.
+    fn run(w: &mut dyn Workload<Plain>, m: &mut Plain) -> Vec<BatchStat> {
+        let mut stats = Vec::new();
+        loop {
+            let (inputs, muls) = (m.inputs.len() as u64, m.muls);
+            while w.deal(m) {}
+            m.drain();
+            let dealt = m.inputs.len() as u64 - inputs;
+            while w.compute(m) {}
+            m.drain();
+            stats.push(BatchStat {
+                inputs: dealt,
+                muls: m.muls - muls,
+            });
+            if !w.next_batch() {
+                return stats;
+            }
+        }
+    }
+
+    /// FNV-1a over the sorted checks and inputs: a run's results, in any order.
+    fn fingerprint(m: &Plain) -> u64 {
+        let mut words: Vec<u64> = m.checks.iter().map(|c| c.1.value()).collect();
+        words.sort_unstable();
+        let mut inputs: Vec<u64> = m
+            .inputs
+            .iter()
+            .map(|&(o, v)| v.value() ^ ((o as u64) << 61))
+            .collect();
+        inputs.sort_unstable();
+        words.extend(inputs);
+        let mut h = 0xcbf2_9ce4_8422_2325_u64;
+        for w in words {
+            for b in w.to_le_bytes() {
+                h ^= u64::from(b);
+                h = h.wrapping_mul(0x0100_0000_01b3);
+            }
+        }
+        h
+    }
+
+    /// Fingerprints of the checks and inputs of the program before it ran in
+    /// batches (and released anything), seed 5, 3 players: (kind, n, depth, fingerprint).
+    const GOLDEN: [(WorkloadKind, u64, u32, u64); 24] = {
+        use WorkloadKind::*;
+        [
+            (Independent, 7, 2, 0x47d1_2a2a_2f3c_a6fc),
+            (Independent, 100, 3, 0xa2ee_20cf_7a76_5c9a),
+            (Independent, 1000, 7, 0x4cd7_6695_3f2c_22a6),
+            (Independent, 1, 3, 0x3b4b_e0fd_9041_67b3),
+            (Tree, 7, 2, 0x9c09_165c_43e2_df41),
+            (Tree, 100, 3, 0xa69e_8b18_d632_092d),
+            (Tree, 1000, 7, 0x31dd_2459_ab74_b53c),
+            (Tree, 1, 3, 0x3b4b_e0fd_9041_67b3),
+            (Chain, 7, 2, 0x11a7_7341_b280_6043),
+            (Chain, 100, 3, 0xff05_8509_31da_ea46),
+            (Chain, 1000, 7, 0x59f2_da04_2738_511b),
+            (Chain, 0, 3, 0x1613_5b1f_b24c_3b97),
+            (Nested, 7, 2, 0x090a_3bfe_cefd_354f),
+            (Nested, 100, 3, 0x6485_ed03_f20a_0c94),
+            (Nested, 1000, 7, 0x3417_4899_62ba_afba),
+            (Nested, 1000, 1, 0x3fb3_7cfc_55c9_d78a),
+            (RandomBits, 7, 2, 0xfad9_7376_72bc_6f24),
+            (RandomBits, 100, 3, 0x9422_a4c6_dcd4_a384),
+            (RandomBits, 1000, 7, 0xc44f_1310_8b60_e2c5),
+            (RandomBits, 1, 3, 0x89cd_3129_1d2a_efa4),
+            (Duplicates, 7, 2, 0x4ee3_42e5_d943_9b0f),
+            (Duplicates, 100, 3, 0xc68a_a1d1_7745_6b72),
+            (Duplicates, 1000, 7, 0xd5b0_ae12_26bf_57c0),
+            (Duplicates, 1, 3, 0x3b4b_e0fd_9041_67b3),
+        ]
+    };
+
+    /// Runs `kind` in batches of `batch` on a fresh recording `Mpc`, and
+    /// checks what every run must satisfy.
+    fn run_checked(kind: WorkloadKind, n: u64, depth: u32, batch: u64) -> (Plain, Vec<BatchStat>) {
+        let mut m = Plain::new(3);
+        let mut w = build_batched::<Plain>(kind, n, depth, 5, batch);
+        let stats = run(&mut *w, &mut m);
+        let what = format!("{kind} n={n} depth={depth} batch={batch}");
+        assert_eq!(m.checks.len() as u64, w.outputs(), "{what}");
+        assert!(m.checks.iter().all(|c| c.0 == c.1), "{what}: a wrong check");
+        assert_eq!(m.muls, w.multiplications(), "{what}");
+        // A second release or a use after release panics in `Plain`; so every
+        // value is released exactly once when the counts agree.
+        assert_eq!(
+            m.released,
+            m.slots.len() as u64,
+            "{what}: values never released"
+        );
+        assert!(m.queue.is_empty());
+        (m, stats)
+    }
+
+    #[test]
+    fn every_workload_releases_every_value_once_and_checks_as_before() {
+        for (kind, n, depth, golden) in GOLDEN {
+            for batch in [1, 2, 5, 16, BATCH] {
+                let (m, _) = run_checked(kind, n, depth, batch);
+                assert_eq!(
+                    fingerprint(&m),
+                    golden,
+                    "{kind} n={n} depth={depth} batch={batch}: results changed"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn batches_split_at_the_edges() {
+        const B: u64 = 8;
+        for kind in WorkloadKind::ALL {
+            for depth in [1, 3] {
+                for n in [0, 1, B - 1, B, B + 1, 3 * B + 2] {
+                    let (_, stats) = run_checked(kind, n, depth, B);
+                    let what = format!("{kind} n={n} depth={depth}");
+                    assert_eq!(stats.iter().map(|s| s.muls).sum::<u64>(), n, "{what}");
+                    let expected_batches = match kind {
+                        WorkloadKind::Tree | WorkloadKind::RandomBits => 1,
+                        WorkloadKind::Nested => {
+                            let per = B / u64::from(depth);
+                            n.div_ceil(u64::from(depth)).div_ceil(per).max(1)
+                        }
+                        _ => n.div_ceil(B).max(1),
+                    };
+                    assert_eq!(stats.len() as u64, expected_batches, "{what}: {stats:?}");
+                    if !matches!(kind, WorkloadKind::Tree | WorkloadKind::RandomBits) {
+                        for (i, s) in stats.iter().enumerate() {
+                            assert!(s.muls <= B, "{what}: {stats:?}");
+                            // Chain's first batch also deals x_0.
+                            let extra = u64::from(kind == WorkloadKind::Chain && i == 0);
+                            let per_mul = if kind == WorkloadKind::Chain { 1 } else { 2 };
+                            assert!(s.inputs <= per_mul * B + extra, "{what}: {stats:?}");
+                            // Every batch but the last is full.
+                            if i + 1 < stats.len() {
+                                assert!(s.muls > B - u64::from(depth), "{what}: {stats:?}");
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn batches_of_the_default_size() {
+        for n in [BATCH - 1, BATCH, BATCH + 1] {
+            let (_, stats) = run_checked(WorkloadKind::Independent, n, 1, BATCH);
+            let muls: Vec<u64> = stats.iter().map(|s| s.muls).collect();
+            if n <= BATCH {
+                assert_eq!(muls, [n]);
+            } else {
+                assert_eq!(muls, [BATCH, 1]);
+            }
+        }
+    }
+
+    #[test]
+    fn a_workload_holds_one_batch_of_inputs() {
+        let rng = || ChaCha8Rng::seed_from_u64(1);
+        let mut m = Plain::new(3);
+        let mut w = Independent::new(100, rng(), true, 8);
+        let mut held = 0;
+        while Workload::<Plain>::deal(&mut w, &mut m) {}
+        loop {
+            while Workload::<Plain>::compute(&mut w, &mut m) {}
+            held = held.max(w.pairs.capacity());
+            if !Workload::<Plain>::next_batch(&mut w) {
+                break;
+            }
+            while Workload::<Plain>::deal(&mut w, &mut m) {}
+        }
+        assert_eq!(held, 4);
+
+        let mut w = Chain::new(100, rng(), 8);
+        run(&mut w, &mut m);
+        assert_eq!(w.inputs.capacity(), 8, "{}", w.inputs.capacity());
+        let mut w = Nested::new(100, 3, rng(), 8);
+        run(&mut w, &mut m);
+        assert_eq!(w.inputs.capacity(), 2, "{}", w.inputs.capacity());
+    }
+
+    #[test]
+    fn tree_is_computed_in_place() {
+        let mut m = Plain::new(3);
+        let mut w = Tree::new(100, ChaCha8Rng::seed_from_u64(1));
+        while Workload::<Plain>::deal(&mut w, &mut m) {}
+        let leaves = w.level.capacity();
+        while Workload::<Plain>::compute(&mut w, &mut m) {}
+        assert_eq!(w.level.capacity(), leaves, "no second level allocated");
+        assert!(w.level.is_empty());
     }
 }
