@@ -117,6 +117,7 @@ fn run_phase<L: Labeller>(
                 done[me] = !step(engine, program.as_mut());
                 moved = true;
             }
+            engine.flush();
             if let Some(e) = engine.take_error() {
                 return Err(e);
             }

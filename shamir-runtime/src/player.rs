@@ -368,6 +368,7 @@ async fn drive<L: Labeller>(
             while !exhausted && e.live_ops() < node.window {
                 exhausted = !step(&mut e);
             }
+            e.flush();
             if exhausted && e.live_ops() == 0 {
                 drop(e);
                 return node.check();
