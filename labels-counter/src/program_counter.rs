@@ -1,7 +1,7 @@
 //! [`ProgramCounter`]: VIFF's list of counters, with a child forked for every
 //! scheduled continuation.
 
-use shamir_runtime::label::{Issued, LabelError, Labeller, OpKind};
+use shamir_runtime::label::{Issued, IssuedWire, LabelError, Labeller, OpKind};
 use shamir_runtime::wire::{get_varint, put_varint, VarintError};
 use smallvec::SmallVec;
 
@@ -123,6 +123,25 @@ impl ProgramCounter {
         ProgramCounter { pc }
     }
 
+    /// [`Labeller::issue_wire`] for any label: built, then encoded.
+    #[cold]
+    #[inline(never)]
+    fn issue_wire_in_full(
+        &mut self,
+        op: OpKind,
+        operands: &[&()],
+        out: &mut Vec<u8>,
+    ) -> Result<IssuedWire<()>, LabelError> {
+        let issued = self.issue(op, operands)?;
+        let label = issued.label.expect("a labelled operation");
+        self.encode(&label, out);
+        Ok(IssuedWire {
+            labelled: true,
+            dense_key: self.dense_key(&label),
+            tag: (),
+        })
+    }
+
     fn take_label(&mut self) -> PcLabel {
         if let [c] = self.pc[..] {
             if c < 1 << 56 {
@@ -204,6 +223,38 @@ impl Labeller for ProgramCounter {
     fn issue(&mut self, op: OpKind, _operands: &[&()]) -> Result<Issued<PcLabel, ()>, LabelError> {
         let label = op.is_labelled().then(|| self.take_label());
         Ok(Issued { label, tag: () })
+    }
+
+    /// A top-level label `[k]` is written as the varint of `k` with `k` as
+    /// its dense key, without building a [`PcLabel`]; everything else takes
+    /// the general path, kept out of line so that this one inlines.
+    #[inline]
+    fn issue_wire(
+        &mut self,
+        op: OpKind,
+        operands: &[&()],
+        out: &mut Vec<u8>,
+    ) -> Result<IssuedWire<()>, LabelError> {
+        if !op.is_labelled() {
+            return Ok(IssuedWire {
+                labelled: false,
+                dense_key: None,
+                tag: (),
+            });
+        }
+        match self.pc.as_mut_slice() {
+            [c] if *c < 1 << 28 => {
+                let k = *c;
+                *c = k + 1;
+                put_varint(out, k);
+                Ok(IssuedWire {
+                    labelled: true,
+                    dense_key: Some(k),
+                    tag: (),
+                })
+            }
+            _ => self.issue_wire_in_full(op, operands, out),
+        }
     }
 
     fn schedule(&mut self, _operands: &[&()]) -> Counters {
@@ -344,6 +395,37 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// The wire path at issue writes what `issue`, `encode` and `dense_key`
+    /// give, at the top level and inside continuations.
+    #[test]
+    fn issue_wire_agrees_with_issue_and_encode() {
+        let (mut a, mut b) = (ProgramCounter::new(), ProgramCounter::new());
+        let mut step = |a: &mut ProgramCounter, b: &mut ProgramCounter, op: OpKind| {
+            let l = a.issue(op, &[]).unwrap().label;
+            let mut out = Vec::new();
+            let w = b.issue_wire(op, &[], &mut out).unwrap();
+            assert_eq!(w.labelled, l.is_some());
+            if let Some(l) = l {
+                let mut want = Vec::new();
+                a.encode(&l, &mut want);
+                assert_eq!(out, want);
+                assert_eq!(w.dense_key, a.dense_key(&l));
+            }
+        };
+        for _ in 0..200 {
+            step(&mut a, &mut b, OpKind::Mul);
+        }
+        step(&mut a, &mut b, OpKind::Add);
+        let (ca, cb) = (a.schedule(&[]), b.schedule(&[]));
+        let (sa, sb) = (a.enter(ca), b.enter(cb));
+        for _ in 0..200 {
+            step(&mut a, &mut b, OpKind::Open);
+        }
+        a.leave(sa);
+        b.leave(sb);
+        step(&mut a, &mut b, OpKind::Input { owner: 1 });
     }
 
     #[test]

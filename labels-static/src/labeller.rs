@@ -8,7 +8,7 @@
 
 use crate::circuit::{code_name, kind_code, op_name};
 use crate::transform::StaticProgram;
-use shamir_runtime::label::{Issued, LabelError, Labeller, OpKind};
+use shamir_runtime::label::{Issued, IssuedWire, LabelError, Labeller, OpKind};
 use shamir_runtime::wire::{get_varint, put_varint, varint_len, VarintError};
 use std::sync::Arc;
 
@@ -90,6 +90,37 @@ impl Labeller for StaticLabeller {
                 self.next = k + 1;
                 Ok(Issued {
                     label: Some(k as u64),
+                    tag: (),
+                })
+            }
+            expected => Err(self.diverged(op, expected.copied())),
+        }
+    }
+
+    /// The gate number, written as its varint straight into the frame; it is
+    /// its own dense key.
+    #[inline]
+    fn issue_wire(
+        &mut self,
+        op: OpKind,
+        _operands: &[&()],
+        out: &mut Vec<u8>,
+    ) -> Result<IssuedWire<()>, LabelError> {
+        let Some(code) = kind_code(op) else {
+            return Ok(IssuedWire {
+                labelled: false,
+                dense_key: None,
+                tag: (),
+            });
+        };
+        let k = self.next;
+        match self.kinds.get(k) {
+            Some(&expected) if expected == code => {
+                self.next = k + 1;
+                put_varint(out, k as u64);
+                Ok(IssuedWire {
+                    labelled: true,
+                    dense_key: Some(k as u64),
                     tag: (),
                 })
             }

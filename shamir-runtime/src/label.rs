@@ -116,6 +116,19 @@ pub struct Issued<L, T> {
     pub tag: T,
 }
 
+/// What [`Labeller::issue_wire`] returns: the label as the runtime files and
+/// sends it.
+#[derive(Debug, Clone)]
+pub struct IssuedWire<T> {
+    /// Whether the label's wire form was appended (a labelled operation of a
+    /// labeller that fixes labels at issue).
+    pub labelled: bool,
+    /// The label's dense key, if it has one ([`Labeller::dense_key`]).
+    pub dense_key: Option<u64>,
+    /// The tag of the operation's result.
+    pub tag: T,
+}
+
 /// Why a label could not be decoded from the wire.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum LabelError {
@@ -173,6 +186,37 @@ pub trait Labeller: 'static {
         op: OpKind,
         operands: &[&Self::Tag],
     ) -> Result<Issued<Self::Label, Self::Tag>, LabelError>;
+
+    /// [`Labeller::issue`] as the runtime calls it: the label's wire form is
+    /// appended to `out` (the frame being built) and comes back with its dense
+    /// key, and the label itself is never built. The default does exactly
+    /// [`Labeller::issue`], [`Labeller::encode`] and [`Labeller::dense_key`];
+    /// a labeller whose labels are cheaper to write than to build overrides it,
+    /// and must agree with the default.
+    #[inline]
+    fn issue_wire(
+        &mut self,
+        op: OpKind,
+        operands: &[&Self::Tag],
+        out: &mut Vec<u8>,
+    ) -> Result<IssuedWire<Self::Tag>, LabelError> {
+        let issued = self.issue(op, operands)?;
+        Ok(match issued.label {
+            Some(label) => {
+                self.encode(&label, out);
+                IssuedWire {
+                    labelled: true,
+                    dense_key: self.dense_key(&label),
+                    tag: issued.tag,
+                }
+            }
+            None => IssuedWire {
+                labelled: false,
+                dense_key: None,
+                tag: issued.tag,
+            },
+        })
+    }
 
     /// For [`LabelTiming::AtSend`] labellers: the label when the operation's
     /// messages go out. Others never see this call.
@@ -254,6 +298,17 @@ impl<L: Labeller> Labeller for HashFiled<L> {
         operands: &[&Self::Tag],
     ) -> Result<Issued<Self::Label, Self::Tag>, LabelError> {
         self.0.issue(op, operands)
+    }
+
+    fn issue_wire(
+        &mut self,
+        op: OpKind,
+        operands: &[&Self::Tag],
+        out: &mut Vec<u8>,
+    ) -> Result<IssuedWire<Self::Tag>, LabelError> {
+        let mut issued = self.0.issue_wire(op, operands, out)?;
+        issued.dense_key = None;
+        Ok(issued)
     }
 
     fn at_send(&mut self, op: OpKind) -> Result<Self::Label, LabelError> {

@@ -50,7 +50,7 @@ pub mod testkit;
 pub use engine::Engine;
 pub use error::RuntimeError;
 pub use field::Fp;
-pub use label::{Issued, LabelError, LabelTiming, Labeller, OpKind, PlayerId};
+pub use label::{Issued, IssuedWire, LabelError, LabelTiming, Labeller, OpKind, PlayerId};
 pub use params::{RunParams, WorkloadKind};
 pub use program::{Mpc, Public, Share, ValueId, Workload};
 pub use report::RunReport;

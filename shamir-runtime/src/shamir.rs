@@ -126,10 +126,14 @@ impl Shamir {
             return;
         }
         if t == 1 {
-            // The usual case (3 players): one random coefficient.
+            // The usual case (3 players): one random coefficient c, and the
+            // points are 1, 2, 3, …, so the shares are secret + c, + 2c, …:
+            // additions, no multiplications.
             let c = Fp::random(rng);
-            for (share, &x) in out.iter_mut().zip(&self.points) {
-                *share = secret + c * x;
+            let mut share = secret;
+            for s in out.iter_mut() {
+                share += c;
+                *s = share;
             }
             return;
         }
@@ -152,6 +156,21 @@ impl Shamir {
     #[inline]
     pub fn open(&self, shares: &[Fp]) -> (Fp, bool) {
         debug_assert_eq!(shares.len(), self.n);
+        if let ([s0, s1], rest) = shares.split_at(2.min(shares.len())) {
+            if self.t == 1 {
+                // A line through (1, s0) and (2, s1): its step d, its value at
+                // 0, and every later share one more step along (points are
+                // 1, 2, 3, …). Additions only.
+                let d = *s1 - *s0;
+                let mut expected = *s1;
+                let mut consistent = true;
+                for &s in rest {
+                    expected += d;
+                    consistent &= s == expected;
+                }
+                return (*s0 - d, consistent);
+            }
+        }
         let (first, rest) = shares.split_at(self.t + 1);
         let mut consistent = true;
         for (row, &s) in self.consistency_rows.chunks_exact(first.len()).zip(rest) {
@@ -194,6 +213,27 @@ mod tests {
             prop_assert!(ok);
             prop_assert_eq!(v, Fp::new(secret));
             prop_assert_eq!(sh.recombine_all(&shares), Fp::new(secret));
+        }
+
+        /// The additions-only path for t = 1 gives what the Lagrange
+        /// coefficients give, on any shares, consistent or not.
+        #[test]
+        fn line_opening_matches_lagrange(n in 3usize..=MAX_PLAYERS, raw in proptest::collection::vec(0..crate::field::MODULUS, MAX_PLAYERS), fix in any::<bool>()) {
+            let sh = Shamir::new(n, 1).unwrap();
+            let mut shares: Vec<Fp> = raw[..n].iter().map(|&v| Fp::new(v)).collect();
+            if fix {
+                // Put every share on the line through the first two.
+                let row: Vec<Fp> = sh.consistency_rows.clone();
+                for j in 2..n {
+                    shares[j] = dot(&row[(j - 2) * 2..(j - 1) * 2], &shares[..2]);
+                }
+            }
+            let want_value = dot(&sh.first_at_zero, &shares[..2]);
+            let want_consistent = (2..n).all(|j| {
+                dot(&sh.consistency_rows[(j - 2) * 2..(j - 1) * 2], &shares[..2]) == shares[j]
+            });
+            prop_assert_eq!(sh.open(&shares), (want_value, want_consistent));
+            prop_assert_eq!(want_consistent, fix || n == 2);
         }
 
         #[test]

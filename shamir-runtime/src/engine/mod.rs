@@ -30,7 +30,7 @@ pub mod values;
 
 use crate::error::RuntimeError;
 use crate::field::Fp;
-use crate::label::{LabelError, LabelTiming, Labeller, OpKind, PlayerId};
+use crate::label::{IssuedWire, LabelError, LabelTiming, Labeller, OpKind, PlayerId};
 use crate::latency::Latencies;
 use crate::outbox::Outbox;
 use crate::prss::Prss;
@@ -110,8 +110,6 @@ pub struct Engine<L: Labeller> {
     peers_mask: u32,
     /// Whether labels are fixed at issue, so dense keys file them.
     at_issue: bool,
-    /// The wire form of the label being issued or sent.
-    label_buf: Vec<u8>,
     share_buf: Vec<Fp>,
     /// λ of this player's own share in a multiplication.
     own_lambda: Fp,
@@ -159,7 +157,6 @@ impl<L: Labeller> Engine<L> {
             sender: Sender::new(outboxes),
             peers_mask,
             at_issue: L::TIMING == LabelTiming::AtIssue,
-            label_buf: Vec::with_capacity(64),
             share_buf: vec![Fp::ZERO; n],
             now: Instant::now(),
             now_ns: 0,
@@ -240,6 +237,9 @@ impl<L: Labeller> Engine<L> {
     /// drives the engine calls this once it has issued what it can; the
     /// engine flushes at the end of [`Engine::receive`] itself.
     pub fn flush(&mut self) {
+        if !self.ready.is_empty() {
+            self.run_ready();
+        }
         self.sender.flush();
     }
 
@@ -304,35 +304,37 @@ impl<L: Labeller> Engine<L> {
         }
     }
 
-    /// Asks the labeller at issue; on failure records the error and returns `None`.
-    fn issue_label(
-        &mut self,
-        kind: OpKind,
-        operands: &[u32],
-    ) -> Option<(Option<L::Label>, L::Tag)> {
-        // Operations have at most two operands: arrays, not a collected vector.
+    /// Asks the labeller at issue, the label's wire form written straight into
+    /// a new frame; on failure records the error and returns `None`.
+    #[inline(always)]
+    fn issue_wire(&mut self, kind: OpKind, operands: &[u32]) -> Option<IssuedWire<L::Tag>> {
         let values = &self.values;
+        let out = self.sender.begin();
         let issued = match *operands {
-            [] => self.labeller.issue(kind, &[]),
-            [a] => self.labeller.issue(kind, &[values.tag(a)]),
-            [a, b] => self.labeller.issue(kind, &[values.tag(a), values.tag(b)]),
+            [] => self.labeller.issue_wire(kind, &[], out),
+            [a] => self.labeller.issue_wire(kind, &[values.tag(a)], out),
+            [a, b] => self
+                .labeller
+                .issue_wire(kind, &[values.tag(a), values.tag(b)], out),
             _ => {
                 let tags: SmallVec<[&L::Tag; 4]> = operands.iter().map(|&v| values.tag(v)).collect();
-                self.labeller.issue(kind, &tags)
+                self.labeller.issue_wire(kind, &tags, out)
             }
         };
         match issued {
-            Ok(i) => {
-                if kind.is_labelled() && i.label.is_none() && self.at_issue {
-                    let e = LabelError::Missing {
-                        labeller: self.labeller.name(),
-                        op: kind.name(),
-                    };
-                    self.fail(e);
-                    return None;
-                }
-                Some((i.label, i.tag))
+            Ok(w) if w.labelled => {
+                self.sender.end();
+                Some(w)
             }
+            Ok(w) if kind.is_labelled() && self.at_issue => {
+                let _ = w;
+                self.fail(LabelError::Missing {
+                    labeller: self.labeller.name(),
+                    op: kind.name(),
+                });
+                None
+            }
+            Ok(w) => Some(w),
             Err(e) => {
                 self.fail(e);
                 None
@@ -396,49 +398,7 @@ impl<L: Labeller> Engine<L> {
     fn activate(&mut self, id: EntryId, at_issue: bool) {
         let e = *self.table.entry(id);
         match e.kind {
-            Kind::Mul | Kind::Open => {
-                let mul = e.kind == Kind::Mul;
-                let (x, y) = (self.values.get(e.a), self.values.get(e.b));
-                self.drop_operands(&e);
-                if !at_issue {
-                    if self.at_issue {
-                        match self.table.label_padded(id) {
-                            Some((padded, len)) => self.sender.prepare_short(padded, len),
-                            None => self.sender.prepare(self.table.label(id)),
-                        }
-                    } else {
-                        let kind = if mul { OpKind::Mul } else { OpKind::Open };
-                        if !self.label_at_send(id, kind, self.peers_mask) {
-                            return;
-                        }
-                    }
-                }
-                let own = if mul {
-                    let mut shares = std::mem::take(&mut self.share_buf);
-                    self.shamir.deal(x * y, &mut self.rng, &mut shares);
-                    self.sender
-                        .send_each(self.now, &mut self.counters, |peer| shares[peer]);
-                    let own = self.own_lambda * shares[self.me];
-                    self.share_buf = shares;
-                    own
-                } else {
-                    self.sender.send_each(self.now, &mut self.counters, |_| x);
-                    x
-                };
-                let me = self.me;
-                let now = self.now_ns as u32;
-                let (entry, row) = self.table.entry_and_row(id);
-                if mul {
-                    entry.acc += own;
-                } else {
-                    row[me] = own;
-                }
-                entry.started = now;
-                entry.flags |= flag::ACTIVE;
-                if entry.want == 0 {
-                    self.complete(id);
-                }
-            }
+            Kind::Mul | Kind::Open => self.send_exchange(id, at_issue),
             Kind::Input => {
                 // Only an at-send labeller's input gets here: it is ready to
                 // receive, and takes its label now.
@@ -476,6 +436,56 @@ impl<L: Labeller> Engine<L> {
                 }
             }
             Kind::Vacant | Kind::Early => unreachable!("only operations are activated"),
+        }
+    }
+
+    /// A multiplication's or an opening's operands are ready: this player's
+    /// shares go out, and it completes if every peer's share is in already.
+    /// `at_issue` says its frame is prepared.
+    #[inline]
+    fn send_exchange(&mut self, id: EntryId, at_issue: bool) {
+        let e = self.table.entry(id);
+        let mul = e.kind == Kind::Mul;
+        let (a, b, holds) = (e.a, e.b, e.flags & flag::HOLDS != 0);
+        let (x, y) = (self.values.get(a), self.values.get(b));
+        if holds {
+            self.values.drop_ref(a);
+            if mul {
+                self.values.drop_ref(b);
+            }
+        }
+        if !at_issue {
+            if self.at_issue {
+                match self.table.label_padded(id) {
+                    Some((padded, len)) => self.sender.prepare_short(padded, len),
+                    None => self.sender.prepare(self.table.label(id)),
+                }
+            } else {
+                let kind = if mul { OpKind::Mul } else { OpKind::Open };
+                if !self.label_at_send(id, kind, self.peers_mask) {
+                    return;
+                }
+            }
+        }
+        let me = self.me;
+        let now = self.now_ns as u32;
+        if mul {
+            let mut shares = std::mem::take(&mut self.share_buf);
+            self.shamir.deal(x * y, &mut self.rng, &mut shares);
+            self.sender
+                .send_each(self.now, &mut self.counters, |peer| shares[peer]);
+            let own = self.own_lambda * shares[me];
+            self.share_buf = shares;
+            self.table.entry_mut(id).acc += own;
+        } else {
+            self.sender.send_each(self.now, &mut self.counters, |_| x);
+            self.table.entry_and_row(id).1[me] = x;
+        }
+        let entry = self.table.entry_mut(id);
+        entry.started = now;
+        entry.flags |= flag::ACTIVE;
+        if entry.want == 0 {
+            self.complete(id);
         }
     }
 

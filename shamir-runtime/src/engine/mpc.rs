@@ -48,27 +48,25 @@ impl<L: Labeller> Engine<L> {
         if !self.held(operands) {
             return self.poisoned();
         }
-        let Some((label, tag)) = self.issue_label(kind, operands) else {
+        let Some(issued) = self.issue_wire(kind, operands) else {
             return self.poisoned();
         };
         let mut init = Entry::new(entry_kind);
         init.a = a;
         init.b = b;
-        let id = match &label {
-            Some(label) => {
-                let dense = self.frame_label(label);
-                self.table
-                    .register(self.sender.label(), dense, self.peers_mask, init)
-            }
+        let id = if issued.labelled {
+            self.table
+                .register(self.sender.label(), issued.dense_key, self.peers_mask, init)
+        } else {
             // An at-send labeller's operation is filed when it sends.
-            None => self.table.alloc(init),
+            self.table.alloc(init)
         };
         self.live += 1;
-        let out = self.values.alloc(tag, id, Fp::ZERO);
+        let out = self.values.alloc(issued.tag, id, Fp::ZERO);
         self.table.entry_mut(id).out = out;
         if self.wait_for(id, operands) == 0 {
-            self.activate(id, label.is_some());
-        } else if label.is_some() {
+            self.send_exchange(id, issued.labelled);
+        } else if issued.labelled {
             self.keep_frame_label(id);
         }
         out
@@ -82,9 +80,10 @@ impl<L: Labeller> Engine<L> {
         if !self.held(operands) {
             return Share(ValueId(self.poisoned()));
         }
-        let Some((_, tag)) = self.issue_label(kind, operands) else {
+        let Some(issued) = self.issue_wire(kind, operands) else {
             return Share(ValueId(self.poisoned()));
         };
+        let tag = issued.tag;
         if operands.iter().all(|&v| self.values.is_ready(v)) {
             let v = local(entry_kind, self.values.get(a), self.values.get(both[1]), c);
             return Share(ValueId(self.values.alloc(tag, values::READY, v)));
@@ -99,17 +98,17 @@ impl<L: Labeller> Engine<L> {
         Share(ValueId(out))
     }
 
-    /// The label of an operation that sends now: fixed at issue, or, for an
-    /// at-send labeller, read now.
-    fn label_now(&mut self, issued: Option<L::Label>, kind: OpKind) -> Option<L::Label> {
-        if let Some(l) = issued {
-            return Some(l);
-        }
+    /// For an at-send labeller: reads the label of an operation that sends
+    /// (or feeds the PRF) now and prepares its frame.
+    fn label_at_send_now(&mut self, kind: OpKind) -> bool {
         match self.labeller.at_send(kind) {
-            Ok(l) => Some(l),
+            Ok(l) => {
+                self.frame_label(&l);
+                true
+            }
             Err(e) => {
                 self.fail(e);
-                None
+                false
             }
         }
     }
@@ -130,36 +129,33 @@ impl<L: Labeller> Mpc for Engine<L> {
             return Share(ValueId(self.poisoned()));
         }
         let kind = OpKind::Input { owner };
-        let Some((label, tag)) = self.issue_label(kind, &[]) else {
+        let Some(issued) = self.issue_wire(kind, &[]) else {
             return Share(ValueId(self.poisoned()));
         };
         if owner == self.me {
-            let Some(label) = self.label_now(label, kind) else {
+            if !issued.labelled && !self.label_at_send_now(kind) {
                 return Share(ValueId(self.poisoned()));
-            };
-            self.frame_label(&label);
+            }
             let mut shares = std::mem::take(&mut self.share_buf);
             self.shamir.deal(value, &mut self.rng, &mut shares);
             self.sender
                 .send_each(self.now, &mut self.counters, |peer| shares[peer]);
             let own = shares[self.me];
             self.share_buf = shares;
-            return Share(ValueId(self.values.alloc(tag, values::READY, own)));
+            return Share(ValueId(self.values.alloc(issued.tag, values::READY, own)));
         }
         let mut init = Entry::new(Kind::Input);
         init.a = owner as u32;
-        let id = match &label {
-            Some(label) => {
-                let dense = self.frame_label(label);
-                self.table
-                    .register(self.sender.label(), dense, 1 << owner, init)
-            }
-            None => self.table.alloc(init),
+        let id = if issued.labelled {
+            self.table
+                .register(self.sender.label(), issued.dense_key, 1 << owner, init)
+        } else {
+            self.table.alloc(init)
         };
         self.live += 1;
-        let out = self.values.alloc(tag, id, Fp::ZERO);
+        let out = self.values.alloc(issued.tag, id, Fp::ZERO);
         self.table.entry_mut(id).out = out;
-        if label.is_some() {
+        if issued.labelled {
             let e = self.table.entry_mut(id);
             e.flags |= flag::ACTIVE;
             if e.want == 0 {
@@ -173,16 +169,14 @@ impl<L: Labeller> Mpc for Engine<L> {
 
     fn random(&mut self) -> Share {
         self.counters.ops += 1;
-        let Some((label, tag)) = self.issue_label(OpKind::Random, &[]) else {
+        let Some(issued) = self.issue_wire(OpKind::Random, &[]) else {
             return Share(ValueId(self.poisoned()));
         };
-        let Some(label) = self.label_now(label, OpKind::Random) else {
+        if !issued.labelled && !self.label_at_send_now(OpKind::Random) {
             return Share(ValueId(self.poisoned()));
-        };
-        self.label_buf.clear();
-        self.labeller.encode(&label, &mut self.label_buf);
-        let share = self.prss.share(&self.label_buf);
-        Share(ValueId(self.values.alloc(tag, values::READY, share)))
+        }
+        let share = self.prss.share(self.sender.label());
+        Share(ValueId(self.values.alloc(issued.tag, values::READY, share)))
     }
 
     fn add(&mut self, a: Share, b: Share) -> Share {
@@ -281,6 +275,7 @@ impl<L: Labeller> Mpc for Engine<L> {
         self.wait_for(id, &deps);
     }
 
+    #[inline]
     fn release(&mut self, v: ValueId) {
         if self.values.release(v.0).is_err() {
             self.fail(RuntimeError::Program(format!(

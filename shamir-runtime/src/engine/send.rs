@@ -55,7 +55,7 @@ impl Sender {
 
     /// Starts the frame of an operation about to send: the label's wire form
     /// goes into the returned buffer, then [`Sender::end`] completes it.
-    #[inline]
+    #[inline(always)]
     pub fn begin(&mut self) -> &mut Vec<u8> {
         self.frame.clear();
         self.frame.push(0);
@@ -66,7 +66,7 @@ impl Sender {
     /// zeros for the payload (filled in per peer by [`Sender::send_each`]) and
     /// for padding, so that a short frame and its label can be copied in
     /// pieces of fixed size.
-    #[inline]
+    #[inline(always)]
     pub fn end(&mut self) {
         let label_len = self.frame.len() - 1;
         let body = label_len + PAYLOAD_BYTES;

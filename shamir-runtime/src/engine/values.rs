@@ -137,11 +137,19 @@ impl<T> Values<T> {
     }
 
     /// The program releases its handle to `v`.
+    #[inline]
     pub fn release(&mut self, v: u32) -> Result<(), Misuse> {
-        if !self.is_held(v) || self.slots[v as usize].refs == 0 {
+        let Some(s) = self.slots.get_mut(v as usize) else {
+            return Err(Misuse::Released);
+        };
+        if s.state == FREE || s.refs == 0 {
             return Err(Misuse::Released);
         }
-        self.drop_ref(v);
+        s.refs -= 1;
+        if s.refs == 0 && s.state >= READY_INCONSISTENT {
+            s.state = FREE;
+            self.free.push(v);
+        }
         Ok(())
     }
 
