@@ -55,6 +55,7 @@ use crate::field::Fp;
 use crate::label::PlayerId;
 use hashbrown::HashTable;
 use std::collections::HashMap;
+use smallvec::SmallVec;
 use std::hash::BuildHasher;
 
 /// Index of an entry in the table.
@@ -503,6 +504,23 @@ impl Table {
             .copied()
     }
 
+    /// Makes general entry `id` (its label is `bytes`, hash `hash`) the
+    /// whole chain of a label that has none.
+    fn link_head(&mut self, id: EntryId, hash: u64, bytes: &[u8], dense: bool) {
+        self.keep_label(id, bytes);
+        let e = &mut self.entries[id as usize];
+        e.key = hash;
+        e.next = NONE;
+        e.flags |= flag::HASHED;
+        if dense {
+            e.flags |= flag::DENSE_LABEL;
+            self.spilled += 1;
+        }
+        let entries = &self.entries;
+        self.index
+            .insert_unique(hash, id, |&j| entries[j as usize].key);
+    }
+
     /// Appends general entry `id` (its label is `bytes`, hash `hash`) to the
     /// label's chain, making the chain if there is none.
     fn link(&mut self, id: EntryId, hash: u64, bytes: &[u8], dense: bool) {
@@ -757,7 +775,6 @@ impl Table {
     /// expected sender's first held message from the label's chain, then files
     /// the operation in its dense slot if that is free and nothing else holds
     /// the label, else at the end of the label's chain.
-    #[cold]
     fn register_slow(
         &mut self,
         existing: Option<EntryId>,
@@ -767,19 +784,39 @@ impl Table {
         init: Entry,
     ) -> EntryId {
         let n = self.n;
+        let hash = self.hash(bytes);
+        let head = self.find(hash, bytes);
+        let in_slot = dense.is_some_and(|key| self.entries[self.slot(key)].key == key);
+        if head.is_none() && !in_slot {
+            // The label has no entry anywhere (hash labels, usually): nothing
+            // to take, and the operation starts the label's chain.
+            let id = match (existing, dense) {
+                (None, Some(key)) if self.entries[self.slot(key)].key == VACANT => {
+                    let i = self.slot(key);
+                    self.entries[i] = init;
+                    self.entries[i].key = key;
+                    self.entries[i].want = senders;
+                    return i as EntryId;
+                }
+                (Some(id), _) => id,
+                (None, _) => self.alloc(init),
+            };
+            self.link_head(id, hash, bytes, dense.is_some());
+            self.entries[id as usize].want = senders;
+            return id;
+        }
         let mut taken: [(u8, Fp); 32] = [(0, Fp::ZERO); 32];
         let mut n_taken = 0;
         let mut remaining = senders;
-        let hash = self.hash(bytes);
         // The chain, dense slot first.
-        let mut chain: Vec<EntryId> = Vec::new();
+        let mut chain: SmallVec<[EntryId; 8]> = SmallVec::new();
         if let Some(key) = dense {
             let i = self.slot(key);
             if self.entries[i].key == key {
                 chain.push(i as EntryId);
             }
         }
-        let mut at = self.find(hash, bytes).unwrap_or(NONE);
+        let mut at = head.unwrap_or(NONE);
         while at != NONE {
             chain.push(at);
             at = self.entries[at as usize].next;
