@@ -312,6 +312,7 @@ impl Labeller for ProgramCounter {
         (label.key != NO_KEY).then_some(label.key)
     }
 
+    #[inline]
     fn wire_dense_key(&self, bytes: &[u8]) -> Option<u64> {
         match get_varint(bytes) {
             Ok((k, used)) if used == bytes.len() => Some(k),
@@ -402,7 +403,7 @@ mod tests {
     #[test]
     fn issue_wire_agrees_with_issue_and_encode() {
         let (mut a, mut b) = (ProgramCounter::new(), ProgramCounter::new());
-        let mut step = |a: &mut ProgramCounter, b: &mut ProgramCounter, op: OpKind| {
+        let step = |a: &mut ProgramCounter, b: &mut ProgramCounter, op: OpKind| {
             let l = a.issue(op, &[]).unwrap().label;
             let mut out = Vec::new();
             let w = b.issue_wire(op, &[], &mut out).unwrap();

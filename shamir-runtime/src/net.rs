@@ -12,8 +12,8 @@
 
 use crate::error::RuntimeError;
 use crate::label::PlayerId;
-use crate::wire::{Hello, MAGIC, PROTOCOL_VERSION};
 use crate::outbox::Outbox;
+use crate::wire::{Hello, MAGIC, PROTOCOL_VERSION};
 use std::cell::RefCell;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};

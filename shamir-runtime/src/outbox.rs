@@ -96,7 +96,10 @@ impl Outbox {
     /// copied). Only for a link without jitter.
     #[inline]
     pub fn push_frames(&self, frames: &mut Vec<u8>) {
-        debug_assert!(self.jitter.is_none(), "jittered frames are pushed one by one");
+        debug_assert!(
+            self.jitter.is_none(),
+            "jittered frames are pushed one by one"
+        );
         let mut buf = self.buf.borrow_mut();
         let was_empty = buf.is_empty();
         if was_empty {

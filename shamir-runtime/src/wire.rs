@@ -21,8 +21,8 @@ pub const MAGIC: [u8; 8] = *b"LBLBENCH";
 const MAX_HELLO: usize = 64 * 1024;
 
 /// Appends the LEB128 varint of `v`.
-#[inline]
-pub fn put_varint(out: &mut Vec<u8>, mut v: u64) {
+#[inline(always)]
+pub fn put_varint(out: &mut Vec<u8>, v: u64) {
     if let Some((word, len)) = varint_word(v) {
         // One copy of fixed size, then the length: no loop, no byte pushes.
         let end = out.len() + len;
@@ -30,6 +30,12 @@ pub fn put_varint(out: &mut Vec<u8>, mut v: u64) {
         out.truncate(end);
         return;
     }
+    put_long_varint(out, v);
+}
+
+/// [`put_varint`] for values of 2^28 and more, out of line.
+#[inline(never)]
+fn put_long_varint(out: &mut Vec<u8>, mut v: u64) {
     while v >= 0x80 {
         out.push((v as u8) | 0x80);
         v >>= 7;
@@ -51,7 +57,10 @@ pub fn varint_word(v: u64) -> Option<(u32, usize)> {
     } else if v < 1 << 14 {
         ((v & 0x7f) | 0x80 | (v >> 7) << 8, 2)
     } else if v < 1 << 21 {
-        ((v & 0x7f) | 0x80 | ((v >> 7) & 0x7f | 0x80) << 8 | (v >> 14) << 16, 3)
+        (
+            (v & 0x7f) | 0x80 | ((v >> 7) & 0x7f | 0x80) << 8 | (v >> 14) << 16,
+            3,
+        )
     } else {
         let word = (v & 0x7f)
             | 0x80
@@ -81,7 +90,7 @@ pub enum VarintError {
 }
 
 /// Reads a canonical LEB128 varint from the front of `bytes`: (value, bytes used).
-#[inline]
+#[inline(always)]
 pub fn get_varint(bytes: &[u8]) -> Result<(u64, usize), VarintError> {
     // Most varints here (lengths, counters) take one to three bytes.
     match *bytes {
@@ -102,6 +111,12 @@ pub fn get_varint(bytes: &[u8]) -> Result<(u64, usize), VarintError> {
         }
         _ => {}
     }
+    get_long_varint(bytes)
+}
+
+/// [`get_varint`] for five bytes and more, and for every error, out of line.
+#[inline(never)]
+fn get_long_varint(bytes: &[u8]) -> Result<(u64, usize), VarintError> {
     let mut v: u64 = 0;
     for (i, &b) in bytes.iter().enumerate() {
         if i == 9 && b > 1 {

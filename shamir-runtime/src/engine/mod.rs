@@ -297,9 +297,7 @@ impl<L: Labeller> Engine<L> {
                 self.values.drop_ref(e.a);
                 self.values.drop_ref(e.b);
             }
-            Kind::Open | Kind::MulConst | Kind::AddConst | Kind::Check => {
-                self.values.drop_ref(e.a)
-            }
+            Kind::Open | Kind::MulConst | Kind::AddConst | Kind::Check => self.values.drop_ref(e.a),
             _ => {}
         }
     }
@@ -317,7 +315,8 @@ impl<L: Labeller> Engine<L> {
                 .labeller
                 .issue_wire(kind, &[values.tag(a), values.tag(b)], out),
             _ => {
-                let tags: SmallVec<[&L::Tag; 4]> = operands.iter().map(|&v| values.tag(v)).collect();
+                let tags: SmallVec<[&L::Tag; 4]> =
+                    operands.iter().map(|&v| values.tag(v)).collect();
                 self.labeller.issue_wire(kind, &tags, out)
             }
         };
@@ -594,7 +593,11 @@ impl<L: Labeller> Engine<L> {
         result
     }
 
-    fn receive_frames(&mut self, peer: PlayerId, buf: &[u8]) -> Result<(usize, bool), RuntimeError> {
+    fn receive_frames(
+        &mut self,
+        peer: PlayerId,
+        buf: &[u8],
+    ) -> Result<(usize, bool), RuntimeError> {
         let mut at = 0;
         let mut fast = 0u64;
         let result = loop {
@@ -700,13 +703,13 @@ impl<L: Labeller> Engine<L> {
         label: &[u8],
         payload: Fp,
     ) -> Result<Result<Arrival, Refusal>, RuntimeError> {
-        let decoded =
-            self.labeller
-                .decode(label)
-                .map_err(|e| RuntimeError::MalformedFrame {
-                    peer,
-                    reason: format!("label does not decode: {e}"),
-                })?;
+        let decoded = self
+            .labeller
+            .decode(label)
+            .map_err(|e| RuntimeError::MalformedFrame {
+                peer,
+                reason: format!("label does not decode: {e}"),
+            })?;
         let dense = if self.at_issue {
             self.labeller.dense_key(&decoded)
         } else {
@@ -727,11 +730,7 @@ impl<L: Labeller> Engine<L> {
                 capacity,
                 front,
             },
-            Refusal::TooMany { held } => RuntimeError::TooManyUnexpected {
-                peer,
-                held,
-                label,
-            },
+            Refusal::TooMany { held } => RuntimeError::TooManyUnexpected { peer, held, label },
         }
     }
 }

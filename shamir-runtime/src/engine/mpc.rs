@@ -197,7 +197,12 @@ impl<L: Labeller> Mpc for Engine<L> {
 
     fn mul(&mut self, a: Share, b: Share) -> Share {
         self.counters.muls += 1;
-        Share(ValueId(self.exchange(OpKind::Mul, Kind::Mul, a.0 .0, b.0 .0)))
+        Share(ValueId(self.exchange(
+            OpKind::Mul,
+            Kind::Mul,
+            a.0 .0,
+            b.0 .0,
+        )))
     }
 
     fn open(&mut self, a: Share) -> Public {
@@ -257,7 +262,11 @@ impl<L: Labeller> Mpc for Engine<L> {
             self.labeller.leave(saved);
             return;
         }
-        let waiting = (Box::new(then) as super::Continuation<L>, context, deps.clone());
+        let waiting = (
+            Box::new(then) as super::Continuation<L>,
+            context,
+            deps.clone(),
+        );
         let index = match self.free_continuations.pop() {
             Some(i) => {
                 self.continuations[i as usize] = Some(waiting);

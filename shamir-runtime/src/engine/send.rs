@@ -76,7 +76,8 @@ impl Sender {
         } else {
             self.long_prefix(body);
         }
-        self.frame.extend_from_slice(&[0; PAYLOAD_BYTES + SHORT_LABEL]);
+        self.frame
+            .extend_from_slice(&[0; PAYLOAD_BYTES + SHORT_LABEL]);
         self.label_len = label_len;
         self.frame_len = self.label_at + label_len + PAYLOAD_BYTES;
     }
@@ -126,7 +127,12 @@ impl Sender {
 
     /// Sends `share(peer)` to every peer in the prepared frame.
     #[inline]
-    pub fn send_each(&mut self, now: Instant, counters: &mut Counters, share: impl Fn(PlayerId) -> Fp) {
+    pub fn send_each(
+        &mut self,
+        now: Instant,
+        counters: &mut Counters,
+        share: impl Fn(PlayerId) -> Fp,
+    ) {
         let mut sent = 0u64;
         let len = self.frame_len;
         let at = len - PAYLOAD_BYTES;

@@ -54,8 +54,8 @@
 use crate::field::Fp;
 use crate::label::PlayerId;
 use hashbrown::HashTable;
-use std::collections::HashMap;
 use smallvec::SmallVec;
+use std::collections::HashMap;
 use std::hash::BuildHasher;
 
 /// Index of an entry in the table.
@@ -340,10 +340,7 @@ impl Table {
     pub fn entry_and_row(&mut self, id: EntryId) -> (&mut Entry, &mut [Fp]) {
         let n = self.n;
         let at = id as usize * n;
-        (
-            &mut self.entries[id as usize],
-            &mut self.shares[at..at + n],
-        )
+        (&mut self.entries[id as usize], &mut self.shares[at..at + n])
     }
 
     /// Entry `id`'s row of shares.
@@ -499,9 +496,7 @@ impl Table {
 
     /// The chain head of the hashed label `bytes`, if it has one.
     fn find(&self, hash: u64, bytes: &[u8]) -> Option<EntryId> {
-        self.index
-            .find(hash, |&h| self.label(h) == bytes)
-            .copied()
+        self.index.find(hash, |&h| self.label(h) == bytes).copied()
     }
 
     /// Makes general entry `id` (its label is `bytes`, hash `hash`) the
@@ -559,7 +554,13 @@ impl Table {
         if e.key != key || !e.takes(1 << sender) {
             return None;
         }
-        take_message(e, &mut self.shares[i * n..i * n + n], sender, value, self.lambda[sender]);
+        take_message(
+            e,
+            &mut self.shares[i * n..i * n + n],
+            sender,
+            value,
+            self.lambda[sender],
+        );
         Some(i as EntryId)
     }
 
@@ -905,7 +906,10 @@ impl Table {
     /// Entries in use (operations and early entries), for tests.
     #[cfg(test)]
     fn in_use(&self) -> usize {
-        self.entries.iter().filter(|e| e.kind != Kind::Vacant).count()
+        self.entries
+            .iter()
+            .filter(|e| e.kind != Kind::Vacant)
+            .count()
     }
 }
 
@@ -988,8 +992,15 @@ mod tests {
     /// One step of a table's life: an operation registers, or a message arrives.
     #[derive(Debug, Clone)]
     enum Step {
-        Register { label: u64, senders: u32 },
-        Arrive { label: u64, sender: PlayerId, value: u64 },
+        Register {
+            label: u64,
+            senders: u32,
+        },
+        Arrive {
+            label: u64,
+            sender: PlayerId,
+            value: u64,
+        },
     }
 
     fn step() -> impl proptest::strategy::Strategy<Value = Step> {

@@ -62,7 +62,14 @@ fn engine(window: usize) -> Engine<Flat> {
     let outboxes = (0..3)
         .map(|p| (p != 0).then(|| Rc::new(Outbox::new(None))))
         .collect();
-    Engine::new(0, Shamir::new(3, 1).unwrap(), 1, Flat::default(), outboxes, window)
+    Engine::new(
+        0,
+        Shamir::new(3, 1).unwrap(),
+        1,
+        Flat::default(),
+        outboxes,
+        window,
+    )
 }
 
 fn frame(label: u64, value: u64) -> Vec<u8> {
@@ -155,5 +162,8 @@ fn a_peer_flooding_unexpected_labels_is_refused_before_memory_grows() {
     }
     assert!(e.receive(1, &flood).is_ok());
     let err = e.receive(1, &frame(capacity, 1)).unwrap_err().to_string();
-    assert!(err.contains("player 1 sent") && err.contains("expects"), "{err}");
+    assert!(
+        err.contains("player 1 sent") && err.contains("expects"),
+        "{err}"
+    );
 }
