@@ -115,7 +115,8 @@ impl Replay {
         let (slots, mask) = (&mut self.slots, self.mask);
         let len = slots.len();
         let share = |slots: &[u32], g: u32| Share(ValueId(slots[g as usize & mask]));
-        for (j, &gate) in gates.iter().enumerate().take(stop).skip(start) {
+        for j in start..stop {
+            let gate = gates[j];
             // Gate j takes the slot of gate j − len, which no gate from j on
             // refers to (the reach is less than len): its value is released.
             if self.releases && j >= len && !matches!(gates[j - len], Gate::Check(..)) {

@@ -542,14 +542,25 @@ impl<L: Labeller> Engine<L> {
     #[inline]
     fn finish(&mut self, id: EntryId, value: Fp, consistent: bool) {
         let e = self.table.entry(id);
-        let (out, waiters, n_waiters, more) = (
-            e.out,
+        let (out, waited) = (e.out, e.n_waiters != 0 || e.flags & flag::MORE_WAITERS != 0);
+        self.values.set(out, value, consistent);
+        if waited {
+            self.wake_waiters(id);
+        }
+        self.table.free(id);
+        self.live -= 1;
+    }
+
+    /// Wakes the operations waiting for entry `id`'s value, in the order they
+    /// asked.
+    fn wake_waiters(&mut self, id: EntryId) {
+        let e = self.table.entry(id);
+        let (waiters, n, more) = (
             e.waiters,
             e.n_waiters as usize,
             e.flags & flag::MORE_WAITERS != 0,
         );
-        self.values.set(out, value, consistent);
-        for &w in &waiters[..n_waiters] {
+        for &w in &waiters[..n] {
             self.wake(w);
         }
         if more {
@@ -557,8 +568,6 @@ impl<L: Labeller> Engine<L> {
                 self.wake(w);
             }
         }
-        self.table.free(id);
-        self.live -= 1;
     }
 
     /// One of `w`'s operands is ready.
@@ -600,11 +609,12 @@ impl<L: Labeller> Engine<L> {
     ) -> Result<(usize, bool), RuntimeError> {
         let mut at = 0;
         let mut fast = 0u64;
+        let dense = self.at_issue;
         let result = loop {
             // The common frame, inline: a one-byte length prefix, all of it in
             // `buf`, a payload that is a field element, and a label with a
             // dense key whose operation is registered and expects `peer`.
-            if let (true, Some(&len)) = (self.at_issue, buf.get(at)) {
+            if let (true, Some(&len)) = (dense, buf.get(at)) {
                 let len = usize::from(len);
                 if (PAYLOAD_BYTES..0x80).contains(&len) && buf.len() > at + len {
                     let (label, payload) = buf[at + 1..=at + len].split_at(len - PAYLOAD_BYTES);
@@ -612,11 +622,10 @@ impl<L: Labeller> Engine<L> {
                     if let (Some(value), Some(key)) =
                         (Fp::from_canonical(raw), self.labeller.wire_dense_key(label))
                     {
-                        if let Some(id) = self.table.take_dense(peer, key, value) {
+                        if let Some((id, complete)) = self.table.take_dense(peer, key, value) {
                             at += len + 1;
                             fast += 1;
-                            let e = self.table.entry(id);
-                            if e.want == 0 && e.flags & flag::ACTIVE != 0 {
+                            if complete {
                                 self.complete(id);
                             }
                             if !self.ready.is_empty() {

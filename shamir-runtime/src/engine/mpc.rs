@@ -45,9 +45,13 @@ impl<L: Labeller> Engine<L> {
         } else {
             &both[..1]
         };
-        if !self.held(operands) {
-            return self.poisoned();
-        }
+        let ready = match (self.values.readiness(a), self.values.readiness(b)) {
+            (Some(x), Some(y)) => x && y,
+            _ => {
+                self.used_after_release(operands);
+                return self.poisoned();
+            }
+        };
         let Some(issued) = self.issue_wire(kind, operands) else {
             return self.poisoned();
         };
@@ -64,7 +68,7 @@ impl<L: Labeller> Engine<L> {
         self.live += 1;
         let out = self.values.alloc(issued.tag, id, Fp::ZERO);
         self.table.entry_mut(id).out = out;
-        if self.wait_for(id, operands) == 0 {
+        if ready || self.wait_for(id, operands) == 0 {
             self.send_exchange(id, issued.labelled);
         } else if issued.labelled {
             self.keep_frame_label(id);

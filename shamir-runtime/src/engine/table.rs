@@ -544,24 +544,24 @@ impl Table {
     }
 
     /// The receiver's fastest path: the operation registered under dense key
-    /// `key` expects `sender` and takes `value`; `None` for anything else
-    /// (then [`Table::arrive_dense`] or [`Table::arrive`]).
+    /// `key` expects `sender` and takes `value`; returns its entry and whether
+    /// it is now complete (every message in, and active). `None` for anything
+    /// else (then [`Table::arrive_dense`] or [`Table::arrive`]).
     #[inline(always)]
-    pub fn take_dense(&mut self, sender: PlayerId, key: u64, value: Fp) -> Option<EntryId> {
+    pub fn take_dense(&mut self, sender: PlayerId, key: u64, value: Fp) -> Option<(EntryId, bool)> {
         let i = self.slot(key);
-        let n = self.n;
         let e = &mut self.entries[i];
-        if e.key != key || !e.takes(1 << sender) {
+        let bit = 1u32 << sender;
+        if e.key != key || !e.takes(bit) {
             return None;
         }
-        take_message(
-            e,
-            &mut self.shares[i * n..i * n + n],
-            sender,
-            value,
-            self.lambda[sender],
-        );
-        Some(i as EntryId)
+        match e.kind {
+            Kind::Mul => e.acc += self.lambda[sender] * value,
+            Kind::Input => e.acc = value,
+            _ => self.shares[i * self.n + sender] = value,
+        }
+        e.want &= !bit;
+        Some((i as EntryId, e.want == 0 && e.flags & flag::ACTIVE != 0))
     }
 
     /// A message from `sender` under a label with dense key `key`: the fast

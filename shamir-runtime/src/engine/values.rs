@@ -87,6 +87,16 @@ impl<T> Values<T> {
         self.slots.get(v as usize).is_some_and(|s| s.state != FREE)
     }
 
+    /// Whether `v` is known (`Some(true)`), pending (`Some(false)`), or names
+    /// no value the program still holds (`None`): one look at the slot.
+    #[inline]
+    pub fn readiness(&self, v: u32) -> Option<bool> {
+        match self.slots.get(v as usize) {
+            Some(s) if s.state != FREE => Some(s.state >= READY_INCONSISTENT),
+            _ => None,
+        }
+    }
+
     /// The producing entry of a pending value; `None` if it is known.
     #[inline]
     pub fn producer(&self, v: u32) -> Option<u32> {
