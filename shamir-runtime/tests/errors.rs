@@ -3,7 +3,8 @@
 //!
 //! * Handshake mismatches: another strategy, other run parameters.
 //! * A peer that sends bytes that are not a frame (a fake player 2 written here
-//!   with `std::net::TcpStream`, speaking the real handshake).
+//!   with `std::net::TcpStream`, speaking the real handshake), or floods a
+//!   player with messages no operation expects.
 //! * A peer that disconnects in the middle of the run.
 //! * A run that can never finish, ended by its timeout.
 //!
@@ -228,6 +229,35 @@ fn malformed_frames_are_named() {
             );
         }
     }
+}
+
+/// A peer that floods a player with messages no operation expects (labels
+/// far beyond the run's) is refused by name once it has used up what a player
+/// keeps for one peer, instead of growing the player's memory.
+#[test]
+fn a_flood_of_unexpected_labels_is_refused_by_name() {
+    let p = params();
+    // The table keeps (players + 1) windows of labels, at least 1024.
+    let kept = (p.window as usize * (p.players as usize + 1))
+        .max(1024)
+        .next_power_of_two();
+    let mut flood = valid_frame();
+    for k in 0..=kept as u64 {
+        let mut label = Vec::new();
+        put_varint(&mut label, 1 << 40 | k);
+        put_message(&mut flood, &label, Fp::new(k));
+    }
+    let mut fake = WithFake::start(Duration::from_secs(20));
+    fake.links[0].write_all(&flood).unwrap();
+    let outcomes = fake.finish();
+    assert_error(
+        &outcomes[0],
+        &[
+            &format!("player 2 sent {kept} messages that no operation here expects"),
+            &format!("label {}", 1u64 << 40 | kept as u64),
+        ],
+    );
+    assert!(outcomes[1].report.error.is_some() && !outcomes[1].report.hung);
 }
 
 #[test]
