@@ -31,8 +31,9 @@ fn varint_word(mut v: u64) -> (u64, usize) {
 /// A program-counter label in its wire form: one varint per counter. Keeping
 /// the encoded bytes makes hashing, comparing and sending a copy of a few
 /// bytes. Up to 16 bytes live in a fixed buffer, so that sending one is a copy
-/// of fixed size; a top-level label `[k]` also keeps `k`, its dense key.
-#[derive(Debug, Clone)]
+/// of fixed size; a top-level label `[k]` also keeps `k`, its dense key. It
+/// shows as its counters, e.g. `[3, 0, 1]`.
+#[derive(Clone)]
 pub struct PcLabel {
     /// The wire form, zero-padded, when it fits.
     short: [u8; INLINE_LABEL_BYTES],
@@ -48,6 +49,12 @@ const LONG: u8 = u8::MAX;
 
 /// `PcLabel::key` of a label without a dense key.
 const NO_KEY: u64 = u64::MAX;
+
+impl std::fmt::Debug for PcLabel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:?}", self.counters())
+    }
+}
 
 impl PartialEq for PcLabel {
     fn eq(&self, other: &PcLabel) -> bool {
