@@ -499,26 +499,17 @@ impl Table {
         self.index.find(hash, |&h| self.label(h) == bytes).copied()
     }
 
-    /// Makes general entry `id` (its label is `bytes`, hash `hash`) the
-    /// whole chain of a label that has none.
-    fn link_head(&mut self, id: EntryId, hash: u64, bytes: &[u8], dense: bool) {
-        self.keep_label(id, bytes);
-        let e = &mut self.entries[id as usize];
-        e.key = hash;
-        e.next = NONE;
-        e.flags |= flag::HASHED;
-        if dense {
-            e.flags |= flag::DENSE_LABEL;
-            self.spilled += 1;
-        }
-        let entries = &self.entries;
-        self.index
-            .insert_unique(hash, id, |&j| entries[j as usize].key);
-    }
-
     /// Appends general entry `id` (its label is `bytes`, hash `hash`) to the
-    /// label's chain, making the chain if there is none.
-    fn link(&mut self, id: EntryId, hash: u64, bytes: &[u8], dense: bool) {
+    /// chain whose head is `head`, or makes it the whole chain of a label that
+    /// has none.
+    fn link_after(
+        &mut self,
+        head: Option<EntryId>,
+        id: EntryId,
+        hash: u64,
+        bytes: &[u8],
+        dense: bool,
+    ) {
         self.keep_label(id, bytes);
         let e = &mut self.entries[id as usize];
         e.key = hash;
@@ -528,7 +519,7 @@ impl Table {
             e.flags |= flag::DENSE_LABEL;
             self.spilled += 1;
         }
-        match self.find(hash, bytes) {
+        match head {
             Some(mut at) => {
                 while self.entries[at as usize].next != NONE {
                     at = self.entries[at as usize].next;
@@ -541,6 +532,13 @@ impl Table {
                     .insert_unique(hash, id, |&j| entries[j as usize].key);
             }
         }
+    }
+
+    /// Appends general entry `id` (its label is `bytes`, hash `hash`) to the
+    /// label's chain, making the chain if there is none.
+    fn link(&mut self, id: EntryId, hash: u64, bytes: &[u8], dense: bool) {
+        let head = self.find(hash, bytes);
+        self.link_after(head, id, hash, bytes, dense);
     }
 
     /// The receiver's fastest path: the operation registered under dense key
@@ -802,7 +800,7 @@ impl Table {
                 (Some(id), _) => id,
                 (None, _) => self.alloc(init),
             };
-            self.link_head(id, hash, bytes, dense.is_some());
+            self.link_after(None, id, hash, bytes, dense.is_some());
             self.entries[id as usize].want = senders;
             return id;
         }
