@@ -126,8 +126,8 @@ pub struct CommonArgs {
     /// Operations in flight at most per player.
     #[arg(long, default_value_t = 4096, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     pub window: u32,
-    /// File every label by hash in the mailbox, even consecutive counters
-    /// (measures what the dense ring buys).
+    /// File every label by hash in the operation table, even consecutive
+    /// counters (measures what the dense slots buy).
     #[arg(long)]
     pub no_dense_keys: bool,
     /// Output format.

@@ -147,7 +147,7 @@ fn local<P: Parts>(
 }
 
 /// Runs all players of one strategy in this process. With `dense_keys` false,
-/// the mailbox files every label by hash, even consecutive counters.
+/// the operation table files every label by hash, even consecutive counters.
 pub fn run_local(
     s: Strategy,
     params: &RunParams,

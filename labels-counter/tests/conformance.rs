@@ -71,3 +71,40 @@ fn program_counter_labels_grow_with_nesting() {
         flat.label_bytes_max
     );
 }
+
+/// A program counter spends a top-level key on every continuation it
+/// schedules, with no message under it: `nested` in several batches leaves a
+/// player that finishes a batch first tens of thousands of keys ahead of the
+/// others (here a batch of 4,096 continuations against a table of 1,024
+/// dense slots). Its next batch's labels must wait at the others, not be
+/// refused as a flood, and every result must come out right.
+#[test]
+fn nested_in_batches_beyond_the_table_stays_correct_over_tcp() {
+    use shamir_runtime::{cluster, workloads, RunParams, WorkloadKind};
+    use std::time::Duration;
+    let batch = 4096;
+    for depth in [1, 4] {
+        let params = RunParams {
+            workload: WorkloadKind::Nested,
+            n: 3 * batch + 7,
+            depth,
+            window: 16,
+            ..RunParams::example()
+        };
+        let report = cluster::run_local(
+            &params,
+            "counter",
+            Duration::from_secs(120),
+            params.n,
+            |_| {
+                (
+                    ProgramCounter::new(),
+                    workloads::build_batched(params.workload, params.n, depth, params.seed, batch),
+                )
+            },
+        )
+        .expect("the run starts");
+        testkit::assert_correct(&report);
+        assert_eq!(report.correct, params.n, "depth {depth}: {report:#?}");
+    }
+}

@@ -11,8 +11,9 @@ use std::hash::{Hash, Hasher};
 ///
 /// A fixed 32-byte array plus its length: `Copy`, no heap, compared with one
 /// short `memcmp`. Bytes past the length are always zero, so the derived
-/// equality is equality of the histories. Hashing feeds the mailbox's hash map
-/// only the first 8 bytes, which are already uniformly distributed.
+/// equality is equality of the histories. Its `Hash` feeds only the first 8
+/// bytes, which are already uniformly distributed (the runtime's table hashes
+/// a label's wire bytes itself).
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub struct HistoryLabel {
     bytes: [u8; 32],

@@ -56,7 +56,7 @@
 //! `mul` at 32 bytes, of which 55–60 ns is the compression itself.
 //!
 //! Labels are not consecutive integers, so they have no
-//! [`dense_key`](shamir_runtime::Labeller::dense_key): the mailbox files every one by hash. That
+//! [`dense_key`](shamir_runtime::Labeller::dense_key): the operation table files every one by hash. That
 //! cost is part of what the study measures.
 //!
 //! ## Operations without operands: context and position
@@ -91,7 +91,7 @@
 //!   continuation (it runs to completion on each player), but not for anything
 //!   that issues operations outside a `schedule`/`enter`/`leave` bracket.
 //! * **The same expression computed twice gets the same history**, and the same
-//!   label: `x = a·b; y = a·b`. The mailbox queues repeated labels in arrival
+//!   label: `x = a·b; y = a·b`. The operation table matches repeated labels in arrival
 //!   order, so each player's k-th copy takes every peer's k-th copy: copies are
 //!   matched by the order in which each player issued them. Within one context
 //!   that is program order on every player, `x` is the first copy everywhere,

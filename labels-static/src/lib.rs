@@ -30,7 +30,7 @@
 //!    operation the transformation numbered there; a departure fails the run
 //!    with [`LabelError::Diverged`](shamir_runtime::LabelError::Diverged),
 //!    never a silent mislabel. A label is one varint: dense, so the runtime
-//!    files it in its ring, and as short as a counter's.
+//!    finds its entry by the number itself, and as short as a counter's.
 //!
 //! ## Continuations and loops
 //!

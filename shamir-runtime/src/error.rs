@@ -73,19 +73,6 @@ pub enum RuntimeError {
         /// What was wrong.
         reason: String,
     },
-    /// A peer sent a label further ahead of this player than its operation
-    /// table holds: an honest peer is never that far ahead.
-    #[error("player {peer} sent label {label}, which is {capacity} or more labels ahead of this player (whose next label is {front}): the operation table holds {capacity}, so the message was refused rather than kept")]
-    LabelTooFarAhead {
-        /// The peer.
-        peer: PlayerId,
-        /// The label, as the labeller shows it.
-        label: String,
-        /// Entries of the table's dense region.
-        capacity: usize,
-        /// One past the highest dense label registered here.
-        front: u64,
-    },
     /// A peer sent more messages that no operation here expects than this
     /// player keeps for a peer.
     #[error("player {peer} sent {held} messages that no operation here expects yet, the most this player keeps for a peer; refused at label {label}")]

@@ -7,7 +7,7 @@
 //! then every outbox is emptied into its receiver, until every program is done
 //! and nothing is in flight; a program in batches runs each batch's deal phase,
 //! then its compute phase, at every player, before the next batch. The runs are real otherwise: the same
-//! engine, frames, mailbox and checks as over TCP. There is no jitter (frames
+//! engine, frames, table and checks as over TCP. There is no jitter (frames
 //! arrive in the turn after they were sent), so a timing-dependent labeller
 //! such as the naive counter may well pass here.
 

@@ -162,7 +162,7 @@ pub enum LabelError {
 
 /// A labelling strategy. See the [module docs](self) for the contract.
 pub trait Labeller: 'static {
-    /// A label, as carried on the wire and used as a mailbox key.
+    /// A label, as carried on the wire.
     type Label: Clone + Eq + Hash + Debug;
     /// A note kept per value (share or opened value), computed at issue.
     type Tag: Clone + Debug;
@@ -244,11 +244,14 @@ pub trait Labeller: 'static {
     /// Parses a label from exactly `bytes`.
     fn decode(&self, bytes: &[u8]) -> Result<Self::Label, LabelError>;
 
-    /// An optional hint for the mailbox: if this label is one of a run of
-    /// consecutive integers (a counter), that integer. The mailbox then files it
-    /// in a ring indexed by the integer instead of a hash table. It must be
-    /// injective: two different labels never share a dense key. The default,
-    /// `None`, files every label by hash.
+    /// An optional filing hint: if this label is one of a run of consecutive
+    /// integers (a counter), that integer. The operation table then finds the
+    /// label's entry at the integer modulo its capacity instead of through
+    /// its hash index. It must be injective: two different labels never share
+    /// a dense key. Keys that run far ahead of the ones this player has
+    /// registered are filed by hash until they come near (see the table's
+    /// docs), so they stay correct, only slower. The default, `None`, files
+    /// every label by hash.
     fn dense_key(&self, label: &Self::Label) -> Option<u64> {
         let _ = label;
         None
@@ -271,9 +274,10 @@ pub trait Labeller: 'static {
     }
 }
 
-/// Any labeller with its dense keys hidden, so the mailbox files every label by
+/// Any labeller with its dense keys hidden, so the table files every label by
 /// hash. Labels and wire bytes are unchanged; only the filing differs, which
-/// measures what the ring buys a counter strategy (and what hash labels pay).
+/// measures what the dense slots buy a counter strategy (and what hash labels
+/// pay).
 #[derive(Debug, Clone)]
 pub struct HashFiled<L>(pub L);
 

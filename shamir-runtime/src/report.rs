@@ -151,7 +151,7 @@ pub struct RunReport {
     pub machine_os: String,
     /// Label truncation in bytes, for strategies that truncate (history).
     pub truncate_bytes: Option<u32>,
-    /// Whether the mailbox filed consecutive labels in its ring (false with
+    /// Whether the operation table filed consecutive labels by their dense key (false with
     /// `--no-dense-keys`, or for strategies whose labels are not consecutive).
     pub dense_keys: bool,
     /// Whether the strategy refused this program before running it (static

@@ -12,7 +12,8 @@ use shamir_runtime::{Engine, RunParams, RunReport, Workload, WorkloadKind};
 use std::time::Duration;
 
 /// The batched workloads without continuations, which the flat counter
-/// labels correctly (`nested` in batches is run by the strategies' suites).
+/// labels correctly (`nested` in batches, under the program counter, is run
+/// over TCP by `labels-counter`'s conformance tests).
 const KINDS: [WorkloadKind; 3] = [
     WorkloadKind::Independent,
     WorkloadKind::Duplicates,

@@ -19,9 +19,10 @@
 //!   are ready (activation), when its last message is in (completion), and the
 //!   receiver's loop.
 //!
-//! The engine never blocks and never touches a socket: frames go into
-//! per-peer [`Outbox`]es, and the link reader hands received bytes to
-//! [`Engine::receive`].
+//! The engine never blocks and never touches a socket: frames are staged per
+//! peer and handed to the peers' [`Outbox`]es by [`Engine::flush`] (and at the
+//! end of every [`Engine::receive`]), and the link reader hands received bytes
+//! to [`Engine::receive`].
 
 mod mpc;
 pub mod send;
@@ -325,8 +326,7 @@ impl<L: Labeller> Engine<L> {
                 self.sender.end();
                 Some(w)
             }
-            Ok(w) if kind.is_labelled() && self.at_issue => {
-                let _ = w;
+            Ok(_) if kind.is_labelled() && self.at_issue => {
                 self.fail(LabelError::Missing {
                     labeller: self.labeller.name(),
                     op: kind.name(),
@@ -730,16 +730,11 @@ impl<L: Labeller> Engine<L> {
     /// The error for a message the table refused.
     #[cold]
     fn refused(&self, peer: PlayerId, label: &[u8], r: Refusal) -> RuntimeError {
-        let label = self.describe_bytes(label);
-        let capacity = self.table.capacity();
-        match r {
-            Refusal::Ahead { front } => RuntimeError::LabelTooFarAhead {
-                peer,
-                label,
-                capacity,
-                front,
-            },
-            Refusal::TooMany { held } => RuntimeError::TooManyUnexpected { peer, held, label },
+        let Refusal::TooMany { held } = r;
+        RuntimeError::TooManyUnexpected {
+            peer,
+            held,
+            label: self.describe_bytes(label),
         }
     }
 }

@@ -126,15 +126,21 @@ fn using_a_released_value_is_a_program_error() {
 }
 
 #[test]
-fn a_label_beyond_the_table_is_refused_naming_peer_and_label() {
+fn a_flood_of_labels_far_ahead_is_refused_naming_peer_and_label() {
     let mut e = engine(4);
     let capacity = e.table.capacity() as u64;
-    // Held early: within the table.
-    assert!(e.receive(1, &frame(capacity - 1, 5)).is_ok());
-    assert_eq!(e.queued_messages(), 1);
-    let err = e.receive(2, &frame(capacity, 5)).unwrap_err().to_string();
+    // Every dense slot, then the general region's allowance for player 2.
+    let mut flood = Vec::new();
+    for k in 0..2 * capacity {
+        flood.extend(frame(k, 5));
+    }
+    assert!(e.receive(2, &flood).is_ok());
+    assert_eq!(e.queued_messages() as u64, 2 * capacity);
+    let far = 1 << 40;
+    let err = e.receive(2, &frame(far, 5)).unwrap_err().to_string();
     assert!(
-        err.contains("player 2 sent label") && err.contains(&capacity.to_string()),
+        err.contains(&format!("player 2 sent {capacity} messages"))
+            && err.contains(&far.to_string()),
         "{err}"
     );
 }

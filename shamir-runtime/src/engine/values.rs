@@ -2,11 +2,12 @@
 //! the reference count that frees it.
 //!
 //! A slot is 16 bytes: the value, its state (ready, or pending with the entry
-//! of the operation producing it) and its references: one for the program's
-//! handle until the program calls [`Mpc::release`](crate::Mpc::release), and
-//! one for every operation that waits for the value and will read it when it
-//! runs (operations whose operands are ready read them at once and hold
-//! nothing). A slot whose references are gone is freed as soon as it is ready
+//! of the operation producing it) and its references: a bit for the program's
+//! handle, set until the program calls [`Mpc::release`](crate::Mpc::release)
+//! (a second release, or any use after the first, is a program error), and a
+//! count of the operations that wait and will read the value when they run (an
+//! operation that waits holds all its operands; operations whose operands are
+//! ready read them at once and hold nothing). A slot whose references are gone is freed as soon as it is ready
 //! (a result nobody will read is never stored at all) and reused by the next
 //! value, so the table is as large as what the program holds and what is in
 //! flight, not as long as the run. Each slot also carries the labeller's tag
@@ -21,12 +22,17 @@ pub const READY_INCONSISTENT: u32 = u32::MAX - 1;
 /// `state` of a free slot.
 const FREE: u32 = u32::MAX - 2;
 
+/// The bit of `refs` for the program's handle; the bits below count the
+/// operations holding the value.
+const HANDLE: u32 = 1 << 31;
+
 /// One value.
 #[derive(Debug, Clone, Copy)]
 struct Slot {
     value: Fp,
     /// [`READY`], [`READY_INCONSISTENT`], [`FREE`], or the entry producing it.
     state: u32,
+    /// [`HANDLE`] while the program holds it, plus one per waiting operation.
     refs: u32,
 }
 
@@ -63,7 +69,7 @@ impl<T> Values<T> {
         let slot = Slot {
             value,
             state: producer,
-            refs: 1,
+            refs: HANDLE,
         };
         match self.free.pop() {
             Some(v) => {
@@ -81,10 +87,12 @@ impl<T> Values<T> {
         }
     }
 
-    /// Whether `v` names a value still held.
+    /// Whether the program still holds its handle to `v`.
     #[inline]
     pub fn is_held(&self, v: u32) -> bool {
-        self.slots.get(v as usize).is_some_and(|s| s.state != FREE)
+        self.slots
+            .get(v as usize)
+            .is_some_and(|s| s.state != FREE && s.refs & HANDLE != 0)
     }
 
     /// Whether `v` is known (`Some(true)`), pending (`Some(false)`), or names
@@ -92,7 +100,9 @@ impl<T> Values<T> {
     #[inline]
     pub fn readiness(&self, v: u32) -> Option<bool> {
         match self.slots.get(v as usize) {
-            Some(s) if s.state != FREE => Some(s.state >= READY_INCONSISTENT),
+            Some(s) if s.state != FREE && s.refs & HANDLE != 0 => {
+                Some(s.state >= READY_INCONSISTENT)
+            }
             _ => None,
         }
     }
@@ -152,10 +162,10 @@ impl<T> Values<T> {
         let Some(s) = self.slots.get_mut(v as usize) else {
             return Err(Misuse::Released);
         };
-        if s.state == FREE || s.refs == 0 {
+        if s.state == FREE || s.refs & HANDLE == 0 {
             return Err(Misuse::Released);
         }
-        s.refs -= 1;
+        s.refs &= !HANDLE;
         if s.refs == 0 && s.state >= READY_INCONSISTENT {
             s.state = FREE;
             self.free.push(v);
@@ -204,9 +214,9 @@ mod tests {
         // An operation waits for `a` and the program releases it: kept.
         vs.hold(a);
         vs.release(a).unwrap();
-        assert!(vs.is_held(a));
+        assert_eq!(vs.held(), 2, "kept while an operation waits for it");
         vs.drop_ref(a);
-        assert!(!vs.is_held(a));
+        assert_eq!(vs.held(), 1);
         // A released pending value is never stored.
         vs.release(p).unwrap();
         vs.set(p, Fp::new(5), true);
@@ -216,5 +226,25 @@ mod tests {
         let b = vs.alloc((), READY, Fp::ONE);
         assert!(b == a || b == p);
         assert_eq!((vs.held(), vs.slots()), (1, 2));
+    }
+
+    /// The program's handle is one bit, not one count among the operations'
+    /// holds: releasing twice is refused even while an operation holds the
+    /// value, and the value stays for that operation.
+    #[test]
+    fn a_second_release_is_refused_while_an_operation_holds_the_value() {
+        let mut vs: Values<()> = Values::default();
+        let a = vs.alloc((), READY, Fp::new(3));
+        vs.hold(a);
+        vs.release(a).unwrap();
+        assert_eq!(vs.release(a), Err(Misuse::Released));
+        assert!(!vs.is_held(a), "the program no longer holds it");
+        assert_eq!(
+            (vs.get(a), vs.held()),
+            (Fp::new(3), 1),
+            "the operation does"
+        );
+        vs.drop_ref(a);
+        assert_eq!(vs.held(), 0);
     }
 }
