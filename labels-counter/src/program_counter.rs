@@ -2,7 +2,7 @@
 //! scheduled continuation.
 
 use shamir_runtime::label::{Issued, IssuedWire, LabelError, Labeller, OpKind};
-use shamir_runtime::wire::{get_varint, put_varint, VarintError};
+use shamir_runtime::wire::{get_varint, put_varint, varint_exact, VarintError};
 use smallvec::SmallVec;
 
 /// The program counter: a list of counters, `[0]` at the start.
@@ -235,7 +235,7 @@ impl Labeller for ProgramCounter {
     /// A top-level label `[k]` is written as the varint of `k` with `k` as
     /// its dense key, without building a [`PcLabel`]; everything else takes
     /// the general path, kept out of line so that this one inlines.
-    #[inline]
+    #[inline(always)]
     fn issue_wire(
         &mut self,
         op: OpKind,
@@ -321,10 +321,7 @@ impl Labeller for ProgramCounter {
 
     #[inline]
     fn wire_dense_key(&self, bytes: &[u8]) -> Option<u64> {
-        match get_varint(bytes) {
-            Ok((k, used)) if used == bytes.len() => Some(k),
-            _ => None,
-        }
+        varint_exact(bytes)
     }
 }
 

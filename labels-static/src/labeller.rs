@@ -9,7 +9,7 @@
 use crate::circuit::{code_name, kind_code, op_name};
 use crate::transform::StaticProgram;
 use shamir_runtime::label::{Issued, IssuedWire, LabelError, Labeller, OpKind};
-use shamir_runtime::wire::{get_varint, put_varint, varint_len, VarintError};
+use shamir_runtime::wire::{get_varint, put_varint, varint_exact, varint_len, VarintError};
 use std::sync::Arc;
 
 /// A static label: the number of a labelled gate, sent as a varint.
@@ -99,7 +99,7 @@ impl Labeller for StaticLabeller {
 
     /// The gate number, written as its varint straight into the frame; it is
     /// its own dense key.
-    #[inline]
+    #[inline(always)]
     fn issue_wire(
         &mut self,
         op: OpKind,
@@ -162,10 +162,7 @@ impl Labeller for StaticLabeller {
 
     #[inline]
     fn wire_dense_key(&self, bytes: &[u8]) -> Option<u64> {
-        match get_varint(bytes) {
-            Ok((v, used)) if used == bytes.len() => Some(v),
-            _ => None,
-        }
+        varint_exact(bytes)
     }
 }
 

@@ -117,15 +117,10 @@ impl Shamir {
     }
 
     /// Deals `secret` with a fresh random polynomial of degree t: `out[i]` is player i's share.
-    #[inline]
+    #[inline(always)]
     pub fn deal(&self, secret: Fp, rng: &mut impl RngCore, out: &mut [Fp]) {
         debug_assert_eq!(out.len(), self.n);
-        let t = self.t;
-        if t == 0 {
-            out.fill(secret);
-            return;
-        }
-        if t == 1 {
+        if self.t == 1 {
             // The usual case (3 players): one random coefficient c, and the
             // points are 1, 2, 3, …, so the shares are secret + c, + 2c, …:
             // additions, no multiplications.
@@ -135,6 +130,17 @@ impl Shamir {
                 share += c;
                 *s = share;
             }
+            return;
+        }
+        self.deal_any(secret, rng, out);
+    }
+
+    /// [`Shamir::deal`] for any threshold, out of line.
+    #[inline(never)]
+    fn deal_any(&self, secret: Fp, rng: &mut impl RngCore, out: &mut [Fp]) {
+        let t = self.t;
+        if t == 0 {
+            out.fill(secret);
             return;
         }
         let mut coeffs = [Fp::ZERO; MAX_PLAYERS / 2];

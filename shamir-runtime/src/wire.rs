@@ -78,6 +78,32 @@ pub fn varint_len(v: u64) -> usize {
     bits.div_ceil(7)
 }
 
+/// The value of the canonical varint that is exactly `bytes`, or `None`
+/// (empty, bytes after the varint, or not canonical): what a dense label's
+/// wire form decodes to. One to four bytes are decoded by their length, with
+/// no loop.
+#[inline(always)]
+pub fn varint_exact(bytes: &[u8]) -> Option<u64> {
+    let continues = |b: u8| b & 0x80 != 0;
+    let last = |b: u8| b != 0 && b < 0x80;
+    let low = |b: u8| u64::from(b & 0x7f);
+    match *bytes {
+        [b0] if b0 < 0x80 => Some(u64::from(b0)),
+        [b0, b1] if continues(b0) && last(b1) => Some(low(b0) | u64::from(b1) << 7),
+        [b0, b1, b2] if continues(b0) && continues(b1) && last(b2) => {
+            Some(low(b0) | low(b1) << 7 | u64::from(b2) << 14)
+        }
+        [b0, b1, b2, b3] if continues(b0) && continues(b1) && continues(b2) && last(b3) => {
+            Some(low(b0) | low(b1) << 7 | low(b2) << 14 | u64::from(b3) << 21)
+        }
+        [_, _, _, _, _, ..] => match get_varint(bytes) {
+            Ok((v, used)) if used == bytes.len() => Some(v),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
 /// Why a varint could not be read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum VarintError {
@@ -303,6 +329,20 @@ mod tests {
             put_varint(&mut out, v);
             prop_assert_eq!(out.len(), varint_len(v));
             prop_assert_eq!(get_varint(&out), Ok((v, out.len())));
+        }
+
+        /// `varint_exact` accepts exactly the canonical varints that fill
+        /// their bytes, as `get_varint` does.
+        #[test]
+        fn varint_exact_agrees_with_get_varint(bytes in prop::collection::vec(any::<u8>(), 0..7), v in any::<u64>(), shift in 0u32..64) {
+            let want = |b: &[u8]| match get_varint(b) {
+                Ok((x, used)) if used == b.len() => Some(x),
+                _ => None,
+            };
+            prop_assert_eq!(varint_exact(&bytes), want(&bytes));
+            let mut enc = Vec::new();
+            put_varint(&mut enc, v >> shift);
+            prop_assert_eq!(varint_exact(&enc), Some(v >> shift));
         }
 
         /// The unrolled paths (values below 2^28 written as a word, read in

@@ -500,7 +500,7 @@ impl<L: Labeller> Engine<L> {
     }
 
     /// Every message of entry `id` is in and it is active: its result.
-    #[inline]
+    #[inline(always)]
     fn complete(&mut self, id: EntryId) {
         let e = self.table.entry(id);
         let (value, consistent) = match e.kind {
@@ -539,7 +539,7 @@ impl<L: Labeller> Engine<L> {
     }
 
     /// Entry `id` produced `value`: set it, wake its waiters, free the entry.
-    #[inline]
+    #[inline(always)]
     fn finish(&mut self, id: EntryId, value: Fp, consistent: bool) {
         let e = self.table.entry(id);
         let (out, waited) = (e.out, e.n_waiters != 0 || e.flags & flag::MORE_WAITERS != 0);

@@ -724,7 +724,7 @@ impl Table {
     /// Files a new operation `init` under the label whose wire bytes are
     /// `bytes` (dense key `dense`), expecting one message from each sender in
     /// `senders`; messages that came first are taken at once. Returns its entry.
-    #[inline]
+    #[inline(always)]
     pub fn register(
         &mut self,
         bytes: &[u8],

@@ -64,7 +64,7 @@ impl<T> Default for Values<T> {
 impl<T> Values<T> {
     /// A new value with tag `tag`, produced by entry `producer` (or [`READY`]
     /// with `value`), held by the program's handle.
-    #[inline]
+    #[inline(always)]
     pub fn alloc(&mut self, tag: T, producer: u32, value: Fp) -> u32 {
         let slot = Slot {
             value,
@@ -77,14 +77,18 @@ impl<T> Values<T> {
                 self.tags[v as usize] = tag;
                 v
             }
-            None => {
-                let v = self.slots.len() as u32;
-                assert!(v < FREE, "more than 2^32 - 3 values held at once");
-                self.slots.push(slot);
-                self.tags.push(tag);
-                v
-            }
+            None => self.grow(slot, tag),
         }
+    }
+
+    /// [`Values::alloc`] when no slot is free: a new one.
+    #[inline(never)]
+    fn grow(&mut self, slot: Slot, tag: T) -> u32 {
+        let v = self.slots.len() as u32;
+        assert!(v < FREE, "more than 2^32 - 3 values held at once");
+        self.slots.push(slot);
+        self.tags.push(tag);
+        v
     }
 
     /// Whether the program still holds its handle to `v`.
