@@ -14,8 +14,9 @@
 //! workload keeps only the current batch's inputs (its per-batch vectors are
 //! cleared, never grown past one batch). The inputs are drawn from the seed in
 //! the same order as in one batch, so the results do not depend on the batch
-//! size. `tree` stays one batch (a balanced tree needs every leaf before its
-//! last level) and `random-bits` too (it deals no inputs).
+//! size. `tree` runs in batches of a power of two of leaves, each one subtree,
+//! and carries a stack of about log₂ n subtree roots between them;
+//! `random-bits` stays one batch (it deals no inputs).
 //!
 //! ## Release discipline
 //!
@@ -69,7 +70,7 @@ pub fn build_batched<M: Mpc>(
     match kind {
         WorkloadKind::Independent => Box::new(Independent::new(n, rng, false, batch)),
         WorkloadKind::Duplicates => Box::new(Independent::new(n, rng, true, batch)),
-        WorkloadKind::Tree => Box::new(Tree::new(n, rng)),
+        WorkloadKind::Tree => Box::new(Tree::new(n, rng, batch)),
         WorkloadKind::Chain => Box::new(Chain::new(n, rng, batch)),
         WorkloadKind::Nested => Box::new(Nested::new(n, depth.max(1), rng, batch)),
         WorkloadKind::RandomBits => Box::new(RandomBits { n, issued: 0 }),
@@ -238,60 +239,89 @@ impl<M: Mpc> Workload<M> for Independent {
     }
 }
 
-/// `tree`: the product of n + 1 inputs by a balanced binary tree, level by
-/// level (⌈log2(n+1)⌉ rounds); every partial product is opened and checked.
-/// One batch. Each level is computed in place: the product of entries `2i`
-/// and `2i + 1` overwrites entry `i` (whose operands are consumed and
-/// released), so the tree never holds two levels at once.
+/// `tree`: the product of n + 1 fresh inputs by a balanced binary tree of n
+/// multiplications, every node opened and checked. It is the tree a
+/// level-by-level reduction builds (neighbours paired, an odd last one carried
+/// up), so level L's node j covers leaves [j·2^L, (j+1)·2^L) (cut at the last
+/// leaf), and it is ⌈log₂(n+1)⌉ multiplications deep.
+///
+/// It runs in batches of 2^k leaves (the largest power of two not above the
+/// batch size), so each full batch is one subtree of height k. A batch is
+/// reduced level by level in place, as the whole tree once was: the product of
+/// entries `2i` and `2i + 1` overwrites entry `i`, so most operands are known
+/// when their multiplication is issued. Its root then goes onto a stack of
+/// complete subtrees, one per binary digit of the batches so far (as in a
+/// binary counter): the top two are multiplied whenever they have the same
+/// height, and after the last batch the stack is multiplied from the top down,
+/// which gives the right edge of the same tree. So memory holds one batch of
+/// leaves and about log₂ n subtree roots.
 struct Tree {
     n: u64,
     rng: ChaCha8Rng,
-    /// Inputs dealt so far.
-    dealt: u64,
-    /// The current level, its first `written` entries already replaced by
-    /// the next level's.
+    /// Batches of leaves (n + 1 of them; none when n = 0).
+    batches: Batches,
+    /// Height of a full batch's subtree: batches hold 2^`height` leaves.
+    height: u32,
+    /// The current level of the current batch, its first `written` entries
+    /// already replaced by the next level's.
     level: Vec<(Share, Fp)>,
     /// The next entry of the current level to multiply.
     pos: usize,
     /// Entries of the next level so far.
     written: usize,
+    /// Roots of the complete subtrees so far, left to right: (root, its
+    /// plaintext, height).
+    stack: Vec<(Share, Fp, u32)>,
 }
 
 impl Tree {
-    fn new(n: u64, rng: ChaCha8Rng) -> Self {
+    fn new(n: u64, rng: ChaCha8Rng, batch: u64) -> Self {
+        let leaves = if n == 0 { 0 } else { n + 1 };
+        let height = batch.max(1).ilog2();
         Tree {
             n,
             rng,
-            dealt: 0,
+            batches: Batches::new(leaves, 1 << height),
+            height,
             level: Vec::new(),
             pos: 0,
             written: 0,
+            stack: Vec::new(),
         }
+    }
+
+    /// Multiplies `a` by `b` (left by right, as the level-by-level tree does),
+    /// releases both, opens and checks the product.
+    fn multiply<M: Mpc>(m: &mut M, (a, av): (Share, Fp), (b, bv): (Share, Fp)) -> (Share, Fp) {
+        let c = m.mul(a, b);
+        m.release(a.into());
+        m.release(b.into());
+        open_and_check(m, c, av * bv);
+        (c, av * bv)
     }
 }
 
 impl<M: Mpc> Workload<M> for Tree {
     fn deal(&mut self, m: &mut M) -> bool {
-        let i = self.dealt;
-        if self.n == 0 || i == self.n + 1 {
+        let i = self.batches.start() + self.level.len() as u64;
+        if i == self.batches.end() {
             return false;
+        }
+        if self.level.is_empty() {
+            let len = self.batches.end() - self.batches.start();
+            self.level.reserve_exact(len as usize);
         }
         let leaf = deal_one(m, &mut self.rng, i);
         self.level.push(leaf);
-        self.dealt += 1;
         true
     }
 
     fn compute(&mut self, m: &mut M) -> bool {
-        loop {
+        // The batch's subtree, level by level.
+        while !self.level.is_empty() {
             if self.pos + 1 < self.level.len() {
-                let (a, av) = self.level[self.pos];
-                let (b, bv) = self.level[self.pos + 1];
-                let c = m.mul(a, b);
-                m.release(a.into());
-                m.release(b.into());
-                open_and_check(m, c, av * bv);
-                self.level[self.written] = (c, av * bv);
+                let (a, b) = (self.level[self.pos], self.level[self.pos + 1]);
+                self.level[self.written] = Tree::multiply(m, a, b);
                 self.written += 1;
                 self.pos += 2;
                 return true;
@@ -304,13 +334,35 @@ impl<M: Mpc> Workload<M> for Tree {
             self.level.truncate(self.written);
             self.pos = 0;
             self.written = 0;
-            if self.level.len() <= 1 {
-                if let Some((root, _)) = self.level.pop() {
-                    m.release(root.into());
-                }
-                return false;
+            if self.level.len() == 1 {
+                let (root, value) = self.level[0];
+                self.level.clear();
+                self.stack.push((root, value, self.height));
             }
         }
+        // The subtrees so far; after the last batch, the right edge.
+        let merge = match self.stack[..] {
+            [.., (_, _, left), (_, _, right)] if left == right => Some(left + 1),
+            [.., (_, _, left), _] if self.batches.is_last() => Some(left + 1),
+            _ => None,
+        };
+        if let Some(height) = merge {
+            let (b, bv, _) = self.stack.pop().expect("two subtrees");
+            let (a, av, _) = self.stack.pop().expect("two subtrees");
+            let (c, cv) = Tree::multiply(m, (a, av), (b, bv));
+            self.stack.push((c, cv, height));
+            return true;
+        }
+        if self.batches.is_last() {
+            if let Some((root, _, _)) = self.stack.pop() {
+                m.release(root.into());
+            }
+        }
+        false
+    }
+
+    fn next_batch(&mut self) -> bool {
+        self.batches.advance()
     }
 
     fn outputs(&self) -> u64 {
@@ -828,7 +880,9 @@ mod tests {
                     let what = format!("{kind} n={n} depth={depth}");
                     assert_eq!(stats.iter().map(|s| s.muls).sum::<u64>(), n, "{what}");
                     let expected_batches = match kind {
-                        WorkloadKind::Tree | WorkloadKind::RandomBits => 1,
+                        WorkloadKind::RandomBits => 1,
+                        // n + 1 leaves.
+                        WorkloadKind::Tree if n > 0 => (n + 1).div_ceil(B),
                         WorkloadKind::Nested => {
                             let per = B / u64::from(depth);
                             n.div_ceil(u64::from(depth)).div_ceil(per).max(1)
@@ -836,7 +890,17 @@ mod tests {
                         _ => n.div_ceil(B).max(1),
                     };
                     assert_eq!(stats.len() as u64, expected_batches, "{what}: {stats:?}");
-                    if !matches!(kind, WorkloadKind::Tree | WorkloadKind::RandomBits) {
+                    if kind == WorkloadKind::Tree {
+                        for (i, s) in stats.iter().enumerate() {
+                            // Every batch but the last deals a full batch of
+                            // leaves (B is a power of two).
+                            if i + 1 < stats.len() {
+                                assert_eq!(s.inputs, B, "{what}: {stats:?}");
+                            } else {
+                                assert!(s.inputs <= B, "{what}: {stats:?}");
+                            }
+                        }
+                    } else if kind != WorkloadKind::RandomBits {
                         for (i, s) in stats.iter().enumerate() {
                             assert!(s.muls <= B, "{what}: {stats:?}");
                             // Chain's first batch also deals x_0.
@@ -893,13 +957,27 @@ mod tests {
     }
 
     #[test]
-    fn tree_is_computed_in_place() {
+    fn tree_holds_one_batch_of_leaves_and_a_stack_of_subtrees() {
         let mut m = Plain::new(3);
-        let mut w = Tree::new(100, ChaCha8Rng::seed_from_u64(1));
-        while Workload::<Plain>::deal(&mut w, &mut m) {}
-        let leaves = w.level.capacity();
-        while Workload::<Plain>::compute(&mut w, &mut m) {}
-        assert_eq!(w.level.capacity(), leaves, "no second level allocated");
-        assert!(w.level.is_empty());
+        // Batches of 16 leaves (20 rounds down to a power of two).
+        let mut w = Tree::new(1000, ChaCha8Rng::seed_from_u64(1), 20);
+        let (mut leaves, mut stack, mut batches) = (0, 0, 0);
+        loop {
+            while Workload::<Plain>::deal(&mut w, &mut m) {}
+            leaves = leaves.max(w.level.capacity());
+            while Workload::<Plain>::compute(&mut w, &mut m) {
+                stack = stack.max(w.stack.len());
+            }
+            batches += 1;
+            if !Workload::<Plain>::next_batch(&mut w) {
+                break;
+            }
+        }
+        assert_eq!(batches, 63, "1001 leaves in batches of 16");
+        assert_eq!(leaves, 16);
+        // 63 batches: at most one root per binary digit, plus the one formed.
+        assert!(stack <= 7, "{stack} subtree roots held at once");
+        assert!(w.stack.is_empty() && w.level.is_empty());
+        assert_eq!(m.muls, 1000);
     }
 }
