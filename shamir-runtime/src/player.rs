@@ -193,7 +193,7 @@ async fn play<L: Labeller>(
         connected: RefCell::new(vec![false; params.players as usize]),
         window,
     });
-    let deadline = started + setup.timeout;
+    let deadline = crate::sys::deadline(started, setup.timeout);
     let mut spans = Spans::default();
     let mut tasks = Vec::new();
     let result = tokio::time::timeout_at(

@@ -89,6 +89,20 @@ pub struct Counters {
     pub latency: Latencies,
 }
 
+/// Entries of the operation table of a player of `n` for a window of
+/// `window` (before [`Table::new`] rounds it up to a power of two).
+fn table_capacity(n: usize, window: usize) -> usize {
+    window.max(1).saturating_mul(n + 1).max(1024)
+}
+
+/// Bytes one player's operation table takes from the start of a run of `n`
+/// players with a window of `window`, whatever the program does: what a
+/// front end checks against the memory it has before it starts the run.
+/// `None` if that is more than a `u64` holds.
+pub fn table_bytes(n: usize, window: usize) -> Option<u64> {
+    Table::bytes_for(n, table_capacity(n, window))
+}
+
 /// One player's engine: its operation table, values and outboxes.
 pub struct Engine<L: Labeller> {
     me: PlayerId,
@@ -140,7 +154,7 @@ impl<L: Labeller> Engine<L> {
         let peers_mask = ((1u32 << n) - 1) & !(1 << me);
         let rng = ChaCha8Rng::seed_from_u64(seed ^ (0x7265_7368_6172_6500 + me as u64)); // "reshare"
         let lambda: Vec<Fp> = (0..n).map(|s| shamir.product_coefficient(s)).collect();
-        let capacity = window.max(1).saturating_mul(n + 1).max(1024);
+        let capacity = table_capacity(n, window);
         Engine {
             me,
             own_lambda: lambda[me],

@@ -311,6 +311,15 @@ impl Table {
         }
     }
 
+    /// Bytes [`Table::new`] allocates for `n` players and `capacity` entries:
+    /// the entries, their shares and their short labels, `capacity` rounded up
+    /// as `new` rounds it. `None` if that is more than a `u64` holds.
+    pub fn bytes_for(n: usize, capacity: usize) -> Option<u64> {
+        let capacity = capacity.checked_next_power_of_two()?.max(2) as u64;
+        let per_entry = std::mem::size_of::<Entry>() + n * std::mem::size_of::<Fp>() + SHORT_LABEL;
+        capacity.checked_mul(per_entry as u64)
+    }
+
     /// The same table with room for `limit` early messages per sender in the
     /// general region (by default, its capacity).
     pub fn with_held_limit(mut self, limit: usize) -> Table {
@@ -935,6 +944,18 @@ mod tests {
 
     fn open() -> Entry {
         Entry::new(Kind::Open)
+    }
+
+    #[test]
+    fn bytes_for_counts_what_new_allocates() {
+        for (n, capacity) in [(3, 16), (3, 1000), (7, 4097), (16, 1 << 12)] {
+            let t = Table::new(n, vec![Fp::ONE; n], capacity);
+            let allocated = std::mem::size_of_val(&*t.entries)
+                + std::mem::size_of_val(&*t.shares)
+                + std::mem::size_of_val(&*t.labels);
+            assert_eq!(Table::bytes_for(n, capacity), Some(allocated as u64));
+        }
+        assert_eq!(Table::bytes_for(3, usize::MAX), None);
     }
 
     #[test]
