@@ -127,6 +127,7 @@ pub use labeller::{StaticLabel, StaticLabeller};
 pub use replay::Replay;
 pub use tracer::{Rejection, Tracer, DEADLINE_CHECK, MAX_GATES};
 pub use transform::{
-    transform, transform_params, transform_params_until, transform_workload, StaticProgram,
-    TransformCost, TransformError, Unsupported, MAX_RING,
+    estimate_params, transform, transform_params, transform_params_until, transform_workload,
+    StaticProgram, TransformCost, TransformError, TransformEstimate, Unsupported, ESTIMATE_SAMPLES,
+    MAX_RING,
 };

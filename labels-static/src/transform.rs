@@ -231,6 +231,78 @@ pub fn transform_params_until(
     )
 }
 
+/// The sizes [`estimate_params`] traces to extrapolate from: both past the
+/// first batch of every batched workload (2^16 multiplications or leaves), so
+/// that what grows with n (the gates, and `tree`'s reach across batches) and
+/// what does not (the reach of the other workloads) both show.
+pub const ESTIMATE_SAMPLES: [u64; 2] = [1 << 17, 1 << 18];
+
+/// What transforming a run's program would take, estimated before tracing it
+/// ([`estimate_params`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TransformEstimate {
+    /// Gates in the circuit ([`TransformCost::gates`]).
+    pub gates: u64,
+    /// The shared program in memory ([`TransformCost::program_bytes`]).
+    pub program_bytes: u64,
+    /// Each player's replay handles: 4 bytes per slot of its ring, or per
+    /// gate when the reach needs more than [`MAX_RING`] slots.
+    pub replay_bytes: u64,
+    /// Whether these are the figures of the program itself (n no larger than
+    /// the larger sample), not extrapolated.
+    pub exact: bool,
+}
+
+/// Estimates what [`transform_params`] would take for `params`, before
+/// tracing it: the program at the two sizes of [`ESTIMATE_SAMPLES`] is
+/// traced (about 1.3 million gates for `independent`: tens of milliseconds
+/// in a release build), and its gates, bytes and reach are extrapolated along
+/// the line through them (every workload's program grows linearly with n).
+/// For n up to the larger sample the program itself is traced and its
+/// figures are exact. A program static labels refuse is refused here.
+pub fn estimate_params(params: &RunParams) -> Result<TransformEstimate, Unsupported> {
+    let [small, large] = ESTIMATE_SAMPLES;
+    let at = |n: u64| {
+        transform_params(&RunParams {
+            n,
+            ..params.clone()
+        })
+        .map(|p| p.cost())
+    };
+    if params.n <= large {
+        let c = at(params.n)?;
+        return Ok(TransformEstimate {
+            gates: c.gates,
+            program_bytes: c.program_bytes,
+            replay_bytes: replay_bytes(c.gates, c.ring_slots),
+            exact: true,
+        });
+    }
+    let (a, b) = (at(small)?, at(large)?);
+    // f(n) on the line through (small, f(small)) and (large, f(large)),
+    // rounded up; `as u64` saturates at u64::MAX.
+    let line = |fa: u64, fb: u64| -> u64 {
+        let slope = (fb as f64 - fa as f64) / (large - small) as f64;
+        (fa as f64 + slope * (params.n - small) as f64)
+            .ceil()
+            .max(0.0) as u64
+    };
+    let gates = line(a.gates, b.gates);
+    let ring = ring_for(line(a.reach, b.reach), MAX_RING).map(|r| r as u64);
+    Ok(TransformEstimate {
+        gates,
+        program_bytes: line(a.program_bytes, b.program_bytes),
+        replay_bytes: replay_bytes(gates, ring),
+        exact: false,
+    })
+}
+
+/// Bytes of one player's replay handles ([`TransformCost::program_bytes`]
+/// says why).
+fn replay_bytes(gates: u64, ring_slots: Option<u64>) -> u64 {
+    ring_slots.unwrap_or(gates).saturating_mul(4)
+}
+
 /// Transforms any program: `make()` builds it (against the [`Tracer`]), and
 /// batch by batch its `deal` phase is traced to exhaustion, then its `compute`
 /// phase, until [`Workload::next_batch`] says it is done; the labelled gates
@@ -256,6 +328,78 @@ pub(crate) fn transform_with(
             gate: None,
             seconds,
         },
+    })
+}
+
+/// What numbering a traced circuit gives.
+struct Numbering {
+    /// The kind code of each labelled gate, by number.
+    labelled: Vec<u8>,
+    outputs: u64,
+    multiplications: u64,
+    /// The largest distance from a gate back to a gate it refers to.
+    reach: u64,
+}
+
+/// Why numbering stopped.
+#[derive(Debug, PartialEq)]
+enum Stop {
+    /// The gate cannot be labelled, and why.
+    Refused(GateId, String),
+    /// The deadline passed.
+    OutOfTime,
+}
+
+/// Numbers the labelled gates of `gates` in order and measures the reach,
+/// looking at the clock every [`DEADLINE_CHECK`](crate::DEADLINE_CHECK) gates
+/// when there is a deadline: a pass over billions of gates counts against
+/// the run's timeout as tracing does.
+fn number(gates: &[Gate], players: usize, deadline: Option<Instant>) -> Result<Numbering, Stop> {
+    let mut labelled = Vec::new();
+    let (mut outputs, mut multiplications, mut reach) = (0, 0, 0);
+    for (i, &gate) in gates.iter().enumerate() {
+        if i % crate::DEADLINE_CHECK == 0 && deadline.is_some_and(|d| Instant::now() >= d) {
+            return Err(Stop::OutOfTime);
+        }
+        for a in gate.operands() {
+            reach = reach.max(i as u64 - u64::from(a));
+        }
+        match gate {
+            Gate::Input { owner, .. } => {
+                let code = usize::try_from(owner)
+                    .ok()
+                    .filter(|&o| o < players)
+                    .and_then(input_code);
+                match code {
+                    Some(code) => labelled.push(code),
+                    None => {
+                        return Err(Stop::Refused(
+                            i as GateId,
+                            format!(
+                                "gate {i} is an input of player {owner}, but the run has {players} players"
+                            ),
+                        ))
+                    }
+                }
+            }
+            Gate::Random => labelled.push(0),
+            Gate::Mul(..) => {
+                multiplications += 1;
+                labelled.push(1);
+            }
+            Gate::Open(_) => labelled.push(2),
+            Gate::Check(..) => outputs += 1,
+            Gate::Add(..) | Gate::Sub(..) | Gate::MulConst(..) | Gate::AddConst(..) => {}
+        }
+    }
+    if deadline.is_some_and(|d| Instant::now() >= d) {
+        return Err(Stop::OutOfTime);
+    }
+    Ok(Numbering {
+        labelled,
+        outputs,
+        multiplications,
+        reach,
     })
 }
 
@@ -301,44 +445,15 @@ fn trace(
     let Circuit { gates, batches } = tracer.into_circuit();
     let gates = gates.into_boxed_slice();
     let batches = batches.into_boxed_slice();
-
-    let mut labelled = Vec::new();
-    let (mut outputs, mut multiplications, mut reach) = (0, 0, 0);
-    for (i, &gate) in gates.iter().enumerate() {
-        for a in gate.operands() {
-            reach = reach.max(i as u64 - u64::from(a));
-        }
-        match gate {
-            Gate::Input { owner, .. } => {
-                let code = usize::try_from(owner)
-                    .ok()
-                    .filter(|&o| o < players)
-                    .and_then(input_code);
-                match code {
-                    Some(code) => labelled.push(code),
-                    None => {
-                        return Err(unsupported(
-                            Some(i as GateId),
-                            format!(
-                                "gate {i} is an input of player {owner}, but the run has {players} players"
-                            ),
-                        ))
-                    }
-                }
-            }
-            Gate::Random => labelled.push(0),
-            Gate::Mul(..) => {
-                multiplications += 1;
-                labelled.push(1);
-            }
-            Gate::Open(_) => labelled.push(2),
-            Gate::Check(..) => outputs += 1,
-            Gate::Add(..) | Gate::Sub(..) | Gate::MulConst(..) | Gate::AddConst(..) => {}
-        }
-    }
-    if deadline.is_some_and(|d| Instant::now() >= d) {
-        return Err(out_of_time(gates.len()));
-    }
+    let Numbering {
+        labelled,
+        outputs,
+        multiplications,
+        reach,
+    } = number(&gates, players, deadline).map_err(|stop| match stop {
+        Stop::Refused(gate, reason) => unsupported(Some(gate), reason),
+        Stop::OutOfTime => out_of_time(gates.len()),
+    })?;
     let labelled: Arc<[u8]> = labelled.into();
     let ring = ring_for(reach, ring_limit);
     let cost = TransformCost {
@@ -566,6 +681,64 @@ mod tests {
             transform_params_until(&refused, far),
             Err(TransformError::Unsupported(_))
         ));
+    }
+
+    #[test]
+    fn numbering_stops_at_the_deadline() {
+        let p = transform_workload(tiny, 3).unwrap();
+        assert_eq!(
+            number(p.gates(), 3, Some(Instant::now())).err(),
+            Some(Stop::OutOfTime)
+        );
+        let far = Instant::now() + std::time::Duration::from_secs(3600);
+        let n = number(p.gates(), 3, Some(far)).unwrap();
+        assert_eq!((n.labelled.len(), n.outputs, n.multiplications), (7, 1, 2));
+        assert!(matches!(
+            number(p.gates(), 2, None).err(),
+            Some(Stop::Refused(2, _))
+        ));
+    }
+
+    #[test]
+    fn estimates_match_the_program_they_estimate() {
+        let [_, large] = ESTIMATE_SAMPLES;
+        for kind in [
+            WorkloadKind::Independent,
+            WorkloadKind::Tree,
+            WorkloadKind::Nested,
+        ] {
+            let params = RunParams {
+                workload: kind,
+                n: 2 * large + 12_345,
+                depth: 4,
+                ..RunParams::example()
+            };
+            let e = estimate_params(&params).unwrap();
+            let cost = transform_params(&params).unwrap().cost();
+            let off = |est: u64, real: u64| (est as f64 - real as f64).abs() / real as f64;
+            assert!(!e.exact, "{kind}");
+            assert!(off(e.gates, cost.gates) < 0.01, "{kind}: {e:?} {cost:?}");
+            assert!(
+                off(e.program_bytes, cost.program_bytes) < 0.01,
+                "{kind}: {e:?} {cost:?}"
+            );
+            let replay = replay_bytes(cost.gates, cost.ring_slots);
+            assert!(off(e.replay_bytes, replay) < 0.01, "{kind}: {e:?} {cost:?}");
+        }
+        let small = RunParams {
+            n: 1000,
+            ..RunParams::example()
+        };
+        let e = estimate_params(&small).unwrap();
+        let cost = transform_params(&small).unwrap().cost();
+        assert!(e.exact);
+        assert_eq!((e.gates, e.program_bytes), (cost.gates, cost.program_bytes));
+        let refused = RunParams {
+            workload: WorkloadKind::RandomBits,
+            n: 1 << 30,
+            ..small
+        };
+        assert!(estimate_params(&refused).is_err());
     }
 
     #[test]
