@@ -107,8 +107,10 @@ pub struct CommonArgs {
     /// The program to run.
     #[arg(long, value_parser = parse_workload)]
     pub workload: WorkloadKind,
-    /// Multiplications (random bits for random-bits).
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    /// Multiplications (random bits for random-bits): 1 to 2^40
+    /// (1099511627776), in digits or as `2e7`. Static labels are refused
+    /// beyond 2^32 − 1 gates or when their program would not fit in memory.
+    #[arg(long, value_parser = crate::limits::parse_n)]
     pub n: u64,
     /// Nesting depth for `nested`.
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1024))]
@@ -120,10 +122,12 @@ pub struct CommonArgs {
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
     /// Give up (and report the run as hung) after this long, counted from
-    /// before static labels trace the program.
-    #[arg(long, default_value = "120s")]
+    /// before static labels trace the program: more than zero, at most 7 days.
+    #[arg(long, default_value = "120s", value_parser = crate::limits::parse_timeout)]
     pub timeout: humantime::Duration,
-    /// Operations in flight at most per player.
+    /// Operations in flight at most per player; each player's operation
+    /// table holds (players + 1) windows, and a run whose tables would not
+    /// fit in the memory available is refused.
     #[arg(long, default_value_t = 4096, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     pub window: u32,
     /// File every label by hash in the operation table, even consecutive

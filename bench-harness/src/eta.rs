@@ -75,7 +75,8 @@ impl TimeLeft {
         } else {
             1.0
         };
-        Duration::from_secs_f64(self.left * scale)
+        // Saturates: a grid's model cost can be large, never a panic.
+        Duration::try_from_secs_f64(self.left * scale).unwrap_or(Duration::MAX)
     }
 }
 

@@ -2,13 +2,15 @@
 //!
 //! The library behind `labelbench`: from a strategy's name to a run of all its
 //! players ([`strategy`]), sweeps over a grid of configurations ([`sweep`],
-//! with the time a sweep has left from [`eta`]), the results files
+//! with the time a sweep has left from [`eta`]), what a run can do, checked
+//! before it starts ([`limits`]), the results files
 //! ([`results`]), plots ([`plot`]) and the report ([`report_md`]).
 //! The binary (`src/main.rs`) is the command line over it; the criterion
 //! benchmarks in `benches/` use it too. Nothing depends on this crate.
 
 pub mod cli;
 pub mod eta;
+pub mod limits;
 pub mod meta;
 pub mod output;
 pub mod players_file;

@@ -1,7 +1,9 @@
 //! `labelbench`: runs the study's workloads under each labelling strategy over
 //! real TCP sockets and reports correctness, label size and speed.
 
-use bench_harness::{cli, meta, output, players_file, plot, report_md, results, strategy, sweep};
+use bench_harness::{
+    cli, limits, meta, output, players_file, plot, report_md, results, strategy, sweep,
+};
 
 use anyhow::{Context, Result};
 use clap::Parser;
@@ -73,6 +75,8 @@ fn run(args: RunArgs) -> Result<ExitCode> {
         StrategyName::All => Strategy::all(args.common.label_bytes).to_vec(),
         s => vec![Strategy::from_name(s, args.common.label_bytes)?],
     };
+    // Every player of a local run is in this process.
+    limits::check_memory(&strategies, &params, params.players as usize)?;
     let mut reports = Vec::new();
     for s in strategies {
         let date = meta::now_rfc3339();
@@ -97,10 +101,11 @@ fn player(args: PlayerArgs) -> Result<ExitCode> {
     let file = players_file::PlayersFile::load(&args.players)?;
     let (me, addrs) = file.resolve(args.id)?;
     let params = args.common.params(addrs.len() as u32, args.threshold)?;
-    let listener = std::net::TcpListener::bind(addrs[me])
-        .with_context(|| format!("player {me} cannot listen on {}", addrs[me]))?;
     let s = Strategy::from_name(args.common.strategy, args.common.label_bytes)
         .context("`labelbench player` runs one strategy")?;
+    limits::check_memory(&[s], &params, 1)?;
+    let listener = std::net::TcpListener::bind(addrs[me])
+        .with_context(|| format!("player {me} cannot listen on {}", addrs[me]))?;
     let timeout = args.common.timeout.into();
     let mut report = strategy::run_player(s, &params, me, addrs, listener, timeout)?;
     report.git_rev = meta::git_rev();

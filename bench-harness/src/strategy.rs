@@ -212,7 +212,8 @@ fn transform_within(
     timeout: Duration,
 ) -> Result<(StaticProgram, Duration), TransformError> {
     let started = Instant::now();
-    let program = labels_static::transform_params_until(params, started + timeout)?;
+    let deadline = shamir_runtime::sys::deadline(started, timeout);
+    let program = labels_static::transform_params_until(params, deadline)?;
     Ok((program, timeout.saturating_sub(started.elapsed())))
 }
 

@@ -9,8 +9,8 @@
 //! file overrides either.
 
 use crate::cli::{StrategyName, SweepArgs};
-use crate::{eta, meta, results, strategy};
-use anyhow::{bail, Context, Result};
+use crate::{eta, limits, meta, results, strategy};
+use anyhow::{anyhow, bail, Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Deserialize;
 use shamir_runtime::field::MODULUS;
@@ -165,11 +165,34 @@ impl Grid {
         toml::from_str(&text).with_context(|| format!("parsing the grid file {}", path.display()))
     }
 
+    /// Refuses values a run cannot have, naming the field, as the command
+    /// line refuses them ([`limits`]).
+    pub fn check(&self) -> Result<Duration> {
+        let timeout = limits::timeout_from_secs(self.timeout_s)
+            .map_err(|e| anyhow!("grid: timeout_s = {}: {e}", self.timeout_s))?;
+        if !(1..=1_000_000).contains(&self.window) {
+            bail!("grid: window = {}: must be 1 to 1000000", self.window);
+        }
+        for g in &self.grid {
+            if let Some(&n) = g.n.iter().find(|&&n| !(1..=limits::MAX_N).contains(&n)) {
+                bail!("grid: n = {n}: must be 1 to 2^40 = {}", limits::MAX_N);
+            }
+            if let Some(&j) = g.jitter_us.iter().find(|&&j| j > 1_000_000) {
+                bail!("grid: jitter_us = {j}: at most 1000000 (1 s) is supported");
+            }
+            if let Some(&d) = g.depth.iter().find(|&&d| !(1..=1024).contains(&d)) {
+                bail!("grid: depth = {d}: must be 1 to 1024");
+            }
+        }
+        Ok(timeout)
+    }
+
     /// Every run of the sweep, in order, each once. The strategies are the
     /// innermost loop: every strategy's run of one configuration and
     /// repetition follows the others', so that strategies are compared on
     /// runs taken minutes apart, not hours (a shared machine's speed drifts).
     pub fn runs(&self) -> Result<Vec<Planned>> {
+        self.check()?;
         let mut seen = HashSet::new();
         let mut out = Vec::new();
         for g in &self.grid {
@@ -303,6 +326,24 @@ pub fn sweep(args: &SweepArgs) -> Result<()> {
         grid.reps = reps;
     }
     let planned = grid.runs()?;
+    let timeout = grid.check()?;
+    // Every configuration's memory, once, before the first run.
+    let mut checked = HashSet::new();
+    for p in &planned {
+        let q = &p.params;
+        let s = strategy::Strategy::from_name(p.strategy, grid.label_bytes)?;
+        if checked.insert((s.name(), q.workload, q.players, q.n, q.depth)) {
+            limits::check_memory(&[s], q, q.players as usize).with_context(|| {
+                format!(
+                    "grid: {} on {} with {} players, n = {}",
+                    s.name(),
+                    q.workload,
+                    q.players,
+                    q.n
+                )
+            })?;
+        }
+    }
     std::fs::create_dir_all(&args.results)
         .with_context(|| format!("creating {}", args.results.display()))?;
     let jsonl = args.results.join("runs.jsonl");
@@ -340,7 +381,6 @@ pub fn sweep(args: &SweepArgs) -> Result<()> {
             .expect("a valid progress template")
             .progress_chars("=> "),
     );
-    let timeout = Duration::from_secs_f64(grid.timeout_s);
     // Without a terminal the bar is not drawn: say where the sweep is once a minute.
     let mut next_line = Instant::now();
     for p in todo {
@@ -492,5 +532,32 @@ mod tests {
         );
         let bad: Result<Grid, _> = toml::from_str("reps = 1\n[[grid]]\nstrategies = [\"nope\"]\nworkloads = []\nplayers = []\nn = []\njitter_us = []");
         assert!(bad.is_err());
+    }
+
+    #[test]
+    fn grid_values_a_run_cannot_have_are_refused_by_name() {
+        let grid = |head: &str, n: &str| -> Grid {
+            toml::from_str(&format!(
+                "reps = 1\n{head}\n[[grid]]\nstrategies = [\"counter\"]\nworkloads = [\"chain\"]\nplayers = [3]\nn = [{n}]\njitter_us = [0]"
+            ))
+            .unwrap()
+        };
+        for (head, n, needle) in [
+            ("timeout_s = -1.0", "10", "timeout_s = -1"),
+            ("timeout_s = nan", "10", "timeout_s = NaN"),
+            ("timeout_s = inf", "10", "timeout_s = inf"),
+            ("timeout_s = 0.0", "10", "timeout_s = 0"),
+            ("timeout_s = 1e300", "10", "timeout_s = 1"),
+            ("window = 0", "10", "window = 0"),
+            ("", "0", "n = 0"),
+            ("", "1099511627777", "n = 1099511627777"),
+        ] {
+            let e = grid(head, n).runs().unwrap_err().to_string();
+            assert!(e.contains(needle), "{head} {n}: {e}");
+        }
+        assert_eq!(
+            grid("timeout_s = 2.5", "10").check().unwrap(),
+            Duration::from_millis(2500)
+        );
     }
 }

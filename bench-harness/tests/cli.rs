@@ -294,6 +294,148 @@ fn bad_command_line_values_are_refused_clearly() {
     assert_refused(&["fly"], "fly");
 }
 
+/// [`assert_refused`], within `seconds` (the value must be refused before
+/// any run or tracing starts), with no sign of an overflow.
+fn assert_refused_quickly(args: &[&str], needles: &[&str], seconds: f64) {
+    let started = std::time::Instant::now();
+    for needle in needles {
+        assert_refused(args, needle);
+    }
+    let took = started.elapsed().as_secs_f64() / needles.len() as f64;
+    assert!(took < seconds, "{args:?} took {took:.2} s to be refused");
+}
+
+#[test]
+fn values_beyond_what_a_run_can_do_are_refused_quickly() {
+    let run = |strategy: &'static str, extra: &[&'static str]| -> Vec<&'static str> {
+        ["run", "--strategy", strategy, "--workload", "independent"]
+            .iter()
+            .chain(extra)
+            .copied()
+            .collect()
+    };
+    // Durations: u64::MAX seconds overflowed `started + timeout` (a panic);
+    // zero was accepted and reported a hang.
+    for t in ["18446744073709551615s", "0s", "0", "8days"] {
+        assert_refused_quickly(
+            &run("counter", &["--n", "10", "--timeout", t]),
+            &["--timeout", t],
+            5.0,
+        );
+    }
+    assert_refused_quickly(
+        &run(
+            "static",
+            &["--n", "10", "--timeout", "18446744073709551615s"],
+        ),
+        &["--timeout", "7days"],
+        5.0,
+    );
+    // n beyond 2^40 (u64::MAX ran until the timeout; `tree` wrapped to 0 leaves).
+    for n in ["18446744073709551615", "1099511627777", "1e13"] {
+        assert_refused_quickly(&run("counter", &["--n", n]), &["--n", n, "2^40"], 5.0);
+    }
+    assert_refused_quickly(&run("counter", &["--n", "2.5e7"]), &["--n", "2.5e7"], 5.0);
+    // Static labels number gates with 32 bits: 2^32 multiplications are
+    // about 2·10^10 gates, refused from an estimate, not after tracing.
+    assert_refused_quickly(
+        &run("static", &["--n", "4294967296", "--timeout", "1s"]),
+        &["--n 4294967296", "--strategy static", "32-bit"],
+        10.0,
+    );
+    // `--n 2e7` parses (the issue's command); with too little memory the
+    // program (about 1.6 GiB) is refused before tracing, naming both figures.
+    let out = Command::new(BIN)
+        .args(run("static", &["--n", "2e7", "--timeout", "1s"]))
+        .env("LABELBENCH_MEM_AVAILABLE", "1000000000")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    for needle in [
+        "--n 20000000",
+        "--strategy static",
+        "GiB",
+        "1,000,000,000 bytes",
+        "LABELBENCH_MEM_AVAILABLE",
+    ] {
+        assert!(stderr.contains(needle), "{needle}: {stderr}");
+    }
+    // Tables that would not fit: 16 players, a window of 10^6.
+    let out = Command::new(BIN)
+        .args(run(
+            "counter",
+            &["--n", "10", "--players", "16", "--window", "1000000"],
+        ))
+        .env("LABELBENCH_MEM_AVAILABLE", "8000000000")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    for needle in [
+        "--window 1000000",
+        "16 players",
+        "per player",
+        "smaller --window",
+    ] {
+        assert!(stderr.contains(needle), "{needle}: {stderr}");
+    }
+    // Where it fits, `--n 2e7` on static with `--timeout 1s` is a hung run
+    // (tracing counts against the timeout), reported within about a second.
+    let started = std::time::Instant::now();
+    let out = labelbench(&run(
+        "static",
+        &["--n", "2e7", "--timeout", "1s", "--format", "json"],
+    ));
+    let took = started.elapsed().as_secs_f64();
+    let j = json_line(&out);
+    assert_eq!(j["hung"], true, "{j}");
+    assert!(
+        j["error"]
+            .as_str()
+            .unwrap_or("")
+            .contains("tracing the program"),
+        "{j}"
+    );
+    assert!(took < 5.0, "took {took:.2} s");
+}
+
+#[test]
+fn grid_files_with_impossible_timeouts_are_refused() {
+    let dir = TempDir::new("grid-timeout");
+    for (value, needle) in [
+        ("-1.0", "timeout_s = -1"),
+        ("nan", "timeout_s = NaN"),
+        ("1e300", "timeout_s = 1"),
+    ] {
+        let file = dir.path("grid.toml");
+        std::fs::write(
+            &file,
+            format!(
+                "reps = 1\ntimeout_s = {value}\n[[grid]]\nstrategies = [\"counter\"]\n\
+                 workloads = [\"chain\"]\nplayers = [3]\nn = [10]\njitter_us = [0]\n"
+            ),
+        )
+        .unwrap();
+        let results = dir.path("results");
+        let started = std::time::Instant::now();
+        assert_refused(
+            &[
+                "sweep",
+                "--grid",
+                &file.display().to_string(),
+                "--results",
+                &results.display().to_string(),
+                "--no-report",
+            ],
+            needle,
+        );
+        assert!(started.elapsed().as_secs() < 5);
+    }
+}
+
 #[test]
 fn out_appends_one_json_line_per_run() {
     let dir = TempDir::new("out");
