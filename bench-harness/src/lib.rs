@@ -9,6 +9,7 @@
 
 pub mod cli;
 pub mod eta;
+pub mod keys;
 pub mod meta;
 pub mod output;
 pub mod players_file;

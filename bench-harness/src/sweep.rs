@@ -367,7 +367,8 @@ pub fn sweep(args: &SweepArgs) -> Result<()> {
         ));
         let date = meta::now_rfc3339();
         let strat = strategy::Strategy::from_name(p.strategy, grid.label_bytes)?;
-        let mut r = strategy::run_local(strat, q, timeout, true).context("running the players")?;
+        let mut r =
+            strategy::run_local(strat, q, timeout, true, false).context("running the players")?;
         meta::stamp(&mut r, &git_rev, &date, &machine);
         r.rep = p.rep;
         let line = serde_json::to_string(&r)?;

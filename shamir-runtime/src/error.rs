@@ -65,6 +65,15 @@ pub enum RuntimeError {
         /// Where the second came from.
         addr: SocketAddr,
     },
+    /// A message on a secure link failed authentication: it was altered, or
+    /// did not come from the peer the link was opened with.
+    #[error("a message on the secure link from player {peer} failed authentication ({reason}); the link is not trusted any more")]
+    LinkTampered {
+        /// The peer.
+        peer: PlayerId,
+        /// What the cipher reported.
+        reason: String,
+    },
     /// A peer sent bytes that are not a frame this run can accept.
     #[error("malformed frame from player {peer}: {reason}")]
     MalformedFrame {

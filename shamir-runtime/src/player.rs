@@ -14,10 +14,13 @@ use crate::net::{connect_mesh, write_link};
 use crate::outbox::Outbox;
 use crate::params::RunParams;
 use crate::program::Workload;
+use crate::prss::Prss;
 use crate::report::{PlayerOutcome, PlayerReport};
+use crate::secure::{self, deal_prss_keys, PrssKeys, Security};
 use crate::shamir::Shamir;
 use crate::sys::thread_cpu_s;
 use crate::wire::{Hello, MAGIC, PROTOCOL_VERSION};
+use rand::RngCore;
 use std::cell::{Cell, RefCell};
 use std::net::SocketAddr;
 use std::rc::Rc;
@@ -48,6 +51,8 @@ pub struct PlayerSetup {
     /// none out, nothing issued or finished) for this long reports the run as
     /// hung, without waiting for `timeout`.
     pub stall: Duration,
+    /// Secure links and dealt secrets, or neither.
+    pub security: Security,
 }
 
 /// The default `stall`: far longer than any pause of a working run (jitter is at
@@ -77,6 +82,8 @@ struct Node<L: Labeller> {
     phase: Cell<&'static str>,
     /// Which peers have passed the handshake (for a timeout while connecting).
     connected: RefCell<Vec<bool>>,
+    /// Incoming connections dropped during setup, and why (the first few).
+    refused: RefCell<Vec<String>>,
     window: usize,
 }
 
@@ -191,6 +198,7 @@ async fn play<L: Labeller>(
         byes: Cell::new(0),
         phase: Cell::new("connect"),
         connected: RefCell::new(vec![false; params.players as usize]),
+        refused: RefCell::new(Vec::new()),
         window,
     });
     let deadline = started + setup.timeout;
@@ -245,11 +253,15 @@ async fn play<L: Labeller>(
                 .filter(|&(p, &c)| p != me && !c)
                 .map(|(p, _)| p.to_string())
                 .collect();
-            report.error = Some(if node.phase.get() == "connect" && !absent.is_empty() {
-                format!("{e}; never connected: player(s) {}", absent.join(", "))
-            } else {
-                e.to_string()
-            });
+            let mut message = e.to_string();
+            if node.phase.get() == "connect" && !absent.is_empty() {
+                message += &format!("; never connected: player(s) {}", absent.join(", "));
+                let refused = node.refused.borrow();
+                if !refused.is_empty() {
+                    message += &format!("; connections dropped: {}", refused.join(", "));
+                }
+            }
+            report.error = Some(message);
         }
     }
     if report.orphans > 0 {
@@ -292,26 +304,67 @@ async fn session<L: Labeller>(
             addr: setup.addrs[me],
             source: e,
         })?;
-    let streams = connect_mesh(
+    let (n, t) = (setup.addrs.len(), setup.params.threshold as usize);
+    let dealt = match &setup.security {
+        Security::Secure(keys) if keys.players() != n => {
+            return Err(RuntimeError::BadParams(format!(
+                "the key roster has {} players, the run {n}",
+                keys.players()
+            )))
+        }
+        Security::Secure(_) => deal_prss_keys(n, t, me),
+        Security::Insecure => PrssKeys::default(),
+    };
+    let links = connect_mesh(
         me,
         &setup.addrs,
         listener,
         &hello,
+        &setup.security,
+        dealt.clone(),
         deadline,
         &node.connected,
+        &node.refused,
     )
     .await?;
-    tracing::debug!(player = me, "mesh connected");
+    tracing::debug!(
+        player = me,
+        secure = setup.security.is_secure(),
+        "mesh connected"
+    );
+
+    if setup.security.is_secure() {
+        let mut keys = dealt;
+        for link in links.iter().flatten() {
+            keys.extend(link.prss_keys.clone().unwrap_or_default());
+        }
+        let prss = Prss::from_keys(n, t, me, &keys).map_err(RuntimeError::BadParams)?;
+        let mut reshare_seed = [0u8; 32];
+        rand::rngs::OsRng
+            .try_fill_bytes(&mut reshare_seed)
+            .map_err(|e| {
+                RuntimeError::BadParams(format!("no randomness from the operating system: {e}"))
+            })?;
+        node.engine
+            .borrow_mut()
+            .use_dealt_secrets(prss, reshare_seed);
+    }
 
     let mut writers = Vec::new();
-    for (peer, stream) in streams.into_iter().enumerate() {
-        let Some(stream) = stream else { continue };
-        let (rd, wr) = stream.into_split();
-        tasks.push(tokio::task::spawn_local(read_link(node.clone(), peer, rd)));
+    for (peer, link) in links.into_iter().enumerate() {
+        let Some(link) = link else { continue };
+        let transport = link.transport.map(|t| Rc::new(RefCell::new(t)));
+        let (rd, wr) = link.stream.into_split();
+        tasks.push(tokio::task::spawn_local(read_link(
+            node.clone(),
+            peer,
+            rd,
+            transport.clone(),
+        )));
         let outbox = node.outboxes[peer].clone().expect("an outbox per peer");
         let n = node.clone();
         let w = tokio::task::spawn_local(async move {
-            if let Err(e) = write_link(&outbox, wr).await {
+            if let Err(e) = write_link(&outbox, wr, transport).await {
                 n.fail(RuntimeError::Io { peer, source: e });
             }
         });
@@ -401,36 +454,81 @@ async fn wait_for_progress<L: Labeller>(
     })
 }
 
-async fn read_link<L: Labeller>(node: Rc<Node<L>>, peer: PlayerId, mut rd: OwnedReadHalf) {
+/// Reads the link from `peer` and hands its frames to the engine; on a secure
+/// link, first opens the sealed messages (`transport`) into plaintext.
+async fn read_link<L: Labeller>(
+    node: Rc<Node<L>>,
+    peer: PlayerId,
+    mut rd: OwnedReadHalf,
+    transport: Option<Rc<RefCell<snow::TransportState>>>,
+) {
     let mut buf = vec![0u8; READ_BUFFER];
     let mut filled = 0;
+    // Sealed bytes not yet opened (secure links only).
+    let mut sealed = Vec::new();
+    let mut sealed_filled = 0;
+    if transport.is_some() {
+        sealed = vec![0u8; READ_BUFFER];
+    }
     loop {
-        match rd.read(&mut buf[filled..]).await {
+        let into = match transport {
+            Some(_) => &mut sealed[sealed_filled..],
+            None => &mut buf[filled..],
+        };
+        match rd.read(into).await {
             Ok(0) => {
                 let waiting = node.engine.borrow().live_ops();
                 node.fail(RuntimeError::PeerDisconnected { peer, waiting });
                 return;
             }
+            Ok(k) if transport.is_some() => sealed_filled += k,
             Ok(k) => filled += k,
             Err(e) => {
                 node.fail(RuntimeError::Io { peer, source: e });
                 return;
             }
         }
-        let received = node.engine.borrow_mut().receive(peer, &buf[..filled]);
-        match received {
-            Err(e) => {
-                node.fail(e);
-                return;
+        loop {
+            if let Some(t) = &transport {
+                let opened = secure::open(
+                    &mut t.borrow_mut(),
+                    &sealed[..sealed_filled],
+                    &mut buf[filled..],
+                );
+                match opened {
+                    Ok((used, written)) => {
+                        sealed.copy_within(used..sealed_filled, 0);
+                        sealed_filled -= used;
+                        filled += written;
+                    }
+                    Err(e) => {
+                        node.fail(RuntimeError::LinkTampered {
+                            peer,
+                            reason: e.to_string(),
+                        });
+                        return;
+                    }
+                }
             }
-            Ok((used, bye)) => {
-                buf.copy_within(used..filled, 0);
-                filled -= used;
-                if bye {
-                    node.byes.set(node.byes.get() + 1);
-                    node.wake.notify_one();
+            let received = node.engine.borrow_mut().receive(peer, &buf[..filled]);
+            match received {
+                Err(e) => {
+                    node.fail(e);
                     return;
                 }
+                Ok((used, bye)) => {
+                    buf.copy_within(used..filled, 0);
+                    filled -= used;
+                    if bye {
+                        node.byes.set(node.byes.get() + 1);
+                        node.wake.notify_one();
+                        return;
+                    }
+                }
+            }
+            // More sealed messages than the plaintext buffer had room for.
+            if transport.is_none() || sealed_filled < 2 + secure::MAX_MESSAGE {
+                break;
             }
         }
         let live = node.engine.borrow().live_ops();

@@ -139,6 +139,10 @@ pub struct RunReport {
     pub window: u32,
     /// Repetition of this configuration within a sweep (0 for a single run).
     pub rep: u32,
+    /// Whether the links were authenticated and encrypted and the secrets
+    /// dealt (`true`), or the links plaintext and every secret derived from the
+    /// public seed (`false`: the insecure, reproducible benchmark mode).
+    pub secure: bool,
     /// Git revision of the code that ran (filled in by the harness).
     pub git_rev: String,
     /// When the run started, RFC 3339 UTC (filled in by the harness).
@@ -259,6 +263,7 @@ impl RunReport {
             seed: params.seed,
             window: params.window,
             rep: 0,
+            secure: false,
             git_rev: String::new(),
             date: String::new(),
             machine_cpu: String::new(),

@@ -70,6 +70,7 @@ fn spawn_player(
         listener,
         timeout,
         stall: stall_limit(timeout),
+        security: shamir_runtime::secure::Security::Insecure,
     };
     std::thread::Builder::new()
         .name(format!("player-{me}"))

@@ -167,6 +167,17 @@ impl<L: Labeller> Engine<L> {
         }
     }
 
+    /// Replaces the seeded secrets with secure ones, before the run starts:
+    /// PRSS from keys dealt over authenticated links, and re-sharing
+    /// randomness from ChaCha8 keyed with `reshare_seed`, which the caller
+    /// draws from the operating system (the same generator as the seeded mode:
+    /// eight rounds keep a margin over the best known attack, on seven, as
+    /// Aumasson's "Too Much Crypto" (2019) argues).
+    pub fn use_dealt_secrets(&mut self, prss: Prss, reshare_seed: [u8; 32]) {
+        self.prss = prss;
+        self.rng = ChaCha8Rng::from_seed(reshare_seed);
+    }
+
     /// A number that changes whenever the engine makes progress (a message in
     /// or out, an operation issued or finished); stalls are detected with it.
     pub fn progress(&self) -> u64 {
