@@ -84,6 +84,15 @@ pub enum RuntimeError {
         /// The label of the refused message, as the labeller shows it.
         label: String,
     },
+    /// A peer's run failed, and it said why (an Abort frame) before closing
+    /// the link: its reason is the first cause, not the closed link.
+    #[error("player {peer} failed: {reason}")]
+    PeerFailed {
+        /// The peer.
+        peer: PlayerId,
+        /// The peer's error, as it put it.
+        reason: String,
+    },
     /// A peer closed its connection before saying the run was over.
     #[error("player {peer} disconnected mid-run; {waiting} operations here were still waiting and have failed")]
     PeerDisconnected {

@@ -673,8 +673,15 @@ impl<L: Labeller> Engine<L> {
         let Some((frame, used)) = frame else {
             return Ok(None);
         };
-        let Frame::Message { label, payload } = frame else {
-            return Ok(Some((used, true)));
+        let (label, payload) = match frame {
+            Frame::Message { label, payload } => (label, payload),
+            Frame::Bye => return Ok(Some((used, true))),
+            Frame::Abort { reason } => {
+                return Err(RuntimeError::PeerFailed {
+                    peer,
+                    reason: reason.to_string(),
+                })
+            }
         };
         self.counters.received += 1;
         let fast = if self.at_issue {
