@@ -115,15 +115,21 @@ pub enum RuntimeError {
     /// The program misused the runtime (e.g. read a value that was not known yet).
     #[error("program error: {0}")]
     Program(String),
-    /// The run made no progress at all for the stall limit: hung.
-    #[error("stalled: no progress for {stall_s:.1} s in the {phase} phase with {waiting} operations still waiting")]
+    /// The run made no progress (no message taken by an operation, no
+    /// operation finished) for the stall limit: hung.
+    #[error("stalled: no progress for {after_s:.1} s (limit {limit_s:.1} s) in the {phase} phase with {waiting} operations still waiting{owed}")]
     Stalled {
+        /// Seconds since the last progress.
+        after_s: f64,
         /// The stall limit, seconds.
-        stall_s: f64,
+        limit_s: f64,
         /// Where it was: input, compute or finish.
         phase: &'static str,
         /// Operations waiting.
         waiting: usize,
+        /// Who they wait for, e.g. "; waiting on player 2 for 7 operations
+        /// (input #3, mul #12)"; empty if nobody is named.
+        owed: String,
     },
     /// Players run in memory ([`crate::in_memory`]) came to a point where none
     /// can go on: every message sent was delivered and operations still wait.
