@@ -524,6 +524,13 @@ async fn wait_for_progress<L: Labeller>(
         None => node.wake.notified().await,
     }
     node.note_progress();
+    if node.progress_at.get().elapsed() < stall {
+        return Ok(());
+    }
+    // (A timer already due returns without yielding: let the readers take
+    // what has come in before calling the run stalled.)
+    tokio::task::yield_now().await;
+    node.note_progress();
     let since = node.progress_at.get().elapsed();
     if since < stall {
         return Ok(());
