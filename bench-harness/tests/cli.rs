@@ -1,7 +1,8 @@
 //! The `labelbench` command line, end to end: the JSON line of `run` and its
 //! documented fields, exit statuses (a wrong result is a finding, not a failure
-//! of the tool), clear refusals of bad arguments, `--out`, and a run spread over
-//! three `labelbench player` processes on loopback.
+//! of the tool; a player whose run hangs exits non-zero), clear refusals of bad
+//! arguments, `--out`, and a run spread over three `labelbench player`
+//! processes on loopback.
 
 use serde_json::Value;
 use std::net::TcpListener;
@@ -513,6 +514,48 @@ fn a_player_without_keys_is_refused_unless_insecure() {
         String::from_utf8_lossy(&again.stderr).contains("never overwritten"),
         "{}",
         String::from_utf8_lossy(&again.stderr)
+    );
+}
+
+#[test]
+fn a_player_whose_run_hangs_exits_non_zero() {
+    // Player 0 of three, and the others never come: its run hangs until the
+    // timeout. The JSON line still reports it (`hung`, the error naming the
+    // absent players), and the exit status says the run did not finish.
+    let dir = TempDir::new("hang");
+    let file = players_file(&dir, free_ports());
+    let out = Command::new(BIN)
+        .args(["player", "--id", "0", "--players"])
+        .arg(&file)
+        .args([
+            "--insecure",
+            "--strategy",
+            "counter",
+            "--workload",
+            "independent",
+            "--n",
+            "10",
+            "--format",
+            "json",
+            "--timeout",
+            "1s",
+        ])
+        .stdin(Stdio::null())
+        .output()
+        .expect("running a player");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "stdout: {}\nstderr: {}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    let r = json_line(&out);
+    assert_eq!(r["hung"], true, "{r}");
+    let error = r["error"].as_str().unwrap_or_default();
+    assert!(
+        error.contains("timed out") && error.contains("never connected: player(s) 1, 2"),
+        "{r}"
     );
 }
 
