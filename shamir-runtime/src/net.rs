@@ -295,7 +295,11 @@ impl Handshake {
                     .write_all(&self.frame)
                     .await
                     .map_err(|e| fail(format!("sending the handshake: {e}")))?;
-                let theirs = read_hello(&mut stream).await.map_err(fail)?;
+                let theirs = read_hello(&mut stream).await.map_err(|e| {
+                    fail(format!(
+                        "{e} (a secure player closes a plaintext handshake: start every player with its key, or every one with --insecure)"
+                    ))
+                })?;
                 check_hello(&self.hello, &theirs, self.me, self.players, addr, Some(j))?;
                 Ok(Link {
                     stream,
@@ -378,12 +382,11 @@ impl Handshake {
                     .await
                     .map_err(|e| Refused::Dropped(format!("{who}: {e}")))?;
                 if theirs.player != peer as u64 {
-                    return Err(Refused::Fatal(Handshake::failed(
-                        &who,
-                        format!(
-                            "it holds player {peer}'s key but says it is player {}",
-                            theirs.player
-                        ),
+                    // Whoever it is, it is not who it says: drop it, as any
+                    // other connection that does not check out.
+                    return Err(Refused::Dropped(format!(
+                        "{who}: it holds player {peer}'s key but says it is player {}",
+                        theirs.player
                     )));
                 }
                 let checked = check_hello(

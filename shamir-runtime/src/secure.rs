@@ -48,6 +48,10 @@ pub const MAX_MESSAGE: usize = 65_535;
 /// Bytes of the AEAD tag on every message.
 const TAG_BYTES: usize = 16;
 
+/// Bytes of IK's first handshake message with an empty payload: the
+/// ephemeral key, the encrypted static key and the empty payload's tag.
+pub const FIRST_MESSAGE: usize = KEY_BYTES + (KEY_BYTES + TAG_BYTES) + TAG_BYTES;
+
 /// The most plaintext one message carries.
 pub const MAX_PLAINTEXT: usize = MAX_MESSAGE - TAG_BYTES;
 
@@ -274,8 +278,22 @@ pub async fn respond(
         .and_then(|b| b.local_private_key(&keys.private))
         .and_then(|b| b.build_responder())
         .map_err(|e| format!("starting the secure handshake: {e}"))?;
+    let mut prefix = [0u8; 2];
+    stream
+        .read_exact(&mut prefix)
+        .await
+        .map_err(|e| format!("reading the secure handshake: {e}"))?;
+    let len = u16::from_be_bytes(prefix) as usize;
+    if len != FIRST_MESSAGE {
+        // Refused at once, so that a plaintext player learns it from the
+        // closed connection rather than after a timeout.
+        return Err(format!(
+            "it is not a secure labelbench player of this run: its first message says {len} bytes, a secure handshake's is {FIRST_MESSAGE} (is it running with --insecure?)"
+        ));
+    }
     let mut msg = Box::new([0u8; MAX_MESSAGE]);
-    let len = read_message(stream, &mut msg)
+    stream
+        .read_exact(&mut msg[..len])
         .await
         .map_err(|e| format!("reading the secure handshake: {e}"))?;
     let mut payload = Box::new([0u8; MAX_MESSAGE]);
@@ -539,6 +557,7 @@ mod tests {
         let mut m = vec![0u8; MAX_MESSAGE];
         let mut p = vec![0u8; MAX_MESSAGE];
         let n = hi.write_message(&[], &mut m).unwrap();
+        assert_eq!(n, FIRST_MESSAGE);
         hr.read_message(&m[..n], &mut p).unwrap();
         assert_eq!(keys[0].player_of(hr.get_remote_static().unwrap()), Some(1));
         let n = hr.write_message(&[], &mut m).unwrap();
