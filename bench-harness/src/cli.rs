@@ -132,7 +132,8 @@ pub struct CommonArgs {
     /// Delay each outgoing frame by a seeded random duration up to this (e.g. 200us).
     #[arg(long, default_value = "0s")]
     pub jitter: humantime::Duration,
-    /// Seed of every random choice (inputs, re-sharing, PRSS keys, jitter).
+    /// Seed of every random choice: inputs and jitter, and, in the insecure
+    /// mode, re-sharing and PRSS keys too.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
     /// Give up (and report the run as hung) after this long, counted from
