@@ -44,8 +44,8 @@ fn end_to_end(c: &mut Criterion) {
     for s in compared() {
         group.bench_function(BenchmarkId::from_parameter(s.name()), |b| {
             b.iter(|| {
-                let r =
-                    strategy::run_local(s, &params, Duration::from_secs(60), true).expect("a run");
+                let r = strategy::run_local(s, &params, Duration::from_secs(60), true, false)
+                    .expect("a run");
                 assert_eq!(r.correct, N, "{} must be correct", s.name());
                 r.wall_s
             })

@@ -24,12 +24,28 @@ pub enum Command {
     Run(RunArgs),
     /// Run one player of a run whose players are listed in a players file.
     Player(PlayerArgs),
+    /// Make a key pair per player for secure links: `DIR/players.toml` (the
+    /// players file with every public key, for every host) and
+    /// `DIR/player-<id>.key` (each private key, for its own host only).
+    Keys(KeysArgs),
     /// Run a grid of configurations, then plot and report.
     Sweep(SweepArgs),
     /// Draw the plots of `results/runs.jsonl` into `results/plots/` (PNG and SVG).
     Plot(ResultsArgs),
     /// Write `results/REPORT.md` from `results/runs.jsonl` and the plots.
     Report(ResultsArgs),
+}
+
+/// `labelbench keys`.
+#[derive(Debug, Args)]
+pub struct KeysArgs {
+    /// The players file (TOML): an id, host and port per player.
+    #[arg(long = "players")]
+    pub players: PathBuf,
+    /// The folder to write the keys to (created if need be; an existing key
+    /// file is never overwritten).
+    #[arg(long)]
+    pub out: PathBuf,
 }
 
 /// `labelbench sweep`.
@@ -118,7 +134,8 @@ pub struct CommonArgs {
     /// Delay each outgoing frame by a seeded random duration up to this (e.g. 200us).
     #[arg(long, default_value = "0s")]
     pub jitter: humantime::Duration,
-    /// Seed of every random choice (inputs, re-sharing, PRSS keys, jitter).
+    /// Seed of every random choice: inputs and jitter, and, in the insecure
+    /// mode, re-sharing and PRSS keys too.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
     /// Give up (and report the run as hung) after this long, counted from
@@ -148,6 +165,11 @@ pub struct RunArgs {
     /// Number of players.
     #[arg(long, default_value_t = 3)]
     pub players: u32,
+    /// Authenticated, encrypted links (Noise, keys made for this run) and
+    /// secrets dealt over them, instead of plaintext links and secrets derived
+    /// from the seed. Measures what security costs.
+    #[arg(long)]
+    pub secure: bool,
     /// Threshold t (default ⌊(n−1)/2⌋).
     #[arg(long)]
     pub threshold: Option<u32>,
@@ -161,9 +183,19 @@ pub struct PlayerArgs {
     /// This player's id in the players file.
     #[arg(long)]
     pub id: u64,
-    /// The players file (TOML): an id, host and port per player.
+    /// The players file (TOML): an id, host, port and, for secure links,
+    /// public key per player.
     #[arg(long = "players")]
     pub players: PathBuf,
+    /// This player's private key file (from `labelbench keys`). Required
+    /// unless `--insecure`.
+    #[arg(long, conflicts_with = "insecure")]
+    pub key: Option<PathBuf>,
+    /// Plaintext links that anyone can join, and secrets derived from the
+    /// seed that every player sends in its handshake: for reproducible
+    /// benchmarks on a network you trust, never for real secrets.
+    #[arg(long)]
+    pub insecure: bool,
     /// Threshold t (default ⌊(n−1)/2⌋).
     #[arg(long)]
     pub threshold: Option<u32>,

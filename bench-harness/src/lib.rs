@@ -10,6 +10,7 @@
 
 pub mod cli;
 pub mod eta;
+pub mod keys;
 pub mod limits;
 pub mod meta;
 pub mod output;

@@ -2,12 +2,13 @@
 //! real TCP sockets and reports correctness, label size and speed.
 
 use bench_harness::{
-    cli, limits, meta, output, players_file, plot, report_md, results, strategy, sweep,
+    cli, keys, limits, meta, output, players_file, plot, report_md, results, strategy, sweep,
 };
 
 use anyhow::{Context, Result};
 use clap::Parser;
-use cli::{Cli, Command, PlayerArgs, RunArgs, StrategyName};
+use cli::{Cli, Command, KeysArgs, PlayerArgs, RunArgs, StrategyName};
+use shamir_runtime::secure::Security;
 use std::process::ExitCode;
 use strategy::Strategy;
 
@@ -33,6 +34,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Run(args) => run(args),
         Command::Player(args) => player(args),
+        Command::Keys(args) => make_keys(args),
         Command::Sweep(args) => {
             sweep::sweep(&args)?;
             Ok(ExitCode::SUCCESS)
@@ -52,6 +54,13 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+fn make_keys(args: KeysArgs) -> Result<ExitCode> {
+    for path in keys::make_keys(&args.players, &args.out)? {
+        println!("{}", path.display());
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Whether a finished run means the tool could not do its job: wrong results
@@ -85,6 +94,7 @@ fn run(args: RunArgs) -> Result<ExitCode> {
             &params,
             args.common.timeout.into(),
             !args.common.no_dense_keys,
+            args.secure,
         )
         .with_context(|| format!("running the players with strategy `{}`", s.name()))?;
         meta::stamp(&mut report, &git_rev, &date, &machine);
@@ -100,6 +110,13 @@ fn run(args: RunArgs) -> Result<ExitCode> {
 fn player(args: PlayerArgs) -> Result<ExitCode> {
     let file = players_file::PlayersFile::load(&args.players)?;
     let (me, addrs) = file.resolve(args.id)?;
+    let security = match (&args.key, args.insecure) {
+        (Some(key), _) => Security::Secure(keys::load_link_keys(key, me, &file)?),
+        (None, true) => Security::Insecure,
+        (None, false) => anyhow::bail!(
+            "`labelbench player` is secure by default: give this player's private key with --key (make keys with `labelbench keys`), or run with --insecure"
+        ),
+    };
     let params = args.common.params(addrs.len() as u32, args.threshold)?;
     let s = Strategy::from_name(args.common.strategy, args.common.label_bytes)
         .context("`labelbench player` runs one strategy")?;
@@ -107,11 +124,10 @@ fn player(args: PlayerArgs) -> Result<ExitCode> {
     let listener = std::net::TcpListener::bind(addrs[me])
         .with_context(|| format!("player {me} cannot listen on {}", addrs[me]))?;
     let timeout = args.common.timeout.into();
-    let mut report = strategy::run_player(s, &params, me, addrs, listener, timeout)?;
+    let mut report = strategy::run_player(s, &params, me, addrs, listener, timeout, security)?;
     report.git_rev = meta::git_rev();
     output::emit_player(&report, args.common.format, args.common.out.as_deref())?;
-    Ok(exit_code(tool_failed(
-        report.report.error.as_deref(),
-        report.report.hung,
-    )))
+    // One player of a run spread over hosts: whoever started it learns of a
+    // hang (a stall or a timeout) from the exit status, as of any other error.
+    Ok(exit_code(report.report.error.is_some()))
 }

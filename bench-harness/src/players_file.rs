@@ -1,32 +1,42 @@
-//! The players file: where each player of a multi-process run listens.
+//! The players file: where each player of a multi-process run listens, and,
+//! once `labelbench keys` has written it, each player's public key.
 //!
 //! ```toml
 //! [[player]]
 //! id = 0
 //! host = "127.0.0.1"
 //! port = 7100
+//! public_key = "3f0c…"   # 64 hex digits; added by `labelbench keys`
 //! ```
 
+use crate::keys::{from_hex, to_hex};
 use anyhow::{bail, Context, Result};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
+use shamir_runtime::secure::KEY_BYTES;
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::path::Path;
 
 /// The parsed file.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct PlayersFile {
     /// One entry per player.
-    player: Vec<PlayerEntry>,
+    pub player: Vec<PlayerEntry>,
 }
 
-/// One player's address.
-#[derive(Debug, Deserialize)]
+/// One player's address and public key.
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-struct PlayerEntry {
-    id: u64,
-    host: String,
-    port: u16,
+pub struct PlayerEntry {
+    /// The player's id, 0..n.
+    pub id: u64,
+    /// Host name or address it listens on.
+    pub host: String,
+    /// Port it listens on.
+    pub port: u16,
+    /// Its public key (hex), if keys have been made.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_key: Option<String>,
 }
 
 impl PlayersFile {
@@ -36,6 +46,57 @@ impl PlayersFile {
             .with_context(|| format!("reading the players file {}", path.display()))?;
         toml::from_str(&text)
             .with_context(|| format!("parsing the players file {}", path.display()))
+    }
+
+    /// Every player's public key, by id, or an error naming the first player
+    /// without a valid one. Call after [`PlayersFile::resolve`] (ids 0..n).
+    pub fn roster(&self) -> Result<Vec<[u8; KEY_BYTES]>> {
+        let mut roster = vec![[0u8; KEY_BYTES]; self.player.len()];
+        for p in &self.player {
+            let Some(hex) = &p.public_key else {
+                bail!(
+                    "players file: player {} has no public_key; make keys with `labelbench keys`, or run with --insecure",
+                    p.id
+                );
+            };
+            let key = from_hex(hex)
+                .with_context(|| format!("players file: player {}'s public_key", p.id))?;
+            roster[p.id as usize] = key;
+        }
+        Ok(roster)
+    }
+
+    /// Writes the file, with whatever public keys it holds.
+    pub fn to_toml(&self) -> Result<String> {
+        Ok(toml::to_string(self)?)
+    }
+
+    /// Sets player `id`'s public key.
+    pub fn set_public_key(&mut self, id: u64, key: &[u8; KEY_BYTES]) {
+        for p in &mut self.player {
+            if p.id == id {
+                p.public_key = Some(to_hex(key));
+            }
+        }
+    }
+
+    /// Checks the ids are exactly 0..n, each once.
+    pub fn check_ids(&self) -> Result<()> {
+        let n = self.player.len();
+        let mut seen = vec![false; n];
+        for p in &self.player {
+            let Some(slot) = seen.get_mut(p.id as usize) else {
+                bail!(
+                    "players file: player id {} is out of range; ids must be 0..{n}",
+                    p.id
+                );
+            };
+            if *slot {
+                bail!("players file: player id {} appears twice", p.id);
+            }
+            *slot = true;
+        }
+        Ok(())
     }
 
     /// Checks the ids are exactly 0..n and resolves every address; returns this

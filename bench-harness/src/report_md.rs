@@ -1,5 +1,6 @@
 //! `labelbench report`: writes `REPORT.md` from the runs — one section per
-//! question (correctness, label size, throughput, latency, scaling), each with
+//! question (correctness, label size, throughput, latency, scaling, and, when
+//! the runs include secure ones, what security costs), each with
 //! a table of medians, minima, maxima and repetition counts, the plots drawn
 //! by `labelbench plot`, and short findings whose every number is computed
 //! here from the data. The tables use the same slices and grouping as the
@@ -178,13 +179,123 @@ fn render(runs: &[RunReport], plots: &Path, base: &Path) -> String {
         scaling_finding(&mut out, f);
     }
 
+    security(&mut out, &supported);
     unsupported(&mut out, runs);
     errors(&mut out, &supported);
     out
 }
 
-/// Everything that makes runs repetitions of one configuration.
-fn cell_key(r: &RunReport) -> String {
+/// A strategy's place in tables ([`strategy_rank`]).
+type StrategyRank = (usize, String);
+
+/// One secure run and its insecure pair: insecure mul/s, secure mul/s, their
+/// ratio, and the ratio of their CPU seconds.
+type Pair = (f64, f64, f64, f64);
+
+/// What security costs: each secure run against its insecure pair (same
+/// configuration, seed and repetition, run back to back by the sweep).
+fn security(out: &mut String, runs: &[&RunReport]) {
+    let finished = |r: &&&RunReport| r.error.is_none() && !r.hung && r.mul_per_s > 0.0;
+    let pair_key = |r: &RunReport| format!("{}|{}|{}", cell_key_plain(r), r.seed, r.rep);
+    let insecure: BTreeMap<String, &RunReport> = runs
+        .iter()
+        .filter(|r| !r.secure)
+        .filter(finished)
+        .map(|r| (pair_key(r), *r))
+        .collect();
+    // Per configuration: (insecure mul/s, secure mul/s, ratio, cpu ratio) per pair.
+    let mut by_config: BTreeMap<(StrategyRank, String), (&RunReport, Vec<Pair>)> = BTreeMap::new();
+    for r in runs.iter().filter(|r| r.secure).filter(finished) {
+        let Some(plain) = insecure.get(&pair_key(r)) else {
+            continue;
+        };
+        let cpu = match (r.cpu_s, plain.cpu_s) {
+            (Some(a), Some(b)) if b > 0.0 => a / b,
+            _ => f64::NAN,
+        };
+        by_config
+            .entry((strategy_rank(&r.strategy), cell_key_plain(r)))
+            .or_insert((*r, Vec::new()))
+            .1
+            .push((
+                plain.mul_per_s,
+                r.mul_per_s,
+                r.mul_per_s / plain.mul_per_s,
+                cpu,
+            ));
+    }
+    if by_config.is_empty() {
+        return;
+    }
+    out.push_str("## 6. What security costs\n\n");
+    out.push_str(
+        "Each secure run (Noise links authenticated by static keys, AES-GCM on every batch of \
+         frames, PRSS keys dealt over the links) against its insecure pair: the same \
+         configuration, seed and repetition, run back to back. Ratios are medians of the \
+         per-pair ratios, so the machine's drift between pairs cancels.\n\n",
+    );
+    let median = |mut v: Vec<f64>| -> f64 {
+        v.retain(|x| x.is_finite());
+        if v.is_empty() {
+            return f64::NAN;
+        }
+        v.sort_by(f64::total_cmp);
+        let m = v.len() / 2;
+        if v.len() % 2 == 1 {
+            v[m]
+        } else {
+            (v[m - 1] + v[m]) / 2.0
+        }
+    };
+    let mut rows = Vec::new();
+    let mut findings = Vec::new();
+    for (r, pairs) in by_config.values() {
+        let ratios: Vec<f64> = pairs.iter().map(|p| p.2).collect();
+        let lo = ratios.iter().copied().fold(f64::INFINITY, f64::min);
+        let hi = ratios.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let ratio = median(ratios);
+        rows.push(vec![
+            r.strategy.clone(),
+            r.workload.clone(),
+            r.players.to_string(),
+            group_digits(r.n),
+            pairs.len().to_string(),
+            num(median(pairs.iter().map(|p| p.0).collect())),
+            num(median(pairs.iter().map(|p| p.1).collect())),
+            times(ratio),
+            format!("{}–{}", times(lo), times(hi)),
+            times(median(pairs.iter().map(|p| p.3).collect())),
+        ]);
+        findings.push(format!(
+            "**{}** ({} players, n = {}) keeps {} of its insecure throughput",
+            r.strategy,
+            r.players,
+            group_digits(r.n),
+            times(ratio)
+        ));
+    }
+    table(
+        out,
+        &[
+            "strategy",
+            "workload",
+            "players",
+            "n",
+            "pairs",
+            "insecure (mul/s)",
+            "secure (mul/s)",
+            "secure / insecure",
+            "min–max",
+            "CPU secure / insecure",
+        ],
+        &rows,
+    );
+    let _ = writeln!(out, "{}.\n", findings.join("; "));
+}
+
+/// [`cell_key`] without the security mode: what a secure run and its insecure
+/// pair share.
+fn cell_key_plain(r: &RunReport) -> String {
     format!(
         "{}|{:?}|{}|{}|{}|{}|{}|{}|{}",
         r.strategy,
@@ -197,6 +308,11 @@ fn cell_key(r: &RunReport) -> String {
         r.jitter_us,
         r.window
     )
+}
+
+/// Everything that makes runs repetitions of one configuration.
+fn cell_key(r: &RunReport) -> String {
+    format!("{}|{}", cell_key_plain(r), r.secure)
 }
 
 fn provenance(out: &mut String, runs: &[RunReport], base: &Path) {
@@ -980,6 +1096,38 @@ mod tests {
         );
         assert!(text.contains("run `labelbench plot`"), "{text}");
         assert!(text.contains("Seeds: 1–3"), "{text}");
+    }
+
+    #[test]
+    fn security_costs_are_per_pair_ratios() {
+        // Three pairs: secure at 0.8, 0.9 and 0.5 of its insecure pair, whose
+        // throughput drifts from run to run; the median ratio is 0.80.
+        let mut runs = Vec::new();
+        for (seed, (plain, ratio)) in [(1_000_000.0, 0.8), (2_000_000.0, 0.9), (1_500_000.0, 0.5)]
+            .into_iter()
+            .enumerate()
+        {
+            let mut r = report("counter", "independent");
+            r.seed = seed as u64 + 1;
+            r.mul_per_s = plain;
+            runs.push(r.clone());
+            r.secure = true;
+            r.mul_per_s = plain * ratio;
+            runs.push(r);
+        }
+        let mut text = String::new();
+        security(&mut text, &runs.iter().collect::<Vec<_>>());
+        assert!(text.contains("## 6. What security costs"), "{text}");
+        assert!(text.contains("| 3 | 1\u{2009}500\u{2009}000 |"), "{text}");
+        assert!(text.contains("| 0.80× | 0.50×–0.90× |"), "{text}");
+        assert!(text.contains("**counter** (3 players"), "{text}");
+        // Without secure runs there is no section.
+        let mut none = String::new();
+        security(
+            &mut none,
+            &runs.iter().filter(|r| !r.secure).collect::<Vec<_>>(),
+        );
+        assert!(none.is_empty());
     }
 
     #[test]

@@ -10,6 +10,7 @@ use shamir_runtime::in_memory::{self, InMemoryRun};
 use shamir_runtime::label::HashFiled;
 use shamir_runtime::player::{run_player as run_one, stall_limit, PlayerSetup};
 use shamir_runtime::report::PlayerReport;
+use shamir_runtime::secure::Security;
 use shamir_runtime::{workloads, Engine, Labeller, Mpc, RunParams, RunReport, Workload};
 use std::net::{SocketAddr, TcpListener};
 use std::sync::Arc;
@@ -129,15 +130,16 @@ fn local<P: Parts>(
     name: &str,
     timeout: Duration,
     dense_keys: bool,
+    secure: bool,
     parts: &P,
 ) -> Result<RunReport> {
     let outputs = outputs(params);
     let mut r = if dense_keys {
-        cluster::run_local(params, name, timeout, outputs, |_| {
+        cluster::run_local_with(params, name, timeout, secure, outputs, |_| {
             (parts.labeller(), parts.program(params))
         })?
     } else {
-        cluster::run_local(params, name, timeout, outputs, |_| {
+        cluster::run_local_with(params, name, timeout, secure, outputs, |_| {
             (HashFiled(parts.labeller()), parts.program(params))
         })?
     };
@@ -148,20 +150,31 @@ fn local<P: Parts>(
 
 /// Runs all players of one strategy in this process. With `dense_keys` false,
 /// the operation table files every label by hash, even consecutive counters.
+/// With `secure`, the links are authenticated and encrypted and the secrets
+/// dealt over them.
 pub fn run_local(
     s: Strategy,
     params: &RunParams,
     timeout: Duration,
     dense_keys: bool,
+    secure: bool,
 ) -> Result<RunReport> {
     let name = s.name();
     match s {
-        Strategy::Naive => local(params, name, timeout, dense_keys, &Plain(NaiveCounter::new)),
+        Strategy::Naive => local(
+            params,
+            name,
+            timeout,
+            dense_keys,
+            secure,
+            &Plain(NaiveCounter::new),
+        ),
         Strategy::Counter => local(
             params,
             name,
             timeout,
             dense_keys,
+            secure,
             &Plain(ProgramCounter::new),
         ),
         Strategy::History { label_bytes } => {
@@ -171,6 +184,7 @@ pub fn run_local(
                 name,
                 timeout,
                 dense_keys,
+                secure,
                 &Plain(|| history.clone()),
             )?;
             r.truncate_bytes = Some(label_bytes as u32);
@@ -193,7 +207,7 @@ pub fn run_local(
             Ok((program, left)) => {
                 let program = Arc::new(program);
                 let cost = program.cost();
-                let mut r = local(params, name, left, dense_keys, &program)?;
+                let mut r = local(params, name, left, dense_keys, secure, &program)?;
                 r.transform_s = Some(cost.seconds);
                 r.program_gates = Some(cost.gates);
                 r.program_labelled = Some(cost.labelled_gates);
@@ -228,6 +242,9 @@ pub struct PlayerRun {
     pub git_rev: String,
     /// Why the strategy refused the program before running it, if it did.
     pub unsupported: Option<String>,
+    /// Whether the links were authenticated and encrypted and the secrets
+    /// dealt (see `RunReport::secure`).
+    pub secure: bool,
     /// The player's own figures.
     #[serde(flatten)]
     pub report: PlayerReport,
@@ -241,7 +258,9 @@ pub fn run_player(
     addrs: Vec<SocketAddr>,
     listener: TcpListener,
     timeout: Duration,
+    security: Security,
 ) -> Result<PlayerRun> {
+    let secure = security.is_secure();
     let setup = |timeout| PlayerSetup {
         me,
         params: params.clone(),
@@ -250,6 +269,7 @@ pub fn run_player(
         listener,
         timeout,
         stall: stall_limit(timeout),
+        security,
     };
     let outcome = match s {
         Strategy::Naive => run_one(
@@ -283,6 +303,7 @@ pub fn run_player(
                     params: params.clone(),
                     git_rev: String::new(),
                     unsupported: None,
+                    secure,
                     report,
                 });
             }
@@ -292,6 +313,7 @@ pub fn run_player(
                     params: params.clone(),
                     git_rev: String::new(),
                     unsupported: Some(u.reason),
+                    secure,
                     report: PlayerReport::from_counters(me, &Default::default()),
                 })
             }
@@ -302,6 +324,7 @@ pub fn run_player(
         params: params.clone(),
         git_rev: String::new(),
         unsupported: None,
+        secure,
         report: outcome.report,
     })
 }
@@ -348,7 +371,14 @@ mod tests {
             ..RunParams::example()
         };
         let started = Instant::now();
-        let r = run_local(Strategy::Static, &params, Duration::from_millis(20), true).unwrap();
+        let r = run_local(
+            Strategy::Static,
+            &params,
+            Duration::from_millis(20),
+            true,
+            false,
+        )
+        .unwrap();
         assert!(started.elapsed() < Duration::from_secs(5), "stopped early");
         assert!(r.hung);
         let error = r.error.unwrap_or_default();
@@ -370,7 +400,14 @@ mod tests {
             n: 200,
             ..RunParams::example()
         };
-        let r = run_local(Strategy::Static, &params, Duration::from_secs(30), true).unwrap();
+        let r = run_local(
+            Strategy::Static,
+            &params,
+            Duration::from_secs(30),
+            true,
+            false,
+        )
+        .unwrap();
         assert_eq!((r.hung, r.error.as_deref()), (false, None));
         assert_eq!(r.correct, 200);
     }

@@ -39,6 +39,15 @@ pub struct SubGrid {
     /// Nesting depths (used by `nested` only; other workloads run at depth 1).
     #[serde(default = "depth_one")]
     pub depth: Vec<u32>,
+    /// Insecure (`false`: plaintext links, seeded secrets) and/or secure
+    /// (`true`: Noise links, dealt secrets) runs; with both, each secure run
+    /// follows its insecure pair, back to back.
+    #[serde(default = "insecure_only")]
+    pub secure: Vec<bool>,
+}
+
+fn insecure_only() -> Vec<bool> {
+    vec![false]
 }
 
 fn depth_one() -> Vec<u32> {
@@ -114,6 +123,7 @@ impl Grid {
                     n: vec![1_000, 10_000],
                     jitter_us: vec![0, 200],
                     depth: vec![1, 4, 16],
+                    secure: insecure_only(),
                 },
                 // Throughput against n and against players.
                 SubGrid {
@@ -123,6 +133,7 @@ impl Grid {
                     n: vec![1_000, 10_000, 100_000],
                     jitter_us: vec![0],
                     depth: vec![1],
+                    secure: insecure_only(),
                 },
                 // The naive counter's failure rate against jitter.
                 SubGrid {
@@ -132,6 +143,7 @@ impl Grid {
                     n: vec![10_000],
                     jitter_us: vec![0, 50, 200, 1_000],
                     depth: vec![1],
+                    secure: insecure_only(),
                 },
             ],
         }
@@ -154,6 +166,7 @@ impl Grid {
                 n: vec![1_000, 10_000, 100_000],
                 jitter_us: vec![0, 50, 200, 1_000],
                 depth: vec![1, 4, 16],
+                secure: insecure_only(),
             }],
         }
     }
@@ -212,9 +225,11 @@ impl Grid {
                     for &n in &g.n {
                         for &jitter_us in &g.jitter_us {
                             for &depth in depths {
-                                for (rep, &strategy) in (0..self.reps)
-                                    .flat_map(|r| g.strategies.iter().map(move |s| (r, s)))
-                                {
+                                for (rep, &strategy, &secure) in (0..self.reps).flat_map(|r| {
+                                    g.strategies.iter().flat_map(move |s| {
+                                        g.secure.iter().map(move |secure| (r, s, secure))
+                                    })
+                                }) {
                                     let params = RunParams {
                                         players,
                                         threshold: t as u32,
@@ -230,6 +245,7 @@ impl Grid {
                                         strategy,
                                         params,
                                         rep,
+                                        secure,
                                     };
                                     if seen.insert(p.key()) {
                                         out.push(p);
@@ -254,10 +270,12 @@ pub struct Planned {
     pub params: RunParams,
     /// Repetition index.
     pub rep: u32,
+    /// Secure links and dealt secrets.
+    pub secure: bool,
 }
 
 /// What identifies a run, so a resumed sweep can skip it.
-type Key = (String, String, u32, u64, u64, u32, u64, u32, u32);
+type Key = (String, String, u32, u64, u64, u32, u64, u32, u32, bool);
 
 impl Planned {
     fn key(&self) -> Key {
@@ -272,6 +290,7 @@ impl Planned {
             p.seed,
             p.window,
             self.rep,
+            self.secure,
         )
     }
 }
@@ -287,6 +306,7 @@ fn key_of(r: &RunReport) -> Key {
         r.seed,
         r.window,
         r.rep,
+        r.secure,
     )
 }
 
@@ -407,7 +427,8 @@ pub fn sweep(args: &SweepArgs) -> Result<()> {
         ));
         let date = meta::now_rfc3339();
         let strat = strategy::Strategy::from_name(p.strategy, grid.label_bytes)?;
-        let mut r = strategy::run_local(strat, q, timeout, true).context("running the players")?;
+        let mut r = strategy::run_local(strat, q, timeout, true, p.secure)
+            .context("running the players")?;
         meta::stamp(&mut r, &git_rev, &date, &machine);
         r.rep = p.rep;
         let line = serde_json::to_string(&r)?;
@@ -484,6 +505,28 @@ mod tests {
                 .iter()
                 .all(|p| p.rep == first.rep && p.params == first.params));
         }
+    }
+
+    #[test]
+    fn a_secure_run_follows_its_insecure_pair() {
+        let g = Grid::load(Path::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../results/security/grid.toml"
+        )))
+        .unwrap();
+        let runs = g.runs().unwrap();
+        assert_eq!(runs.len(), 10 * (4 + 2) * 2);
+        for pair in runs.chunks(2) {
+            assert!(!pair[0].secure && pair[1].secure, "{pair:?}");
+            assert_eq!(pair[0].strategy, pair[1].strategy);
+            assert_eq!(
+                (pair[0].rep, &pair[0].params),
+                (pair[1].rep, &pair[1].params)
+            );
+            assert_ne!(pair[0].key(), pair[1].key());
+        }
+        // Presets stay insecure.
+        assert!(Grid::quick().runs().unwrap().iter().all(|p| !p.secure));
     }
 
     #[test]

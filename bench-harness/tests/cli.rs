@@ -1,7 +1,8 @@
 //! The `labelbench` command line, end to end: the JSON line of `run` and its
 //! documented fields, exit statuses (a wrong result is a finding, not a failure
-//! of the tool), clear refusals of bad arguments, `--out`, and a run spread over
-//! three `labelbench player` processes on loopback.
+//! of the tool; a player whose run hangs exits non-zero), clear refusals of bad
+//! arguments, `--out`, and a run spread over three `labelbench player`
+//! processes on loopback.
 
 use serde_json::Value;
 use std::net::TcpListener;
@@ -525,14 +526,49 @@ fn players_file(dir: &TempDir, ports: [u16; 3]) -> PathBuf {
 }
 
 #[test]
-fn three_player_processes_run_one_computation() {
+fn three_secure_player_processes_run_one_computation() {
     let dir = TempDir::new("players");
     let file = players_file(&dir, free_ports());
+    let keys = dir.path("keys");
+    let made = Command::new(BIN)
+        .args(["keys", "--players"])
+        .arg(&file)
+        .arg("--out")
+        .arg(&keys)
+        .output()
+        .expect("running labelbench keys");
+    assert_success(&made, "labelbench keys");
+    let public = keys.join("players.toml");
+    let text = std::fs::read_to_string(&public).expect("the public players file");
+    assert_eq!(text.matches("public_key").count(), 3, "{text}");
+    for id in 0..3 {
+        let key = std::fs::read_to_string(keys.join(format!("player-{id}.key"))).unwrap();
+        assert!(key.contains("private_key"), "{key}");
+        assert!(
+            !text.contains(key.lines().last().unwrap()),
+            "a private key in the public file"
+        );
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(keys.join(format!("player-{id}.key")))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(
+                mode & 0o777,
+                0o600,
+                "player {id}'s key file is readable by others"
+            );
+        }
+    }
     let children: Vec<_> = (0..3)
         .map(|id| {
             Command::new(BIN)
                 .args(["player", "--id", &id.to_string(), "--players"])
-                .arg(&file)
+                .arg(&public)
+                .arg("--key")
+                .arg(keys.join(format!("player-{id}.key")))
                 .args([
                     "--strategy",
                     "counter",
@@ -561,11 +597,108 @@ fn three_player_processes_run_one_computation() {
         let r = json_line(out);
         assert_eq!(r["player"].as_u64(), Some(id as u64), "{r}");
         assert_eq!(r["strategy"], "counter", "{r}");
+        assert_eq!(r["secure"], true, "{r}");
         assert_eq!(r["correct"].as_u64(), Some(500), "player {id}: {r}");
         assert_eq!(r["wrong"].as_u64(), Some(0), "player {id}: {r}");
         assert_eq!(r["hung"], false, "player {id}: {r}");
         assert!(r["error"].is_null(), "player {id}: {r}");
     }
+}
+
+#[test]
+fn a_player_without_keys_is_refused_unless_insecure() {
+    let dir = TempDir::new("no-keys");
+    let file = players_file(&dir, free_ports());
+    let file = file.display().to_string();
+    let args = [
+        "player",
+        "--id",
+        "0",
+        "--players",
+        &file,
+        "--strategy",
+        "counter",
+        "--workload",
+        "independent",
+        "--n",
+        "10",
+    ];
+    assert_refused(
+        &args,
+        "secure by default: give this player's private key with --key",
+    );
+    // Keys for another player, or a players file without public keys.
+    let keys = dir.path("keys");
+    let made = Command::new(BIN)
+        .args(["keys", "--players", &file, "--out"])
+        .arg(&keys)
+        .output()
+        .expect("running labelbench keys");
+    assert_success(&made, "labelbench keys");
+    let key1 = keys.join("player-1.key").display().to_string();
+    let public = keys.join("players.toml").display().to_string();
+    let mut wrong = args.to_vec();
+    wrong[4] = &public;
+    wrong.extend(["--key", &key1]);
+    assert_refused(&wrong, "belongs to player 1, but this is player 0");
+    let mut no_public = args.to_vec();
+    let key0 = keys.join("player-0.key").display().to_string();
+    no_public.extend(["--key", &key0]);
+    assert_refused(&no_public, "player 0 has no public_key");
+    // Keys are never overwritten.
+    let again = Command::new(BIN)
+        .args(["keys", "--players", &file, "--out"])
+        .arg(&keys)
+        .output()
+        .expect("running labelbench keys");
+    assert!(!again.status.success());
+    assert!(
+        String::from_utf8_lossy(&again.stderr).contains("never overwritten"),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+}
+
+#[test]
+fn a_player_whose_run_hangs_exits_non_zero() {
+    // Player 0 of three, and the others never come: its run hangs until the
+    // timeout. The JSON line still reports it (`hung`, the error naming the
+    // absent players), and the exit status says the run did not finish.
+    let dir = TempDir::new("hang");
+    let file = players_file(&dir, free_ports());
+    let out = Command::new(BIN)
+        .args(["player", "--id", "0", "--players"])
+        .arg(&file)
+        .args([
+            "--insecure",
+            "--strategy",
+            "counter",
+            "--workload",
+            "independent",
+            "--n",
+            "10",
+            "--format",
+            "json",
+            "--timeout",
+            "1s",
+        ])
+        .stdin(Stdio::null())
+        .output()
+        .expect("running a player");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "stdout: {}\nstderr: {}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    let r = json_line(&out);
+    assert_eq!(r["hung"], true, "{r}");
+    let error = r["error"].as_str().unwrap_or_default();
+    assert!(
+        error.contains("timed out") && error.contains("never connected: player(s) 1, 2"),
+        "{r}"
+    );
 }
 
 #[test]

@@ -1,11 +1,12 @@
 //! The frame parser, on any bytes: it never panics, never claims more bytes
 //! than it was given, and every frame it accepts re-encodes to exactly the
 //! bytes it took (lengths are canonical varints, payloads canonical field
-//! elements), while every strict prefix of that frame is "not complete yet".
+//! elements, Abort reasons within their limit), while every strict prefix of
+//! that frame is "not complete yet".
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use shamir_runtime::wire::{parse_frame, put_bye, put_message, Frame};
+use shamir_runtime::wire::{parse_frame, put_abort, put_bye, put_message, Frame};
 
 fuzz_target!(|data: &[u8]| {
     let mut at = 0;
@@ -23,6 +24,7 @@ fuzz_target!(|data: &[u8]| {
                 put_message(&mut again, label, payload);
             }
             Frame::Bye => put_bye(&mut again),
+            Frame::Abort { reason } => put_abort(&mut again, reason),
         }
         assert_eq!(
             again, taken,

@@ -9,6 +9,7 @@ use crate::params::RunParams;
 use crate::player::{run_player, stall_limit, PlayerSetup};
 use crate::program::Workload;
 use crate::report::{PlayerOutcome, RunReport};
+use crate::secure::{LinkKeys, Security};
 use std::net::{SocketAddr, TcpListener};
 use std::time::Duration;
 
@@ -36,9 +37,10 @@ pub fn bind_loopback(players: usize) -> Result<(Vec<TcpListener>, Vec<SocketAddr
     Ok((listeners, addrs))
 }
 
-/// Runs every player of `params` in this process and returns each one's outcome.
-/// `strategy(me)` names the strategy player `me` announces in its handshake and
-/// `parts(me)` builds its labeller and program, on the player's own thread.
+/// Runs every player of `params` in this process, on plaintext links with
+/// seeded secrets, and returns each one's outcome. `strategy(me)` names the
+/// strategy player `me` announces in its handshake and `parts(me)` builds its
+/// labeller and program, on the player's own thread.
 pub fn run_players<L, S, P>(
     params: &RunParams,
     timeout: Duration,
@@ -50,7 +52,33 @@ where
     S: Fn(PlayerId) -> String + Sync,
     P: Fn(PlayerId) -> PlayerParts<L> + Sync,
 {
+    run_players_with(params, timeout, false, strategy, parts)
+}
+
+/// [`run_players`], with secure links and dealt secrets when `secure` (fresh
+/// keys for every player, made in memory for this run).
+pub fn run_players_with<L, S, P>(
+    params: &RunParams,
+    timeout: Duration,
+    secure: bool,
+    strategy: S,
+    parts: P,
+) -> Result<Vec<PlayerOutcome>, RuntimeError>
+where
+    L: Labeller,
+    S: Fn(PlayerId) -> String + Sync,
+    P: Fn(PlayerId) -> PlayerParts<L> + Sync,
+{
     let n = params.players as usize;
+    let mut security: Vec<Security> = if secure {
+        LinkKeys::for_local_run(n)
+            .map_err(|e| RuntimeError::BadParams(e.to_string()))?
+            .into_iter()
+            .map(Security::Secure)
+            .collect()
+    } else {
+        vec![Security::Insecure; n]
+    };
     crate::sys::reset_peak_rss();
     let (listeners, addrs) = bind_loopback(n)?;
     let outcomes = std::thread::scope(|s| {
@@ -66,6 +94,7 @@ where
                     listener,
                     timeout,
                     stall: stall_limit(timeout),
+                    security: std::mem::replace(&mut security[me], Security::Insecure),
                 };
                 let parts = &parts;
                 std::thread::Builder::new()
@@ -85,7 +114,8 @@ where
     Ok(outcomes)
 }
 
-/// Runs a whole run in process with one strategy and combines the reports.
+/// Runs a whole run in process with one strategy, on plaintext links with
+/// seeded secrets, and combines the reports.
 pub fn run_local<L, P>(
     params: &RunParams,
     strategy: &str,
@@ -97,6 +127,24 @@ where
     L: Labeller,
     P: Fn(PlayerId) -> PlayerParts<L> + Sync,
 {
-    let outcomes = run_players(params, timeout, |_| strategy.to_string(), parts)?;
-    Ok(RunReport::combine(strategy, params, outputs, &outcomes))
+    run_local_with(params, strategy, timeout, false, outputs, parts)
+}
+
+/// [`run_local`], with secure links and dealt secrets when `secure`.
+pub fn run_local_with<L, P>(
+    params: &RunParams,
+    strategy: &str,
+    timeout: Duration,
+    secure: bool,
+    outputs: u64,
+    parts: P,
+) -> Result<RunReport, RuntimeError>
+where
+    L: Labeller,
+    P: Fn(PlayerId) -> PlayerParts<L> + Sync,
+{
+    let outcomes = run_players_with(params, timeout, secure, |_| strategy.to_string(), parts)?;
+    let mut report = RunReport::combine(strategy, params, outputs, &outcomes);
+    report.secure = secure;
+    Ok(report)
 }

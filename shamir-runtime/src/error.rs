@@ -65,6 +65,15 @@ pub enum RuntimeError {
         /// Where the second came from.
         addr: SocketAddr,
     },
+    /// A message on a secure link failed authentication: it was altered, or
+    /// did not come from the peer the link was opened with.
+    #[error("a message on the secure link from player {peer} failed authentication ({reason}); the link is not trusted any more")]
+    LinkTampered {
+        /// The peer.
+        peer: PlayerId,
+        /// What the cipher reported.
+        reason: String,
+    },
     /// A peer sent bytes that are not a frame this run can accept.
     #[error("malformed frame from player {peer}: {reason}")]
     MalformedFrame {
@@ -83,6 +92,15 @@ pub enum RuntimeError {
         held: usize,
         /// The label of the refused message, as the labeller shows it.
         label: String,
+    },
+    /// A peer's run failed, and it said why (an Abort frame) before closing
+    /// the link: its reason is the first cause, not the closed link.
+    #[error("player {peer} failed: {reason}")]
+    PeerFailed {
+        /// The peer.
+        peer: PlayerId,
+        /// The peer's error, as it put it.
+        reason: String,
     },
     /// A peer closed its connection before saying the run was over.
     #[error("player {peer} disconnected mid-run; {waiting} operations here were still waiting and have failed")]
@@ -106,15 +124,21 @@ pub enum RuntimeError {
     /// The program misused the runtime (e.g. read a value that was not known yet).
     #[error("program error: {0}")]
     Program(String),
-    /// The run made no progress at all for the stall limit: hung.
-    #[error("stalled: no progress for {stall_s:.1} s in the {phase} phase with {waiting} operations still waiting")]
+    /// The run made no progress (no message taken by an operation, no
+    /// operation finished) for the stall limit: hung.
+    #[error("stalled: no progress for {after_s:.1} s (limit {limit_s:.1} s) in the {phase} phase with {waiting} operations still waiting{owed}")]
     Stalled {
+        /// Seconds since the last progress.
+        after_s: f64,
         /// The stall limit, seconds.
-        stall_s: f64,
+        limit_s: f64,
         /// Where it was: input, compute or finish.
         phase: &'static str,
         /// Operations waiting.
         waiting: usize,
+        /// Who they wait for, e.g. "; waiting on player 2 for 7 operations
+        /// (input #3, mul #12)"; empty if nobody is named.
+        owed: String,
     },
     /// Players run in memory ([`crate::in_memory`]) came to a point where none
     /// can go on: every message sent was delivered and operations still wait.

@@ -39,6 +39,7 @@ pub mod player;
 pub mod program;
 pub mod prss;
 pub mod report;
+pub mod secure;
 pub mod shamir;
 pub mod sys;
 pub mod wire;

@@ -1,10 +1,16 @@
 //! The network: a full mesh of TCP connections, one per pair of players, the
 //! handshake that opens each, and the writer half of every link.
 //!
-//! Player i connects to every player j < i and accepts every j > i. Each side
-//! sends a [`Hello`] first and checks the other's: protocol version, player id,
-//! strategy, and the digest of the run parameters. Any mismatch refuses the run
-//! with an error that names it.
+//! Player i connects to every player j < i and accepts every j > i. On a
+//! secure link ([`Security::Secure`]) the two first authenticate each other
+//! with the Noise protocol (see [`crate::secure`]); then, over the encrypted
+//! link, each sends a [`Hello`] and checks the other's: protocol version,
+//! player id, strategy, and the digest of the run parameters, and the two swap
+//! the PRSS keys they deal each other. An insecure link sends the hellos in
+//! the clear, the accepting side only after the dialler's has checked out.
+//! A player of this run with other parameters refuses the run with an error
+//! that names the difference; an incoming connection that is not (provably) a
+//! player of this run is dropped and logged, and the run goes on.
 //!
 //! Frames bound for a peer wait in its [`Outbox`] (see [`crate::outbox`]);
 //! the link's writer here takes each batch that is due and writes it in one
@@ -13,9 +19,11 @@
 use crate::error::RuntimeError;
 use crate::label::PlayerId;
 use crate::outbox::Outbox;
+use crate::secure::{self, PrssKeys, Security};
 use crate::wire::{Hello, MAGIC, PROTOCOL_VERSION};
 use std::cell::RefCell;
 use std::net::SocketAddr;
+use std::rc::Rc;
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::tcp::OwnedWriteHalf;
@@ -102,14 +110,29 @@ impl ReleaseTimer {
 }
 
 /// Writes everything pushed to `outbox` to the link, in coalesced batches, until
-/// the end-of-run marker has gone out; then shuts the sending side down.
-pub async fn write_link(outbox: &Outbox, mut wr: OwnedWriteHalf) -> std::io::Result<()> {
+/// the end-of-run marker has gone out; then shuts the sending side down. On a
+/// secure link each batch is sealed with `transport` first (in pieces of at
+/// most [`secure::MAX_PLAINTEXT`] bytes).
+pub async fn write_link(
+    outbox: &Outbox,
+    mut wr: OwnedWriteHalf,
+    transport: Option<Rc<RefCell<snow::TransportState>>>,
+) -> std::io::Result<()> {
     let mut spare: Vec<u8> = Vec::with_capacity(64 << 10);
+    let mut sealed: Vec<u8> = Vec::new();
     let mut timer = None;
     loop {
         let next = outbox.take_ready(&mut spare, Instant::now());
         if !spare.is_empty() {
-            wr.write_all(&spare).await?;
+            match &transport {
+                Some(t) => {
+                    sealed.clear();
+                    secure::seal(&mut t.borrow_mut(), &spare, &mut sealed)
+                        .map_err(|e| std::io::Error::other(format!("encrypting: {e}")))?;
+                    wr.write_all(&sealed).await?;
+                }
+                None => wr.write_all(&spare).await?,
+            }
             spare.clear();
             continue;
         }
@@ -191,52 +214,281 @@ pub fn check_hello(
     Ok(peer)
 }
 
-async fn exchange_hello(
-    stream: &mut TcpStream,
-    ours: &[u8],
-    who: &str,
-) -> Result<Hello, RuntimeError> {
-    let fail = |reason: String| RuntimeError::Handshake {
-        who: who.to_string(),
-        reason,
-    };
-    stream
-        .write_all(ours)
-        .await
-        .map_err(|e| fail(format!("sending the handshake: {e}")))?;
+/// How long one incoming connection may take over its handshake before it is
+/// dropped (a silent or slow stranger holds nothing but its own task).
+pub const HANDSHAKE_LIMIT: Duration = Duration::from_secs(5);
+
+/// Handshakes of incoming connections in progress at once; one more
+/// connection is dropped at once, so a crowd of strangers holds bounded memory.
+const MAX_PENDING_HANDSHAKES: usize = 64;
+
+/// One established link: the stream, its Noise transport state when the link
+/// is secure, and the PRSS keys the peer dealt to this player over it.
+#[derive(Debug)]
+pub struct Link {
+    /// The connection.
+    pub stream: TcpStream,
+    /// The link's cipher state (secure links only).
+    pub transport: Option<snow::TransportState>,
+    /// The PRSS keys the peer dealt to this player (secure links only).
+    pub prss_keys: Option<PrssKeys>,
+}
+
+/// What the handshake of one link needs.
+#[derive(Debug, Clone)]
+struct Handshake {
+    me: PlayerId,
+    players: usize,
+    threshold: usize,
+    hello: Rc<Hello>,
+    /// `hello`'s frame (length prefix and body).
+    frame: Rc<Vec<u8>>,
+    security: Rc<Security>,
+    /// The PRSS keys this player deals (empty when insecure).
+    dealt: Rc<PrssKeys>,
+}
+
+/// Why an incoming connection did not become a link.
+enum Refused {
+    /// Not (provably) a player of this run: dropped and logged.
+    Dropped(String),
+    /// A player of this run that cannot take part: the run fails.
+    Fatal(RuntimeError),
+}
+
+async fn read_hello(stream: &mut TcpStream) -> Result<Hello, String> {
     let mut prefix = [0u8; 4];
     stream
         .read_exact(&mut prefix)
         .await
-        .map_err(|e| fail(format!("reading the handshake: {e}")))?;
-    let len = Hello::body_len(prefix).map_err(fail)?;
+        .map_err(|e| format!("reading the handshake: {e}"))?;
+    let len = Hello::body_len(prefix)?;
     let mut body = vec![0u8; len];
     stream
         .read_exact(&mut body)
         .await
-        .map_err(|e| fail(format!("reading the handshake: {e}")))?;
-    Hello::from_body(&body).map_err(fail)
+        .map_err(|e| format!("reading the handshake: {e}"))?;
+    Hello::from_body(&body)
+}
+
+impl Handshake {
+    fn failed(who: &str, reason: String) -> RuntimeError {
+        RuntimeError::Handshake {
+            who: who.to_string(),
+            reason,
+        }
+    }
+
+    /// The link with player `j`, whom this player dialled. Any failure ends
+    /// the run: the address is `j`'s, so whatever answers there is named.
+    async fn dialled(
+        &self,
+        mut stream: TcpStream,
+        j: PlayerId,
+        addr: SocketAddr,
+    ) -> Result<Link, RuntimeError> {
+        let who = format!("player {j} at {addr}");
+        let fail = |reason| Handshake::failed(&who, reason);
+        match &*self.security {
+            Security::Insecure => {
+                stream
+                    .write_all(&self.frame)
+                    .await
+                    .map_err(|e| fail(format!("sending the handshake: {e}")))?;
+                let theirs = read_hello(&mut stream).await.map_err(|e| {
+                    fail(format!(
+                        "{e} (a secure player closes a plaintext handshake: start every player with its key, or every one with --insecure)"
+                    ))
+                })?;
+                check_hello(&self.hello, &theirs, self.me, self.players, addr, Some(j))?;
+                Ok(Link {
+                    stream,
+                    transport: None,
+                    prss_keys: None,
+                })
+            }
+            Security::Secure(keys) => {
+                let mut t = secure::initiate(&mut stream, keys, j).await.map_err(fail)?;
+                // `j` is authenticated: now the run's parameters may go out.
+                secure::send_sealed(&mut stream, &mut t, &self.frame)
+                    .await
+                    .map_err(fail)?;
+                let theirs = self.sealed_hello(&mut stream, &mut t).await.map_err(fail)?;
+                check_hello(&self.hello, &theirs, self.me, self.players, addr, Some(j))?;
+                let prss_keys = self.swap_keys(&mut stream, &mut t, j).await.map_err(fail)?;
+                Ok(Link {
+                    stream,
+                    transport: Some(t),
+                    prss_keys: Some(prss_keys),
+                })
+            }
+        }
+    }
+
+    /// The link with whoever opened this connection, if it proves to be a
+    /// player of this run that this player accepts (a higher id).
+    async fn accepted(
+        &self,
+        mut stream: TcpStream,
+        from: SocketAddr,
+    ) -> Result<(PlayerId, Link), Refused> {
+        match &*self.security {
+            Security::Insecure => {
+                // Read first: nothing is sent to a connection that has not
+                // presented a well-formed hello from an expected player.
+                let theirs = read_hello(&mut stream).await.map_err(Refused::Dropped)?;
+                let peer =
+                    match check_hello(&self.hello, &theirs, self.me, self.players, from, None) {
+                        Ok(peer) => peer,
+                        Err(
+                            e @ (RuntimeError::StrategyMismatch { .. }
+                            | RuntimeError::ParamsMismatch { .. }),
+                        ) => {
+                            // A player of this run, misconfigured: our hello
+                            // lets it name the difference too.
+                            let _ = stream.write_all(&self.frame).await;
+                            return Err(Refused::Fatal(e));
+                        }
+                        Err(e) => return Err(Refused::Dropped(e.to_string())),
+                    };
+                stream
+                    .write_all(&self.frame)
+                    .await
+                    .map_err(|e| Refused::Dropped(format!("sending the handshake: {e}")))?;
+                Ok((
+                    peer,
+                    Link {
+                        stream,
+                        transport: None,
+                        prss_keys: None,
+                    },
+                ))
+            }
+            Security::Secure(keys) => {
+                let (peer, mut t) = secure::respond(&mut stream, keys)
+                    .await
+                    .map_err(Refused::Dropped)?;
+                if peer <= self.me {
+                    return Err(Refused::Dropped(format!(
+                        "it is player {peer}, but player {} accepts only higher ids",
+                        self.me
+                    )));
+                }
+                let who = format!("player {peer} at {from}");
+                // The first transport message proves the peer is live, not a
+                // replay of an old first handshake message.
+                let theirs = self
+                    .sealed_hello(&mut stream, &mut t)
+                    .await
+                    .map_err(|e| Refused::Dropped(format!("{who}: {e}")))?;
+                if theirs.player != peer as u64 {
+                    // Whoever it is, it is not who it says: drop it, as any
+                    // other connection that does not check out.
+                    return Err(Refused::Dropped(format!(
+                        "{who}: it holds player {peer}'s key but says it is player {}",
+                        theirs.player
+                    )));
+                }
+                let checked = check_hello(
+                    &self.hello,
+                    &theirs,
+                    self.me,
+                    self.players,
+                    from,
+                    Some(peer),
+                );
+                // `peer` is authenticated: our hello may go out, and lets it
+                // name any difference too.
+                let sent = secure::send_sealed(&mut stream, &mut t, &self.frame).await;
+                checked.map_err(Refused::Fatal)?;
+                sent.map_err(|e| Refused::Dropped(format!("{who}: {e}")))?;
+                let prss_keys = self
+                    .swap_keys(&mut stream, &mut t, peer)
+                    .await
+                    .map_err(|e| Refused::Fatal(Handshake::failed(&who, e)))?;
+                Ok((
+                    peer,
+                    Link {
+                        stream,
+                        transport: Some(t),
+                        prss_keys: Some(prss_keys),
+                    },
+                ))
+            }
+        }
+    }
+
+    /// Receives a hello over the encrypted link.
+    async fn sealed_hello(
+        &self,
+        stream: &mut TcpStream,
+        t: &mut snow::TransportState,
+    ) -> Result<Hello, String> {
+        let frame = secure::receive_sealed(stream, t).await?;
+        let prefix: [u8; 4] = frame
+            .get(..4)
+            .and_then(|p| p.try_into().ok())
+            .ok_or("its handshake is shorter than its length prefix")?;
+        let len = Hello::body_len(prefix)?;
+        if frame.len() != 4 + len {
+            return Err(format!(
+                "its handshake says {len} bytes but carries {}",
+                frame.len() - 4
+            ));
+        }
+        Hello::from_body(&frame[4..])
+    }
+
+    /// Sends `peer` the PRSS keys this player deals to it and receives those
+    /// `peer` deals to this player.
+    async fn swap_keys(
+        &self,
+        stream: &mut TcpStream,
+        t: &mut snow::TransportState,
+        peer: PlayerId,
+    ) -> Result<PrssKeys, String> {
+        let ours = self.dealt.for_peer(peer).to_bytes();
+        secure::send_sealed(stream, t, &ours).await?;
+        let theirs = secure::receive_sealed(stream, t).await?;
+        PrssKeys::from_dealer(&theirs, self.players, self.threshold, peer, self.me)
+    }
 }
 
 /// Connects player `me` to every other player and checks every handshake.
-/// Returns one stream per player (`None` at `me`). Dialling is retried until
-/// `deadline`, since peers may start later. `connected[p]` is set as soon as
-/// the link with `p` has passed its handshake, so a caller that gives up can
-/// say which peers never came.
+/// Returns one link per player (`None` at `me`). Dialling is retried until
+/// `deadline`, since peers may start later. Each incoming connection is
+/// handled on its own task with its own limit ([`HANDSHAKE_LIMIT`]); one that
+/// is not (provably) a player of this run is dropped and logged, and its
+/// reason kept in `refused`, never fatal. `connected[p]` is set as soon as
+/// the link with `p` is up, so a caller that gives up can say which peers
+/// never came. With [`Security::Secure`], `dealt` are the PRSS keys this
+/// player deals; each link carries the keys its peer dealt to this player.
+#[allow(clippy::too_many_arguments)]
 pub async fn connect_mesh(
     me: PlayerId,
     addrs: &[SocketAddr],
     listener: TcpListener,
     hello: &Hello,
+    security: &Security,
+    dealt: PrssKeys,
     deadline: Instant,
     connected: &RefCell<Vec<bool>>,
-) -> Result<Vec<Option<TcpStream>>, RuntimeError> {
+    refused: &RefCell<Vec<String>>,
+) -> Result<Vec<Option<Link>>, RuntimeError> {
     let players = addrs.len();
-    let frame = hello.to_frame();
+    let handshake = Handshake {
+        me,
+        players,
+        threshold: hello.params.threshold as usize,
+        hello: Rc::new(hello.clone()),
+        frame: Rc::new(hello.to_frame()),
+        security: Rc::new(security.clone()),
+        dealt: Rc::new(dealt),
+    };
     let dial = async {
         let mut out = Vec::new();
         for (j, &addr) in addrs.iter().enumerate().take(me) {
-            let mut stream = loop {
+            let stream = loop {
                 match TcpStream::connect(addr).await {
                     Ok(s) => break s,
                     Err(e) if Instant::now() + Duration::from_millis(25) >= deadline => {
@@ -248,48 +500,67 @@ pub async fn connect_mesh(
                     Err(_) => tokio::time::sleep(Duration::from_millis(20)).await,
                 }
             };
-            let who = format!("player {j} at {addr}");
-            let theirs = exchange_hello(&mut stream, &frame, &who).await?;
-            check_hello(hello, &theirs, me, players, addr, Some(j))?;
+            let link = handshake.dialled(stream, j, addr).await?;
             connected.borrow_mut()[j] = true;
-            out.push((j, stream));
+            out.push((j, link));
         }
         Ok(out)
     };
     let accept = async {
-        let mut out: Vec<(PlayerId, TcpStream)> = Vec::new();
-        while out.len() < players - 1 - me {
-            let (mut stream, from) =
-                listener
-                    .accept()
-                    .await
-                    .map_err(|e| RuntimeError::Handshake {
-                        who: "an incoming connection".into(),
-                        reason: format!("accept failed: {e}"),
-                    })?;
-            let who = format!("the connection from {from}");
-            let theirs = exchange_hello(&mut stream, &frame, &who).await?;
-            let peer = check_hello(hello, &theirs, me, players, from, None)?;
-            if out.iter().any(|&(p, _)| p == peer) {
-                return Err(RuntimeError::DuplicatePlayer {
-                    claimed: peer as u64,
-                    addr: from,
-                });
+        let mut out: Vec<(PlayerId, Link)> = Vec::new();
+        let mut pending = tokio::task::JoinSet::new();
+        let refuse = |from: SocketAddr, reason: String| {
+            tracing::warn!(player = me, %from, %reason, "connection dropped during setup");
+            let mut r = refused.borrow_mut();
+            if r.len() < 8 {
+                r.push(format!("{from} ({reason})"));
             }
-            connected.borrow_mut()[peer] = true;
-            out.push((peer, stream));
+        };
+        while out.len() < players - 1 - me {
+            tokio::select! {
+                accepted = listener.accept() => match accepted {
+                    Ok((stream, from)) if pending.len() < MAX_PENDING_HANDSHAKES => {
+                        let h = handshake.clone();
+                        let limit = (Instant::now() + HANDSHAKE_LIMIT).min(deadline);
+                        pending.spawn_local(async move {
+                            let r = tokio::time::timeout_at(limit.into(), h.accepted(stream, from)).await;
+                            (from, r.unwrap_or_else(|_| Err(Refused::Dropped(format!(
+                                "no complete handshake within {:.1} s", HANDSHAKE_LIMIT.as_secs_f64()
+                            )))))
+                        });
+                    }
+                    Ok((_, from)) => refuse(from, format!("{MAX_PENDING_HANDSHAKES} handshakes already in progress")),
+                    Err(e) => {
+                        tracing::warn!(player = me, error = %e, "accept failed");
+                        tokio::time::sleep(Duration::from_millis(10)).await;
+                    }
+                },
+                Some(done) = pending.join_next() => match done {
+                    Ok((from, Ok((peer, link)))) => {
+                        if out.iter().any(|&(p, _)| p == peer) {
+                            refuse(from, RuntimeError::DuplicatePlayer { claimed: peer as u64, addr: from }.to_string());
+                        } else {
+                            connected.borrow_mut()[peer] = true;
+                            out.push((peer, link));
+                        }
+                    }
+                    Ok((from, Err(Refused::Dropped(reason)))) => refuse(from, reason),
+                    Ok((_, Err(Refused::Fatal(e)))) => return Err(e),
+                    Err(e) => tracing::warn!(player = me, error = %e, "a handshake task ended abnormally"),
+                },
+            }
         }
         Ok(out)
     };
     let (dialled, accepted) = tokio::try_join!(dial, accept)?;
-    let mut streams: Vec<Option<TcpStream>> = (0..players).map(|_| None).collect();
-    for (peer, stream) in dialled.into_iter().chain(accepted) {
-        stream
+    let mut links: Vec<Option<Link>> = (0..players).map(|_| None).collect();
+    for (peer, link) in dialled.into_iter().chain(accepted) {
+        link.stream
             .set_nodelay(true)
             .map_err(|e| RuntimeError::Io { peer, source: e })?;
-        streams[peer] = Some(stream);
+        links[peer] = Some(link);
     }
-    Ok(streams)
+    Ok(links)
 }
 
 #[cfg(test)]

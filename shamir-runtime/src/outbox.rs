@@ -8,7 +8,7 @@
 //! preserved). Nothing here does I/O: [`crate::in_memory`] empties outboxes
 //! straight into the receiving engines.
 
-use crate::wire::put_bye;
+use crate::wire::{put_abort, put_bye};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::cell::{Cell, RefCell};
@@ -142,6 +142,28 @@ impl Outbox {
         self.wake.notify_one();
     }
 
+    /// The run failed: drops every frame not yet taken out (the peer could not
+    /// use them now) and appends an Abort frame with `reason`, due at once;
+    /// the writer shuts the link down after it. Returns false, doing nothing,
+    /// once the end-of-run marker is in (the peer needs nothing more from
+    /// this player, and nothing may follow the marker).
+    pub fn abort(&self, reason: &str) -> bool {
+        if self.closed.replace(true) {
+            return false;
+        }
+        let mut buf = self.buf.borrow_mut();
+        buf.clear();
+        put_abort(&mut buf, reason);
+        if let Some(j) = &self.jitter {
+            let mut j = j.borrow_mut();
+            j.marks.clear();
+            j.mark(Instant::now(), buf.len());
+        }
+        drop(buf);
+        self.wake.notify_one();
+        true
+    }
+
     /// Moves the bytes that may go out now into `into` (which must be empty).
     /// Returns when the next held frame is due, if any remain held.
     pub fn take_ready(&self, into: &mut Vec<u8>, now: Instant) -> Option<Instant> {
@@ -221,5 +243,26 @@ mod tests {
             put_message(&mut all, &[i], Fp::new(u64::from(i)));
         }
         assert_eq!(got, all);
+    }
+
+    #[test]
+    fn an_abort_replaces_held_frames_and_goes_out_at_once() {
+        let now = Instant::now();
+        let outbox = Outbox::new(Some((Duration::from_secs(60), 3)));
+        let mut frame = Vec::new();
+        put_message(&mut frame, &[1], Fp::new(1));
+        outbox.push_frame(&frame, now);
+        assert!(outbox.abort("why"));
+        let mut got = Vec::new();
+        assert_eq!(outbox.take_ready(&mut got, Instant::now()), None);
+        let mut want = Vec::new();
+        crate::wire::put_abort(&mut want, "why");
+        assert_eq!(got, want);
+        assert!(outbox.finished());
+        // Once only, and never after the end-of-run marker.
+        assert!(!outbox.abort("again"));
+        let closed = Outbox::new(None);
+        closed.close();
+        assert!(!closed.abort("late"));
     }
 }

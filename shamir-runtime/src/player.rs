@@ -6,6 +6,22 @@
 //! (no locks: everything is on one thread). The reader hands each batch of bytes
 //! to the engine, which advances the operations they complete; the driver issues
 //! more of the program whenever fewer than `window` operations are in flight.
+//!
+//! **The stall check.** One clock for the whole run (not reset per phase or
+//! batch) holds the time of the last progress: a message an operation took,
+//! an operation finished ([`Engine::progress`]), or a peer's end-of-run
+//! marker. This player's own issuing and frames merely held do not move it.
+//! The driver sleeps until it is woken or until exactly that time plus the
+//! stall limit, so a run with no progress for the limit ends then with
+//! [`RuntimeError::Stalled`], which gives the actual time without progress
+//! and names the peers that owe messages and some of the operations waiting
+//! on them.
+//!
+//! **Failing out loud.** A player whose run fails (a stall and a timeout
+//! included) sends every peer an Abort frame with its error before it closes
+//! its links (best effort, for at most [`ABORT_GRACE`]), so that its peers
+//! report the first cause ([`RuntimeError::PeerFailed`]) rather than "player
+//! i disconnected".
 
 use crate::engine::Engine;
 use crate::error::RuntimeError;
@@ -14,10 +30,13 @@ use crate::net::{connect_mesh, write_link};
 use crate::outbox::Outbox;
 use crate::params::RunParams;
 use crate::program::Workload;
+use crate::prss::Prss;
 use crate::report::{PlayerOutcome, PlayerReport};
+use crate::secure::{self, deal_prss_keys, PrssKeys, Security};
 use crate::shamir::Shamir;
 use crate::sys::thread_cpu_s;
 use crate::wire::{Hello, MAGIC, PROTOCOL_VERSION};
+use rand::RngCore;
 use std::cell::{Cell, RefCell};
 use std::net::SocketAddr;
 use std::rc::Rc;
@@ -44,11 +63,17 @@ pub struct PlayerSetup {
     pub listener: std::net::TcpListener,
     /// The whole run, connecting included, must end within this.
     pub timeout: Duration,
-    /// Once connected, a player that makes no progress at all (no message in,
-    /// none out, nothing issued or finished) for this long reports the run as
-    /// hung, without waiting for `timeout`.
+    /// Once connected, a player that makes no progress (no message taken by an
+    /// operation, no operation finished, no peer's end-of-run marker) for this
+    /// long reports the run as hung, without waiting for `timeout`.
     pub stall: Duration,
+    /// Secure links and dealt secrets, or neither.
+    pub security: Security,
 }
+
+/// How long a failing player waits for its Abort frames to be written before
+/// it closes its links.
+pub const ABORT_GRACE: Duration = Duration::from_millis(100);
 
 /// The default `stall`: far longer than any pause of a working run (jitter is at
 /// most 1 s), far shorter than a sweep's timeouts.
@@ -74,9 +99,16 @@ struct Node<L: Labeller> {
     wake: Notify,
     failure: RefCell<Option<RuntimeError>>,
     byes: Cell<usize>,
+    /// Which peers have sent their end-of-run marker.
+    said_bye: RefCell<Vec<bool>>,
+    /// [`Engine::progress`] when last looked at, and when it last changed.
+    progress_seen: Cell<u64>,
+    progress_at: Cell<Instant>,
     phase: Cell<&'static str>,
     /// Which peers have passed the handshake (for a timeout while connecting).
     connected: RefCell<Vec<bool>>,
+    /// Incoming connections dropped during setup, and why (the first few).
+    refused: RefCell<Vec<String>>,
     window: usize,
 }
 
@@ -87,6 +119,61 @@ impl<L: Labeller> Node<L> {
             *f = Some(e);
         }
         self.wake.notify_one();
+    }
+
+    /// Notes the engine's progress: the stall clock restarts if it moved.
+    fn note_progress(&self) {
+        let p = self.engine.borrow().progress();
+        if p != self.progress_seen.get() {
+            self.progress_seen.set(p);
+            self.progress_at.set(Instant::now());
+        }
+    }
+
+    /// The error of a run with no progress for `since` (the limit is `stall`).
+    fn stalled(&self, me: PlayerId, since: Duration, stall: Duration) -> RuntimeError {
+        RuntimeError::Stalled {
+            after_s: since.as_secs_f64(),
+            limit_s: stall.as_secs_f64(),
+            phase: self.phase.get(),
+            waiting: self.engine.borrow().live_ops(),
+            owed: self.owed(me),
+        }
+    }
+
+    /// Who this player waits for, for an error: "; waiting on player 2 for 7
+    /// operations (e.g. input #3, mul #12)", or in the finish phase the peers
+    /// whose end-of-run marker has not come; empty if there is nobody to name.
+    fn owed(&self, me: PlayerId) -> String {
+        if self.phase.get() == "finish" {
+            let missing: Vec<String> = (self.said_bye.borrow().iter().enumerate())
+                .filter(|&(p, &said)| p != me && !said)
+                .map(|(p, _)| p.to_string())
+                .collect();
+            return if missing.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "; waiting for the end-of-run marker of player(s) {}",
+                    missing.join(", ")
+                )
+            };
+        }
+        let owed = self.engine.borrow().owed_by_peers(3);
+        if owed.is_empty() {
+            return String::new();
+        }
+        let peers: Vec<String> = owed
+            .iter()
+            .map(|(peer, ops, examples)| {
+                let s = if *ops == 1 { "" } else { "s" };
+                format!(
+                    "player {peer} for {ops} operation{s} (e.g. {})",
+                    examples.join(", ")
+                )
+            })
+            .collect();
+        format!("; waiting on {}", peers.join(", "))
     }
 
     fn check(&self) -> Result<(), RuntimeError> {
@@ -189,13 +276,18 @@ async fn play<L: Labeller>(
         wake: Notify::new(),
         failure: RefCell::new(None),
         byes: Cell::new(0),
+        said_bye: RefCell::new(vec![false; params.players as usize]),
+        progress_seen: Cell::new(0),
+        progress_at: Cell::new(Instant::now()),
         phase: Cell::new("connect"),
         connected: RefCell::new(vec![false; params.players as usize]),
+        refused: RefCell::new(Vec::new()),
         window,
     });
     let deadline = crate::sys::deadline(started, setup.timeout);
     let mut spans = Spans::default();
     let mut tasks = Vec::new();
+    let mut writers = Vec::new();
     let result = tokio::time::timeout_at(
         deadline.into(),
         session(
@@ -205,14 +297,31 @@ async fn play<L: Labeller>(
             &mut *workload,
             &mut spans,
             &mut tasks,
+            &mut writers,
         ),
     )
     .await;
-    for t in &tasks {
-        t.abort();
-    }
     if let Ok(Err(e)) = &result {
         tracing::debug!(player = me, after_s = started.elapsed().as_secs_f64(), error = %e, "run ended with an error");
+    }
+    let (error, hung) = match &result {
+        Ok(Ok(())) => (None, false),
+        Ok(Err(e)) => (
+            Some(e.to_string()),
+            matches!(e, RuntimeError::Stalled { .. }),
+        ),
+        Err(_) => (Some(timed_out(&node, me, started)), true),
+    };
+    if let Some(reason) = &error {
+        // The peer that told this player of its failure knows already.
+        let told = match &result {
+            Ok(Err(RuntimeError::PeerFailed { peer, .. })) => Some(*peer),
+            _ => None,
+        };
+        tell_peers(&node, told, reason, &mut writers).await;
+    }
+    for t in &tasks {
+        t.abort();
     }
     let engine = node.engine.borrow();
     let counters = engine.counters();
@@ -224,34 +333,8 @@ async fn play<L: Labeller>(
     report.input_s = seconds(&spans.input);
     report.wall_s = seconds(&spans.compute);
     report.cpu_s = cpu_start.zip(thread_cpu_s()).map(|(a, b)| b - a);
-    match result {
-        Ok(Ok(())) => {}
-        Ok(Err(e)) => {
-            report.hung = matches!(e, RuntimeError::Stalled { .. });
-            report.error = Some(e.to_string());
-        }
-        Err(_) => {
-            report.hung = true;
-            let e = RuntimeError::Timeout {
-                after_s: started.elapsed().as_secs_f64(),
-                phase: node.phase.get(),
-                waiting: engine.live_ops(),
-            };
-            let absent: Vec<String> = node
-                .connected
-                .borrow()
-                .iter()
-                .enumerate()
-                .filter(|&(p, &c)| p != me && !c)
-                .map(|(p, _)| p.to_string())
-                .collect();
-            report.error = Some(if node.phase.get() == "connect" && !absent.is_empty() {
-                format!("{e}; never connected: player(s) {}", absent.join(", "))
-            } else {
-                e.to_string()
-            });
-        }
-    }
+    report.hung = hung;
+    report.error = error;
     if report.orphans > 0 {
         tracing::debug!(player = me, orphans = report.orphans, sample = ?engine.describe_queued(3), "unconsumed messages");
     }
@@ -263,6 +346,64 @@ async fn play<L: Labeller>(
     }
 }
 
+/// The error of a run that reached its deadline, naming the peers that never
+/// connected or those it was waiting on.
+fn timed_out<L: Labeller>(node: &Node<L>, me: PlayerId, started: Instant) -> String {
+    let e = RuntimeError::Timeout {
+        after_s: started.elapsed().as_secs_f64(),
+        phase: node.phase.get(),
+        waiting: node.engine.borrow().live_ops(),
+    };
+    let absent: Vec<String> = node
+        .connected
+        .borrow()
+        .iter()
+        .enumerate()
+        .filter(|&(p, &c)| p != me && !c)
+        .map(|(p, _)| p.to_string())
+        .collect();
+    if node.phase.get() == "connect" {
+        if absent.is_empty() {
+            e.to_string()
+        } else {
+            let mut message = format!("{e}; never connected: player(s) {}", absent.join(", "));
+            let refused = node.refused.borrow();
+            if !refused.is_empty() {
+                message += &format!("; connections dropped: {}", refused.join(", "));
+            }
+            message
+        }
+    } else {
+        format!("{e}{}", node.owed(me))
+    }
+}
+
+/// Sends every peer but `told` an Abort frame with `reason` (none after the
+/// end-of-run marker), and waits (at most [`ABORT_GRACE`]) for those links'
+/// writers to write it and close.
+async fn tell_peers<L: Labeller>(
+    node: &Node<L>,
+    told: Option<PlayerId>,
+    reason: &str,
+    writers: &mut Vec<(PlayerId, tokio::task::JoinHandle<()>)>,
+) {
+    let aborted = |peer: PlayerId| {
+        told != Some(peer)
+            && node.outboxes[peer]
+                .as_ref()
+                .is_some_and(|o| o.abort(reason))
+    };
+    let telling: Vec<bool> = (0..node.outboxes.len()).map(aborted).collect();
+    let flushed = async {
+        for (peer, w) in writers.drain(..) {
+            if telling[peer] {
+                let _ = w.await;
+            }
+        }
+    };
+    let _ = tokio::time::timeout(ABORT_GRACE, flushed).await;
+}
+
 async fn session<L: Labeller>(
     node: &Rc<Node<L>>,
     setup: &PlayerSetup,
@@ -270,6 +411,7 @@ async fn session<L: Labeller>(
     workload: &mut dyn Workload<Engine<L>>,
     spans: &mut Spans,
     tasks: &mut Vec<tokio::task::JoinHandle<()>>,
+    writers: &mut Vec<(PlayerId, tokio::task::JoinHandle<()>)>,
 ) -> Result<(), RuntimeError> {
     let me = setup.me;
     let hello = Hello {
@@ -292,30 +434,73 @@ async fn session<L: Labeller>(
             addr: setup.addrs[me],
             source: e,
         })?;
-    let streams = connect_mesh(
+    let (n, t) = (setup.addrs.len(), setup.params.threshold as usize);
+    let dealt = match &setup.security {
+        Security::Secure(keys) if keys.players() != n => {
+            return Err(RuntimeError::BadParams(format!(
+                "the key roster has {} players, the run {n}",
+                keys.players()
+            )))
+        }
+        Security::Secure(_) => deal_prss_keys(n, t, me),
+        Security::Insecure => PrssKeys::default(),
+    };
+    let links = connect_mesh(
         me,
         &setup.addrs,
         listener,
         &hello,
+        &setup.security,
+        dealt.clone(),
         deadline,
         &node.connected,
+        &node.refused,
     )
     .await?;
-    tracing::debug!(player = me, "mesh connected");
+    tracing::debug!(
+        player = me,
+        secure = setup.security.is_secure(),
+        "mesh connected"
+    );
 
-    let mut writers = Vec::new();
-    for (peer, stream) in streams.into_iter().enumerate() {
-        let Some(stream) = stream else { continue };
-        let (rd, wr) = stream.into_split();
-        tasks.push(tokio::task::spawn_local(read_link(node.clone(), peer, rd)));
+    if setup.security.is_secure() {
+        let mut keys = dealt;
+        for link in links.iter().flatten() {
+            keys.extend(link.prss_keys.clone().unwrap_or_default());
+        }
+        let prss = Prss::from_keys(n, t, me, &keys).map_err(RuntimeError::BadParams)?;
+        let mut reshare_seed = [0u8; 32];
+        rand::rngs::OsRng
+            .try_fill_bytes(&mut reshare_seed)
+            .map_err(|e| {
+                RuntimeError::BadParams(format!("no randomness from the operating system: {e}"))
+            })?;
+        node.engine
+            .borrow_mut()
+            .use_dealt_secrets(prss, reshare_seed);
+    }
+
+    // The stall clock starts now and runs through every phase and batch.
+    node.progress_at.set(Instant::now());
+
+    for (peer, link) in links.into_iter().enumerate() {
+        let Some(link) = link else { continue };
+        let transport = link.transport.map(|t| Rc::new(RefCell::new(t)));
+        let (rd, wr) = link.stream.into_split();
+        tasks.push(tokio::task::spawn_local(read_link(
+            node.clone(),
+            peer,
+            rd,
+            transport.clone(),
+        )));
         let outbox = node.outboxes[peer].clone().expect("an outbox per peer");
         let n = node.clone();
         let w = tokio::task::spawn_local(async move {
-            if let Err(e) = write_link(&outbox, wr).await {
+            if let Err(e) = write_link(&outbox, wr, transport).await {
                 n.fail(RuntimeError::Io { peer, source: e });
             }
         });
-        writers.push(w);
+        writers.push((peer, w));
     }
 
     // Batch by batch: every input of the batch in, then every result of it.
@@ -323,14 +508,14 @@ async fn session<L: Labeller>(
         node.phase.set("input");
         let ops = node.engine.borrow().counters().ops;
         let t0 = Instant::now();
-        let dealt = drive(node, setup.stall, |e| workload.deal(e)).await;
+        let dealt = drive(node, me, setup.stall, |e| workload.deal(e)).await;
         spans.deal_ops += node.engine.borrow().counters().ops - ops;
         dealt?;
         spans.input.push((t0, Instant::now()));
 
         node.phase.set("compute");
         let t1 = Instant::now();
-        drive(node, setup.stall, |e| workload.compute(e)).await?;
+        drive(node, me, setup.stall, |e| workload.compute(e)).await?;
         spans.compute.push((t1, Instant::now()));
         if !workload.next_batch() {
             break;
@@ -340,12 +525,11 @@ async fn session<L: Labeller>(
     node.phase.set("finish");
     node.engine.borrow_mut().say_bye();
     let peers = setup.addrs.len() - 1;
-    let mut last = (node.engine.borrow().progress(), Instant::now());
     while node.byes.get() < peers {
         node.check()?;
-        wait_for_progress(node, setup.stall, &mut last).await?;
+        wait_for_progress(node, me, setup.stall).await?;
     }
-    for w in writers {
+    for (_, w) in writers.drain(..) {
         let _ = w.await;
     }
     node.check()
@@ -355,11 +539,11 @@ async fn session<L: Labeller>(
 /// everything it issued has finished.
 async fn drive<L: Labeller>(
     node: &Node<L>,
+    me: PlayerId,
     stall: Duration,
     mut step: impl FnMut(&mut Engine<L>) -> bool,
 ) -> Result<(), RuntimeError> {
     let mut exhausted = false;
-    let mut last = (node.engine.borrow().progress(), Instant::now());
     loop {
         node.check()?;
         {
@@ -374,65 +558,124 @@ async fn drive<L: Labeller>(
                 return node.check();
             }
         }
-        wait_for_progress(node, stall, &mut last).await?;
+        // (Operations issued on messages already held may have finished.)
+        node.note_progress();
+        wait_for_progress(node, me, stall).await?;
     }
 }
 
-/// Waits for the driver to be woken; fails with `Stalled` when the engine has
-/// made no progress for `stall`. `last` is the last progress seen and when.
+/// Waits until the driver is woken or the stall limit is reached, whichever
+/// comes first; fails with `Stalled` once the run has made no progress for
+/// `stall`.
 async fn wait_for_progress<L: Labeller>(
     node: &Node<L>,
+    me: PlayerId,
     stall: Duration,
-    last: &mut (u64, Instant),
 ) -> Result<(), RuntimeError> {
-    let woken = tokio::time::timeout_at((last.1 + stall).into(), node.wake.notified()).await;
-    let now = node.engine.borrow().progress();
-    if now != last.0 {
-        *last = (now, Instant::now());
+    match node.progress_at.get().checked_add(stall) {
+        Some(at) => {
+            let _ = tokio::time::timeout_at(at.into(), node.wake.notified()).await;
+        }
+        None => node.wake.notified().await,
+    }
+    node.note_progress();
+    if node.progress_at.get().elapsed() < stall {
         return Ok(());
     }
-    if woken.is_ok() {
+    // (A timer already due returns without yielding: let the readers take
+    // what has come in before calling the run stalled.)
+    tokio::task::yield_now().await;
+    node.note_progress();
+    let since = node.progress_at.get().elapsed();
+    if since < stall {
         return Ok(());
     }
-    Err(RuntimeError::Stalled {
-        stall_s: stall.as_secs_f64(),
-        phase: node.phase.get(),
-        waiting: node.engine.borrow().live_ops(),
-    })
+    Err(node.stalled(me, since, stall))
 }
 
-async fn read_link<L: Labeller>(node: Rc<Node<L>>, peer: PlayerId, mut rd: OwnedReadHalf) {
+/// Reads the link from `peer` and hands its frames to the engine; on a secure
+/// link, first opens the sealed messages (`transport`) into plaintext.
+async fn read_link<L: Labeller>(
+    node: Rc<Node<L>>,
+    peer: PlayerId,
+    mut rd: OwnedReadHalf,
+    transport: Option<Rc<RefCell<snow::TransportState>>>,
+) {
     let mut buf = vec![0u8; READ_BUFFER];
     let mut filled = 0;
+    // Sealed bytes not yet opened (secure links only).
+    let mut sealed = Vec::new();
+    let mut sealed_filled = 0;
+    if transport.is_some() {
+        sealed = vec![0u8; READ_BUFFER];
+    }
     loop {
-        match rd.read(&mut buf[filled..]).await {
+        let into = match transport {
+            Some(_) => &mut sealed[sealed_filled..],
+            None => &mut buf[filled..],
+        };
+        match rd.read(into).await {
             Ok(0) => {
                 let waiting = node.engine.borrow().live_ops();
                 node.fail(RuntimeError::PeerDisconnected { peer, waiting });
                 return;
             }
+            Ok(k) if transport.is_some() => sealed_filled += k,
             Ok(k) => filled += k,
             Err(e) => {
                 node.fail(RuntimeError::Io { peer, source: e });
                 return;
             }
         }
-        let received = node.engine.borrow_mut().receive(peer, &buf[..filled]);
-        match received {
-            Err(e) => {
-                node.fail(e);
-                return;
-            }
-            Ok((used, bye)) => {
-                buf.copy_within(used..filled, 0);
-                filled -= used;
-                if bye {
-                    node.byes.set(node.byes.get() + 1);
-                    node.wake.notify_one();
-                    return;
+        loop {
+            if let Some(t) = &transport {
+                let opened = secure::open(
+                    &mut t.borrow_mut(),
+                    &sealed[..sealed_filled],
+                    &mut buf[filled..],
+                );
+                match opened {
+                    Ok((used, written)) => {
+                        sealed.copy_within(used..sealed_filled, 0);
+                        sealed_filled -= used;
+                        filled += written;
+                    }
+                    Err(e) => {
+                        node.fail(RuntimeError::LinkTampered {
+                            peer,
+                            reason: e.to_string(),
+                        });
+                        return;
+                    }
                 }
             }
+            let received = node.engine.borrow_mut().receive(peer, &buf[..filled]);
+            match received {
+                Err(e) => {
+                    node.fail(e);
+                    return;
+                }
+                Ok((used, bye)) => {
+                    buf.copy_within(used..filled, 0);
+                    filled -= used;
+                    if bye {
+                        node.byes.set(node.byes.get() + 1);
+                        if let Some(said) = node.said_bye.borrow_mut().get_mut(peer) {
+                            *said = true;
+                        }
+                        // A peer finishing is progress too.
+                        node.progress_at.set(Instant::now());
+                        node.wake.notify_one();
+                        return;
+                    }
+                }
+            }
+            // More sealed messages than the plaintext buffer had room for.
+            if transport.is_none() || sealed_filled < 2 + secure::MAX_MESSAGE {
+                break;
+            }
         }
+        node.note_progress();
         let live = node.engine.borrow().live_ops();
         if live == 0 || live + node.window / 4 <= node.window {
             node.wake.notify_one();

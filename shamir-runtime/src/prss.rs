@@ -7,11 +7,15 @@
 //! the value itself is Σ_A PRF(k_A, L). The label is the only input the players
 //! must agree on, so two players' random shares agree exactly when their labels do.
 //!
-//! **Benchmarking only, not secure:** the keys are derived from the run seed, which
-//! every player knows. A real deployment deals each key to the members of its
-//! subset. The PRF is SHA-256(key ‖ label) read as 61 bits.
+//! The keys come from one of two places. In the seeded (insecure) mode of
+//! benchmarks, [`Prss::new`] derives them from the run seed, which every player
+//! knows, so anyone with the seed can compute every random value. In secure
+//! mode each key is dealt to the members of its subset over authenticated links
+//! ([`crate::secure::deal_prss_keys`]) and [`Prss::from_keys`] uses those. The
+//! PRF is SHA-256(key ‖ label) read as 61 bits.
 
 use crate::field::Fp;
+use crate::secure::PrssKeys;
 use crate::shamir::{lagrange_at, point};
 use sha2::{Digest, Sha256};
 
@@ -31,7 +35,7 @@ impl std::fmt::Debug for Prss {
 }
 
 /// Every subset of {0..n} with `k` members, as bit masks, in increasing order.
-fn subsets(n: usize, k: usize) -> impl Iterator<Item = u32> {
+pub fn subsets(n: usize, k: usize) -> impl Iterator<Item = u32> {
     (0u32..(1 << n)).filter(move |m| m.count_ones() as usize == k)
 }
 
@@ -82,6 +86,24 @@ impl Prss {
         Prss { terms }
     }
 
+    /// Player `me`'s PRSS from dealt keys: `keys` must hold exactly one key per
+    /// subset of n − t players that contains `me`.
+    pub fn from_keys(n: usize, t: usize, me: usize, keys: &PrssKeys) -> Result<Prss, String> {
+        let expected: Vec<u32> = subsets(n, n - t).filter(|m| m & (1 << me) != 0).collect();
+        let got: Vec<u32> = keys.keys.iter().map(|k| k.0).collect();
+        if got != expected {
+            return Err(format!(
+                "player {me} holds PRSS keys for subsets {got:?}, but needs exactly {expected:?}"
+            ));
+        }
+        let terms = keys
+            .keys
+            .iter()
+            .map(|(mask, key)| (keyed(key), subset_poly_at(n, *mask, point(me))))
+            .collect();
+        Ok(Prss { terms })
+    }
+
     /// This player's share of the random value named by `label` (its wire bytes).
     pub fn share(&self, label: &[u8]) -> Fp {
         self.terms
@@ -115,6 +137,30 @@ mod tests {
                 assert_eq!(v, Prss::value(n, t, 42, label));
             }
         }
+    }
+
+    #[test]
+    fn dealt_keys_give_consistent_shares_unrelated_to_the_seed() {
+        use crate::secure::deal_prss_keys;
+        for (n, t) in [(3, 1), (5, 2)] {
+            let sh = Shamir::new(n, t).unwrap();
+            let dealt: Vec<PrssKeys> = (0..n).map(|d| deal_prss_keys(n, t, d)).collect();
+            let players: Vec<Prss> = (0..n)
+                .map(|me| {
+                    let mut mine = PrssKeys::default();
+                    for d in &dealt {
+                        mine.extend(d.for_peer(me));
+                    }
+                    Prss::from_keys(n, t, me, &mine).unwrap()
+                })
+                .collect();
+            let shares: Vec<Fp> = players.iter().map(|p| p.share(b"L")).collect();
+            let (v, ok) = sh.open(&shares);
+            assert!(ok, "n={n} t={t}: dealt PRSS shares are not of degree t");
+            assert!((0..100).all(|seed| v != Prss::value(n, t, seed, b"L")));
+        }
+        let err = Prss::from_keys(3, 1, 0, &PrssKeys::default()).unwrap_err();
+        assert!(err.contains("needs exactly"), "{err}");
     }
 
     #[test]

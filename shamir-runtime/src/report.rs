@@ -139,6 +139,10 @@ pub struct RunReport {
     pub window: u32,
     /// Repetition of this configuration within a sweep (0 for a single run).
     pub rep: u32,
+    /// Whether the links were authenticated and encrypted and the secrets
+    /// dealt (`true`), or the links plaintext and every secret derived from the
+    /// public seed (`false`: the insecure, reproducible benchmark mode).
+    pub secure: bool,
     /// Git revision of the code that ran (filled in by the harness).
     pub git_rev: String,
     /// When the run started, RFC 3339 UTC (filled in by the harness).
@@ -259,6 +263,7 @@ impl RunReport {
             seed: params.seed,
             window: params.window,
             rep: 0,
+            secure: false,
             git_rev: String::new(),
             date: String::new(),
             machine_cpu: String::new(),
@@ -339,21 +344,22 @@ fn spanned_s<'a>(players: impl Iterator<Item = &'a [(Instant, Instant)]> + Clone
         .fold(0.0, |a, b| a + b)
 }
 
-/// The most telling error among the players': a timeout, else an error that is
-/// not a consequence of another player leaving, else the first.
+/// The most telling error among the players': a player's own error before
+/// one it was told by a failing peer (`player i failed: …`, which carries the
+/// first cause anyway), and before one that is a consequence of another
+/// player leaving; among its own errors, a hang (timeout or stall) first.
 fn root_cause(reports: &[&PlayerReport]) -> Option<String> {
     let errors: Vec<(usize, &String, bool)> = reports
         .iter()
         .filter_map(|r| r.error.as_ref().map(|e| (r.player, e, r.hung)))
         .collect();
+    let told = |e: &str| e.starts_with("player ") && e.contains(" failed: ");
+    let own = |e: &str| !told(e) && !e.contains("disconnected mid-run");
     let pick = errors
         .iter()
-        .find(|e| e.2)
-        .or_else(|| {
-            errors
-                .iter()
-                .find(|e| !e.1.contains("disconnected mid-run"))
-        })
+        .find(|e| e.2 && own(e.1))
+        .or_else(|| errors.iter().find(|e| own(e.1)))
+        .or_else(|| errors.iter().find(|e| told(e.1)))
         .or_else(|| errors.first())?;
     Some(format!("player {}: {}", pick.0, pick.1))
 }
@@ -380,6 +386,30 @@ mod tests {
             input_spans: spans(input),
             compute_spans: spans(compute),
         }
+    }
+
+    #[test]
+    fn the_root_cause_is_the_first_cause_not_its_echoes() {
+        let at = Instant::now();
+        let mut players: Vec<PlayerOutcome> = (0..3).map(|p| outcome(p, &[], &[], at)).collect();
+        players[0].report.error = Some(
+            "player 1 disconnected mid-run; 3 operations here were still waiting and have failed"
+                .into(),
+        );
+        players[1].report.error =
+            Some("player 2 failed: malformed frame from player 0: bad".into());
+        players[2].report.error = Some("malformed frame from player 0: bad".into());
+        let r = RunReport::combine("x", &RunParams::example(), 0, &players);
+        assert_eq!(
+            r.error.as_deref(),
+            Some("player 2: malformed frame from player 0: bad")
+        );
+        players[2].report.error = None;
+        let r = RunReport::combine("x", &RunParams::example(), 0, &players);
+        assert_eq!(
+            r.error.as_deref(),
+            Some("player 1: player 2 failed: malformed frame from player 0: bad")
+        );
     }
 
     #[test]

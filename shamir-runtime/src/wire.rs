@@ -2,8 +2,19 @@
 //!
 //! A frame is `varint(body length)` followed by the body, `label ‖ payload`,
 //! where the label is the labeller's wire form and the payload is one field
-//! element as 8 little-endian bytes. A body of length 0 is the end-of-run marker
-//! (`Bye`): the sender has sent everything it will send in this run.
+//! element as 8 little-endian bytes (at most [`MAX_BODY`] bytes in all).
+//!
+//! A body length of 0 starts a **control frame**; the next byte says which:
+//!
+//! * `00 00`, **Bye**, the end-of-run marker: the sender has sent everything
+//!   it will send in this run. Nothing may follow it.
+//! * `00 01 varint(n) reason`, **Abort**: the sender's run failed and it is
+//!   closing the link; `reason` is `n ≤` [`MAX_REASON`] bytes of UTF-8 saying
+//!   why (the sender's error), so that its peers report the first cause rather
+//!   than the closed link. A player sends it at most once, never after Bye.
+//!
+//! Any other control byte, a reason over the limit or one that is not UTF-8
+//! is a malformed frame.
 
 use crate::field::Fp;
 use crate::params::RunParams;
@@ -14,7 +25,15 @@ pub const PAYLOAD_BYTES: usize = 8;
 /// The longest frame body accepted; anything longer is a malformed frame.
 pub const MAX_BODY: usize = 4096;
 /// The handshake's protocol version; bumped on any change to the wire format.
-pub const PROTOCOL_VERSION: u16 = 1;
+/// 2: control frames (Bye became `00 00`; Abort).
+pub const PROTOCOL_VERSION: u16 = 2;
+/// The longest reason an Abort frame carries, in bytes; [`put_abort`] cuts a
+/// longer one short.
+pub const MAX_REASON: usize = 1024;
+/// The control byte of Bye.
+const CONTROL_BYE: u8 = 0;
+/// The control byte of Abort.
+const CONTROL_ABORT: u8 = 1;
 /// First bytes of every handshake.
 pub const MAGIC: [u8; 8] = *b"LBLBENCH";
 /// The longest handshake accepted.
@@ -171,6 +190,9 @@ pub enum FrameError {
     /// The payload is not the canonical form of a field element.
     #[error("payload {0:#x} is not a field element (must be below 2^61 - 1)")]
     NotAFieldElement(u64),
+    /// A control frame that is not Bye or a well-formed Abort.
+    #[error("bad control frame: {0}")]
+    BadControl(String),
 }
 
 /// One parsed frame, borrowing from the read buffer.
@@ -185,6 +207,11 @@ pub enum Frame<'a> {
     },
     /// The sender will send nothing more in this run.
     Bye,
+    /// The sender's run failed, for this reason; it is closing the link.
+    Abort {
+        /// The sender's error, as it put it.
+        reason: &'a str,
+    },
 }
 
 /// Parses the frame at the front of `buf`: `Ok(None)` if it is not complete yet,
@@ -206,8 +233,8 @@ pub fn parse_frame(buf: &[u8]) -> Result<Option<(Frame<'_>, usize)>, FrameError>
     parse_frame_in_full(buf)
 }
 
-/// [`parse_frame`] for every frame: long ones, incomplete ones, the end-of-run
-/// marker and malformed ones.
+/// [`parse_frame`] for every frame: long ones, incomplete ones, control
+/// frames and malformed ones.
 #[inline(never)]
 fn parse_frame_in_full(buf: &[u8]) -> Result<Option<(Frame<'_>, usize)>, FrameError> {
     let (len, head) = match get_varint(buf) {
@@ -222,7 +249,7 @@ fn parse_frame_in_full(buf: &[u8]) -> Result<Option<(Frame<'_>, usize)>, FrameEr
         Err(e) => return Err(FrameError::BadLength(e.to_string())),
     };
     if len == 0 {
-        return Ok(Some((Frame::Bye, head)));
+        return Ok(parse_control(&buf[head..])?.map(|(f, used)| (f, head + used)));
     }
     if len > MAX_BODY as u64 {
         return Err(FrameError::BadLength(format!(
@@ -242,6 +269,42 @@ fn parse_frame_in_full(buf: &[u8]) -> Result<Option<(Frame<'_>, usize)>, FrameEr
     Ok(Some((Frame::Message { label, payload }, head + len)))
 }
 
+/// Parses the rest of a control frame (after its zero length): `Ok(None)` if
+/// it is not complete yet.
+fn parse_control(buf: &[u8]) -> Result<Option<(Frame<'_>, usize)>, FrameError> {
+    let Some(&kind) = buf.first() else {
+        return Ok(None);
+    };
+    match kind {
+        CONTROL_BYE => Ok(Some((Frame::Bye, 1))),
+        CONTROL_ABORT => {
+            let rest = &buf[1..];
+            let (len, head) = match get_varint(rest) {
+                Ok(x) => x,
+                // A length under the limit takes at most this many bytes.
+                Err(VarintError::Truncated) if rest.len() < varint_len(MAX_REASON as u64) => {
+                    return Ok(None)
+                }
+                Err(e) => return Err(FrameError::BadControl(format!("abort reason length: {e}"))),
+            };
+            if len > MAX_REASON as u64 {
+                return Err(FrameError::BadControl(format!(
+                    "abort reason of {len} bytes is over the {MAX_REASON}-byte limit"
+                )));
+            }
+            let Some(bytes) = rest.get(head..head + len as usize) else {
+                return Ok(None);
+            };
+            let reason = std::str::from_utf8(bytes)
+                .map_err(|e| FrameError::BadControl(format!("abort reason is not UTF-8: {e}")))?;
+            Ok(Some((Frame::Abort { reason }, 1 + head + bytes.len())))
+        }
+        k => Err(FrameError::BadControl(format!(
+            "unknown control byte {k:#04x}"
+        ))),
+    }
+}
+
 /// Appends a message frame with an already encoded label; returns the bytes written.
 #[inline]
 pub fn put_message(out: &mut Vec<u8>, label: &[u8], payload: Fp) -> usize {
@@ -255,7 +318,20 @@ pub fn put_message(out: &mut Vec<u8>, label: &[u8], payload: Fp) -> usize {
 
 /// Appends the end-of-run marker.
 pub fn put_bye(out: &mut Vec<u8>) {
-    out.push(0);
+    out.extend_from_slice(&[0, CONTROL_BYE]);
+}
+
+/// Appends an Abort frame with `reason`, cut to at most [`MAX_REASON`] bytes
+/// (at a character boundary).
+pub fn put_abort(out: &mut Vec<u8>, reason: &str) {
+    let mut end = reason.len().min(MAX_REASON);
+    while !reason.is_char_boundary(end) {
+        end -= 1;
+    }
+    let reason = &reason.as_bytes()[..end];
+    out.extend_from_slice(&[0, CONTROL_ABORT]);
+    put_varint(out, reason.len() as u64);
+    out.extend_from_slice(reason);
 }
 
 /// The handshake each side of a link sends first.
@@ -371,7 +447,8 @@ mod tests {
             let (f, used) = parse_frame(&out).unwrap().unwrap();
             prop_assert_eq!(used, n);
             prop_assert_eq!(f, Frame::Message { label: &label, payload: Fp::new(v) });
-            prop_assert_eq!(parse_frame(&out[used..]).unwrap().unwrap(), (Frame::Bye, 1));
+            prop_assert_eq!(parse_frame(&out[used..]).unwrap().unwrap(), (Frame::Bye, 2));
+            prop_assert_eq!(parse_frame(&out[used..used + 1]), Ok(None));
             // Every strict prefix is incomplete, never an error.
             for cut in 0..n {
                 prop_assert_eq!(parse_frame(&out[..cut]), Ok(None));
@@ -398,6 +475,39 @@ mod tests {
             }
             prop_assert_eq!(parse_frame(&bytes), parse_frame_in_full(&bytes));
         }
+    }
+
+    proptest! {
+        /// Abort frames round-trip any reason (cut to the limit at a character
+        /// boundary), and every strict prefix is incomplete, never an error.
+        #[test]
+        fn abort_frames_round_trip(reason in ".{0,40}", long in 0usize..3) {
+            let reason = reason.repeat(1 + long * 60);
+            let mut out = Vec::new();
+            put_abort(&mut out, &reason);
+            let (f, used) = parse_frame(&out).unwrap().unwrap();
+            prop_assert_eq!(used, out.len());
+            let Frame::Abort { reason: got } = f else {
+                return Err(TestCaseError::fail("not an abort"));
+            };
+            prop_assert!(got.len() <= MAX_REASON && reason.starts_with(got));
+            prop_assert!(reason.len() <= MAX_REASON || got.len() + 4 > MAX_REASON);
+            for cut in 0..out.len() {
+                prop_assert_eq!(parse_frame(&out[..cut]), Ok(None));
+            }
+        }
+    }
+
+    #[test]
+    fn bad_control_frames_are_named() {
+        let bad = |bytes: &[u8]| matches!(parse_frame(bytes), Err(FrameError::BadControl(_)));
+        assert!(bad(&[0, 7]), "unknown control byte");
+        assert!(bad(&[0, 1, 2, 0xff, 0xfe]), "reason not UTF-8");
+        let mut over = vec![0, 1];
+        put_varint(&mut over, MAX_REASON as u64 + 1);
+        assert!(bad(&over), "reason over the limit");
+        assert!(bad(&[0, 1, 0x80, 0x80, 0x80]), "reason length never ends");
+        assert_eq!(parse_frame(&[0, 1, 0x80]), Ok(None));
     }
 
     #[test]

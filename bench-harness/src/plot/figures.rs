@@ -196,7 +196,12 @@ pub const PLOTS: [(&str, &str); 7] = [
 
 /// Every plot of `runs`, in the order of [`PLOTS`]: drawn or skipped.
 pub fn all(runs: &[RunReport]) -> Vec<Result<Figure, Skipped>> {
-    let ok: Vec<&RunReport> = runs.iter().filter(|r| !r.unsupported).collect();
+    // Secure runs are compared with their insecure pairs in the report's
+    // section on security, never mixed into these figures.
+    let ok: Vec<&RunReport> = runs
+        .iter()
+        .filter(|r| !r.unsupported && !r.secure)
+        .collect();
     let mut figs = vec![
         throughput_vs_n(&ok),
         throughput_vs_players(&ok),

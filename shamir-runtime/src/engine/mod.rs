@@ -133,6 +133,9 @@ pub struct Engine<L: Labeller> {
     now_ns: u64,
     epoch: Instant,
     counters: Counters,
+    /// Messages operations took on arrival, plus operations finished: what
+    /// [`Engine::progress`] reports.
+    advanced: u64,
     error: Option<RuntimeError>,
 }
 
@@ -177,15 +180,63 @@ impl<L: Labeller> Engine<L> {
             now_ns: 0,
             epoch: Instant::now(),
             counters: Counters::default(),
+            advanced: 0,
             error: None,
         }
     }
 
-    /// A number that changes whenever the engine makes progress (a message in
-    /// or out, an operation issued or finished); stalls are detected with it.
+    /// Replaces the seeded secrets with secure ones, before the run starts:
+    /// PRSS from keys dealt over authenticated links, and re-sharing
+    /// randomness from ChaCha8 keyed with `reshare_seed`, which the caller
+    /// draws from the operating system (the same generator as the seeded mode:
+    /// eight rounds keep a margin over the best known attack, on seven, as
+    /// Aumasson's "Too Much Crypto" (2019) argues).
+    pub fn use_dealt_secrets(&mut self, prss: Prss, reshare_seed: [u8; 32]) {
+        self.prss = prss;
+        self.rng = ChaCha8Rng::from_seed(reshare_seed);
+    }
+
+    /// A number that grows whenever the run makes progress here: a message an
+    /// operation takes as it arrives, or an operation that finishes. This
+    /// player's own issuing and sending do not count, nor do messages merely
+    /// held for a label no operation has registered (a peer dripping frames
+    /// nobody uses cannot keep a run alive with them); stalls are detected
+    /// with it.
     pub fn progress(&self) -> u64 {
-        let c = &self.counters;
-        c.received + c.messages + c.ops + c.correct + c.wrong + c.unverifiable
+        self.advanced
+    }
+
+    /// What each peer owes this player (see [`Table::waiting_on`]), as
+    /// `(peer, operations waiting, examples such as "mul #12")`, the peers
+    /// owing most first; only operations whose own messages have gone out,
+    /// unless none has.
+    pub fn owed_by_peers(&self, max_examples: usize) -> Vec<(PlayerId, usize, Vec<String>)> {
+        let mut owed = self.table.waiting_on(max_examples, true);
+        if owed.iter().all(|o| o.ops == 0) {
+            owed = self.table.waiting_on(max_examples, false);
+        }
+        let mut out: Vec<_> = owed
+            .into_iter()
+            .enumerate()
+            .filter(|(peer, o)| *peer != self.me && o.ops > 0)
+            .map(|(peer, o)| {
+                let examples = o
+                    .examples
+                    .iter()
+                    .map(|(kind, label)| {
+                        let kind = match kind {
+                            Kind::Input => "input",
+                            Kind::Mul => "mul",
+                            _ => "open",
+                        };
+                        format!("{kind} {}", self.describe_label(label))
+                    })
+                    .collect();
+                (peer, o.ops, examples)
+            })
+            .collect();
+        out.sort_by_key(|&(peer, ops, _)| (std::cmp::Reverse(ops), peer));
+        out
     }
 
     /// Operations issued and not finished: what the issuing window bounds.
@@ -435,6 +486,7 @@ impl<L: Labeller> Engine<L> {
                 self.drop_operands(&e);
                 self.table.free(id);
                 self.live -= 1;
+                self.advanced += 1;
             }
             Kind::Continue => {
                 let (then, context, deps) = self.continuations[e.a as usize]
@@ -443,6 +495,7 @@ impl<L: Labeller> Engine<L> {
                 self.free_continuations.push(e.a);
                 self.table.free(id);
                 self.live -= 1;
+                self.advanced += 1;
                 self.run_continuation(then, context);
                 for v in deps {
                     self.values.drop_ref(v);
@@ -563,6 +616,7 @@ impl<L: Labeller> Engine<L> {
         }
         self.table.free(id);
         self.live -= 1;
+        self.advanced += 1;
     }
 
     /// Wakes the operations waiting for entry `id`'s value, in the order they
@@ -668,6 +722,7 @@ impl<L: Labeller> Engine<L> {
             }
         };
         self.counters.received += fast;
+        self.advanced += fast;
         result
     }
 
@@ -687,8 +742,15 @@ impl<L: Labeller> Engine<L> {
         let Some((frame, used)) = frame else {
             return Ok(None);
         };
-        let Frame::Message { label, payload } = frame else {
-            return Ok(Some((used, true)));
+        let (label, payload) = match frame {
+            Frame::Message { label, payload } => (label, payload),
+            Frame::Bye => return Ok(Some((used, true))),
+            Frame::Abort { reason } => {
+                return Err(RuntimeError::PeerFailed {
+                    peer,
+                    reason: reason.to_string(),
+                })
+            }
         };
         self.counters.received += 1;
         let fast = if self.at_issue {
@@ -704,6 +766,7 @@ impl<L: Labeller> Engine<L> {
         };
         match arrival {
             Ok(Arrival::Taken(id)) => {
+                self.advanced += 1;
                 let e = self.table.entry(id);
                 if e.want == 0 && e.flags & flag::ACTIVE != 0 {
                     self.complete(id);

@@ -242,6 +242,15 @@ pub enum HeldLabel {
     Bytes(Vec<u8>),
 }
 
+/// What one peer owes this player: see [`Table::waiting_on`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Owed {
+    /// Live operations waiting for a message from the peer.
+    pub ops: usize,
+    /// A few of them: the operation's kind and its label.
+    pub examples: Vec<(Kind, HeldLabel)>,
+}
+
 /// The operation table of one player; see the [module docs](self).
 #[derive(Debug)]
 pub struct Table {
@@ -918,6 +927,41 @@ impl Table {
         out
     }
 
+    /// The registered operations that still wait for a message from each
+    /// peer: for every player, how many live entries have its bit in `want`
+    /// and up to `max_examples` of them as (kind, label). With `active_only`,
+    /// only operations whose own messages have gone out (their operands were
+    /// ready here) count: what a peer owes now, not what it will owe once
+    /// earlier operations finish. Read-only, a scan of the whole table: for
+    /// reports of a stalled run, never on the hot path.
+    pub fn waiting_on(&self, max_examples: usize, active_only: bool) -> Vec<Owed> {
+        let mut out: Vec<Owed> = (0..self.n).map(|_| Owed::default()).collect();
+        for (i, e) in self.entries.iter().enumerate() {
+            if !matches!(e.kind, Kind::Input | Kind::Mul | Kind::Open) || e.want == 0 {
+                continue;
+            }
+            if active_only && e.flags & flag::ACTIVE == 0 {
+                continue;
+            }
+            let mut bits = e.want;
+            while bits != 0 {
+                let s = bits.trailing_zeros() as usize;
+                bits &= bits - 1;
+                let Some(owed) = out.get_mut(s) else { break };
+                owed.ops += 1;
+                if owed.examples.len() < max_examples {
+                    let label = if e.flags & flag::HASHED != 0 {
+                        HeldLabel::Bytes(self.label(i as EntryId).to_vec())
+                    } else {
+                        HeldLabel::Dense(e.key)
+                    };
+                    owed.examples.push((e.kind, label));
+                }
+            }
+        }
+        out
+    }
+
     /// Entries in use (operations and early entries), for tests.
     #[cfg(test)]
     fn in_use(&self) -> usize {
@@ -1000,6 +1044,41 @@ mod tests {
         let id = t.register(&[40], Some(40), 0b10, open());
         assert_eq!((t.entry(id).want, t.row(id)[1]), (0, v(4)));
         assert_eq!(t.held_by[1], 1);
+    }
+
+    #[test]
+    fn waiting_on_counts_what_each_peer_owes() {
+        let mut t = table(16);
+        // An active opening missing player 2's share, an inactive one missing
+        // 1's and 2's, a hashed input from 1, and a held message (owed by
+        // nobody: it is in, not awaited).
+        let a = t.register(&[1], Some(1), 0b110, open());
+        t.entry_mut(a).flags |= flag::ACTIVE;
+        assert_eq!(t.arrive_dense(1, 1, v(5)), Some(Ok(Arrival::Taken(a))));
+        t.register(&[2], Some(2), 0b110, open());
+        let mut input = Entry::new(Kind::Input);
+        input.flags |= flag::ACTIVE;
+        t.register(&[9, 9], None, 0b010, input);
+        assert_eq!(t.arrive(2, &[7], Some(7), v(1)), Ok(Arrival::Held));
+        let active = t.waiting_on(4, true);
+        assert_eq!(active[0], Owed::default());
+        assert_eq!(
+            active[1],
+            Owed {
+                ops: 1,
+                examples: vec![(Kind::Input, HeldLabel::Bytes(vec![9, 9]))]
+            }
+        );
+        assert_eq!(
+            active[2],
+            Owed {
+                ops: 1,
+                examples: vec![(Kind::Open, HeldLabel::Dense(1))]
+            }
+        );
+        let all = t.waiting_on(1, false);
+        assert_eq!((all[1].ops, all[2].ops), (2, 2));
+        assert_eq!(all[2].examples.len(), 1);
     }
 
     #[test]
