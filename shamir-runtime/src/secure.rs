@@ -317,6 +317,33 @@ pub async fn respond(
     Ok((peer, transport))
 }
 
+/// Both ends of a link between players 1 (initiator) and 0 of `keys`' run,
+/// handshaken in memory with no socket: for tests and fuzzing of the sealed
+/// framing. `keys[i]` must be player i's keys.
+pub fn transports_in_memory(
+    keys: &[LinkKeys],
+) -> Result<(snow::TransportState, snow::TransportState), snow::Error> {
+    let mut initiator = snow::Builder::new(noise_params())
+        .prologue(PROLOGUE)?
+        .local_private_key(&keys[1].private)?
+        .remote_public_key(&keys[0].roster[0])?
+        .build_initiator()?;
+    let mut responder = snow::Builder::new(noise_params())
+        .prologue(PROLOGUE)?
+        .local_private_key(&keys[0].private)?
+        .build_responder()?;
+    let mut m = vec![0u8; MAX_MESSAGE];
+    let mut p = vec![0u8; MAX_MESSAGE];
+    let n = initiator.write_message(&[], &mut m)?;
+    responder.read_message(&m[..n], &mut p)?;
+    let n = responder.write_message(&[], &mut m)?;
+    initiator.read_message(&m[..n], &mut p)?;
+    Ok((
+        initiator.into_transport_mode()?,
+        responder.into_transport_mode()?,
+    ))
+}
+
 /// Sends `payload` (at most [`MAX_PLAINTEXT`] bytes) as one encrypted message.
 pub async fn send_sealed(
     stream: &mut TcpStream,
@@ -538,6 +565,7 @@ mod tests {
     #[test]
     fn sealed_pieces_open_back_to_the_plaintext() {
         let keys = LinkKeys::for_local_run(2).unwrap();
+        // The first handshake message has the size the responder expects.
         let mut hi = snow::Builder::new(noise_params())
             .prologue(PROLOGUE)
             .unwrap()
@@ -547,25 +575,9 @@ mod tests {
             .unwrap()
             .build_initiator()
             .unwrap();
-        let mut hr = snow::Builder::new(noise_params())
-            .prologue(PROLOGUE)
-            .unwrap()
-            .local_private_key(&keys[0].private)
-            .unwrap()
-            .build_responder()
-            .unwrap();
         let mut m = vec![0u8; MAX_MESSAGE];
-        let mut p = vec![0u8; MAX_MESSAGE];
-        let n = hi.write_message(&[], &mut m).unwrap();
-        assert_eq!(n, FIRST_MESSAGE);
-        hr.read_message(&m[..n], &mut p).unwrap();
-        assert_eq!(keys[0].player_of(hr.get_remote_static().unwrap()), Some(1));
-        let n = hr.write_message(&[], &mut m).unwrap();
-        hi.read_message(&m[..n], &mut p).unwrap();
-        let (mut ti, mut tr) = (
-            hi.into_transport_mode().unwrap(),
-            hr.into_transport_mode().unwrap(),
-        );
+        assert_eq!(hi.write_message(&[], &mut m).unwrap(), FIRST_MESSAGE);
+        let (mut ti, mut tr) = transports_in_memory(&keys).unwrap();
         let plain: Vec<u8> = (0..200_000u32).map(|i| (i * 7) as u8).collect();
         let mut sealed = Vec::new();
         seal(&mut ti, &plain, &mut sealed).unwrap();

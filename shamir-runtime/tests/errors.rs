@@ -17,7 +17,7 @@ mod common;
 
 use common::FlatCounter;
 use shamir_runtime::cluster::{self, bind_loopback};
-use shamir_runtime::player::{run_player, stall_limit, PlayerSetup};
+use shamir_runtime::player::{run_player, PlayerSetup};
 use shamir_runtime::report::PlayerOutcome;
 use shamir_runtime::wire::{put_message, put_varint, Hello, MAGIC, MAX_BODY, PROTOCOL_VERSION};
 use shamir_runtime::{
@@ -63,14 +63,8 @@ fn spawn_player(
     timeout: Duration,
 ) -> JoinHandle<PlayerOutcome> {
     let setup = PlayerSetup {
-        me,
-        params: params.clone(),
         strategy: strategy.to_string(),
-        addrs: addrs.to_vec(),
-        listener,
-        timeout,
-        stall: stall_limit(timeout),
-        security: shamir_runtime::secure::Security::Insecure,
+        ..common::flat_setup(me, &params, addrs, listener, timeout)
     };
     std::thread::Builder::new()
         .name(format!("player-{me}"))

@@ -70,14 +70,8 @@ fn spawn_player(
     stall: Duration,
 ) -> JoinHandle<(PlayerOutcome, Instant)> {
     let setup = PlayerSetup {
-        me,
-        params: params.clone(),
-        strategy: STRATEGY.to_string(),
-        addrs: addrs.to_vec(),
-        listener,
-        timeout: TIMEOUT,
         stall,
-        security: shamir_runtime::secure::Security::Insecure,
+        ..common::flat_setup(me, &params, addrs, listener, TIMEOUT)
     };
     std::thread::Builder::new()
         .name(format!("player-{me}"))

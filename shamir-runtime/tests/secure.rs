@@ -9,7 +9,7 @@ mod common;
 
 use common::FlatCounter;
 use shamir_runtime::cluster::bind_loopback;
-use shamir_runtime::player::{run_player, stall_limit, PlayerSetup};
+use shamir_runtime::player::{run_player, PlayerSetup};
 use shamir_runtime::report::PlayerOutcome;
 use shamir_runtime::secure::{self, generate_keypair, LinkKeys, Security, KEY_BYTES};
 use shamir_runtime::wire::{Hello, MAGIC, PROTOCOL_VERSION};
@@ -51,14 +51,8 @@ fn spawn_player(
     security: Security,
 ) -> JoinHandle<PlayerOutcome> {
     let setup = PlayerSetup {
-        me,
-        params: params.clone(),
-        strategy: STRATEGY.to_string(),
-        addrs: addrs.to_vec(),
-        listener,
-        timeout,
-        stall: stall_limit(timeout),
         security,
+        ..common::flat_setup(me, &params, addrs, listener, timeout)
     };
     std::thread::Builder::new()
         .name(format!("player-{me}"))
@@ -92,6 +86,15 @@ fn run(
         .into_iter()
         .map(|h| h.join().expect("a player thread panicked"))
         .collect()
+}
+
+/// Runs `f` to completion on a runtime of its own (a fake peer's thread).
+fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime")
+        .block_on(f)
 }
 
 fn assert_correct(outcomes: &[PlayerOutcome], outputs: u64) {
@@ -153,11 +156,7 @@ fn strangers_at_setup_are_dropped_and_the_run_goes_on() {
     let outsider_keys = LinkKeys::new(2, outsider, outsider_roster).unwrap();
     let to = addrs[0];
     let noise = std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        rt.block_on(async {
+        block_on(async {
             let mut s = tokio::net::TcpStream::connect(to).await.unwrap();
             secure::initiate(&mut s, &outsider_keys, 0).await
         })
@@ -224,11 +223,7 @@ fn an_impersonator_with_another_players_key_is_dropped() {
     let thief = LinkKeys::new(1, private[1], roster.clone()).unwrap();
     let (to, claimed) = (addrs[0], p.clone());
     let impersonator = std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        rt.block_on(async {
+        block_on(async {
             let mut s = tokio::net::TcpStream::connect(to).await.unwrap();
             let mut t = secure::initiate(&mut s, &thief, 0).await?;
             let fake = Hello {

@@ -1,6 +1,36 @@
-//! What the integration tests share: a minimal labeller.
+//! What the integration tests share: a minimal labeller, and the setup of
+//! one of its players.
+
+#![allow(dead_code)] // each test file uses its own part of this
 
 use shamir_runtime::label::{Issued, LabelError, Labeller, OpKind};
+use shamir_runtime::player::{stall_limit, PlayerSetup};
+use shamir_runtime::secure::Security;
+use shamir_runtime::RunParams;
+use std::net::{SocketAddr, TcpListener};
+use std::time::Duration;
+
+/// Player `me`'s setup for a run of [`FlatCounter`] (strategy `flat`):
+/// insecure links, the default stall limit for `timeout`. Tests change what
+/// they need with struct update syntax.
+pub fn flat_setup(
+    me: usize,
+    params: &RunParams,
+    addrs: &[SocketAddr],
+    listener: TcpListener,
+    timeout: Duration,
+) -> PlayerSetup {
+    PlayerSetup {
+        me,
+        params: params.clone(),
+        strategy: "flat".to_string(),
+        addrs: addrs.to_vec(),
+        listener,
+        timeout,
+        stall: stall_limit(timeout),
+        security: Security::Insecure,
+    }
+}
 use shamir_runtime::wire::{get_varint, put_varint};
 
 /// One counter, read at issue. Correct for programs without continuations
