@@ -29,18 +29,21 @@ pub fn to_hex(bytes: &[u8]) -> String {
 
 /// A key from its hex form, or an error naming what is wrong.
 pub fn from_hex(hex: &str) -> Result<[u8; KEY_BYTES]> {
-    let hex = hex.trim();
+    let hex = hex.trim().as_bytes();
     if hex.len() != 2 * KEY_BYTES {
         bail!(
-            "a key is {} hex digits, this one has {}",
+            "a key is {} hex digits, this one has {} bytes",
             2 * KEY_BYTES,
             hex.len()
         );
     }
+    if let Some(at) = hex.iter().position(|b| !b.is_ascii_hexdigit()) {
+        bail!("a key is hex digits only; byte {at} is not one");
+    }
+    let digit = |b: u8| (b as char).to_digit(16).expect("checked above") as u8;
     let mut key = [0u8; KEY_BYTES];
-    for (i, byte) in key.iter_mut().enumerate() {
-        *byte = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16)
-            .with_context(|| format!("`{}` is not a hex byte", &hex[2 * i..2 * i + 2]))?;
+    for (byte, pair) in key.iter_mut().zip(hex.chunks_exact(2)) {
+        *byte = digit(pair[0]) << 4 | digit(pair[1]);
     }
     Ok(key)
 }
@@ -135,6 +138,15 @@ mod tests {
             .to_string()
             .contains("64 hex digits"));
         let bad = "zz".repeat(KEY_BYTES);
-        assert!(from_hex(&bad).unwrap_err().to_string().contains("`zz`"));
+        assert!(from_hex(&bad).unwrap_err().to_string().contains("byte 0"));
+        // Not ASCII, and a sign that `from_str_radix` would take: refused, no panic.
+        let euro = format!("{}€a", "0".repeat(2 * KEY_BYTES - 4));
+        assert_eq!(euro.len(), 2 * KEY_BYTES);
+        assert!(from_hex(&euro).is_err());
+        let signed = format!("+a{}", "0".repeat(2 * KEY_BYTES - 2));
+        assert!(from_hex(&signed)
+            .unwrap_err()
+            .to_string()
+            .contains("byte 0"));
     }
 }

@@ -49,8 +49,9 @@ impl PlayersFile {
     }
 
     /// Every player's public key, by id, or an error naming the first player
-    /// without a valid one. Call after [`PlayersFile::resolve`] (ids 0..n).
+    /// without a valid one.
     pub fn roster(&self) -> Result<Vec<[u8; KEY_BYTES]>> {
+        self.check_ids()?;
         let mut roster = vec![[0u8; KEY_BYTES]; self.player.len()];
         for p in &self.player {
             let Some(hex) = &p.public_key else {

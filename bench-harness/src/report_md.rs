@@ -12,7 +12,7 @@ use crate::plot::figures::{
 use crate::plot::stats::{failure_rate_per_10k, failures, fit_log_log, Summary};
 use anyhow::{Context, Result};
 use shamir_runtime::RunReport;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
@@ -128,7 +128,8 @@ fn render(runs: &[RunReport], plots: &Path, base: &Path) -> String {
     );
     out.push_str(
         "**Repetitions.** Runs that agree on strategy (and label truncation), workload, players, \
-         threshold, n, depth, jitter and window are repetitions of one configuration, whatever \
+         threshold, n, depth, jitter, window and security mode are repetitions of one \
+         configuration, whatever \
          their seed and `rep`. Tables give the median, minimum and maximum over the repetitions \
          and their count (`reps`); plots draw the median with a min–max bar or band and each run \
          as an open circle. Runs a strategy refused (`unsupported`) are left out of every number \
@@ -196,17 +197,20 @@ type Pair = (f64, f64, f64, f64);
 /// configuration, seed and repetition, run back to back by the sweep).
 fn security(out: &mut String, runs: &[&RunReport]) {
     let finished = |r: &&&RunReport| r.error.is_none() && !r.hung && r.mul_per_s > 0.0;
-    let pair_key = |r: &RunReport| format!("{}|{}|{}", cell_key_plain(r), r.seed, r.rep);
-    let insecure: BTreeMap<String, &RunReport> = runs
-        .iter()
-        .filter(|r| !r.secure)
-        .filter(finished)
-        .map(|r| (pair_key(r), *r))
-        .collect();
-    // Per configuration: (insecure mul/s, secure mul/s, ratio, cpu ratio) per pair.
+    // A pair shares its configuration, seed, repetition and code; were a
+    // sweep's runs repeated in one file, the i-th secure run of a key pairs
+    // with the i-th insecure one, in file order.
+    let pair_key =
+        |r: &RunReport| format!("{}|{}|{}|{}", cell_key_plain(r), r.seed, r.rep, r.git_rev);
+    let mut insecure: BTreeMap<String, VecDeque<&RunReport>> = BTreeMap::new();
+    for r in runs.iter().filter(|r| !r.secure).filter(finished) {
+        insecure.entry(pair_key(r)).or_default().push_back(r);
+    }
     let mut by_config: BTreeMap<(StrategyRank, String), (&RunReport, Vec<Pair>)> = BTreeMap::new();
+    let mut unpaired = 0;
     for r in runs.iter().filter(|r| r.secure).filter(finished) {
-        let Some(plain) = insecure.get(&pair_key(r)) else {
+        let Some(plain) = insecure.get_mut(&pair_key(r)).and_then(|q| q.pop_front()) else {
+            unpaired += 1;
             continue;
         };
         let cpu = match (r.cpu_s, plain.cpu_s) {
@@ -234,26 +238,13 @@ fn security(out: &mut String, runs: &[&RunReport]) {
          configuration, seed and repetition, run back to back. Ratios are medians of the \
          per-pair ratios, so the machine's drift between pairs cancels.\n\n",
     );
-    let median = |mut v: Vec<f64>| -> f64 {
-        v.retain(|x| x.is_finite());
-        if v.is_empty() {
-            return f64::NAN;
-        }
-        v.sort_by(f64::total_cmp);
-        let m = v.len() / 2;
-        if v.len() % 2 == 1 {
-            v[m]
-        } else {
-            (v[m - 1] + v[m]) / 2.0
-        }
-    };
+    let median = |v: Vec<f64>| Summary::of(v).map_or(f64::NAN, |s| s.median);
     let mut rows = Vec::new();
     let mut findings = Vec::new();
     for (r, pairs) in by_config.values() {
-        let ratios: Vec<f64> = pairs.iter().map(|p| p.2).collect();
-        let lo = ratios.iter().copied().fold(f64::INFINITY, f64::min);
-        let hi = ratios.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-        let ratio = median(ratios);
+        let Some(ratio) = Summary::of(pairs.iter().map(|p| p.2)) else {
+            continue;
+        };
         rows.push(vec![
             r.strategy.clone(),
             r.workload.clone(),
@@ -262,8 +253,8 @@ fn security(out: &mut String, runs: &[&RunReport]) {
             pairs.len().to_string(),
             num(median(pairs.iter().map(|p| p.0).collect())),
             num(median(pairs.iter().map(|p| p.1).collect())),
-            times(ratio),
-            format!("{}–{}", times(lo), times(hi)),
+            times(ratio.median),
+            format!("{}–{}", times(ratio.min), times(ratio.max)),
             times(median(pairs.iter().map(|p| p.3).collect())),
         ]);
         findings.push(format!(
@@ -271,7 +262,7 @@ fn security(out: &mut String, runs: &[&RunReport]) {
             r.strategy,
             r.players,
             group_digits(r.n),
-            times(ratio)
+            times(ratio.median)
         ));
     }
     table(
@@ -291,6 +282,12 @@ fn security(out: &mut String, runs: &[&RunReport]) {
         &rows,
     );
     let _ = writeln!(out, "{}.\n", findings.join("; "));
+    if unpaired > 0 {
+        let _ = writeln!(
+            out,
+            "{unpaired} finished secure runs had no finished insecure pair and are left out.\n"
+        );
+    }
 }
 
 /// [`cell_key`] without the security mode: what a secure run and its insecure

@@ -22,6 +22,7 @@ use crate::outbox::Outbox;
 use crate::secure::{self, PrssKeys, Security};
 use crate::wire::{Hello, MAGIC, PROTOCOL_VERSION};
 use std::cell::RefCell;
+use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
@@ -218,8 +219,9 @@ pub fn check_hello(
 /// dropped (a silent or slow stranger holds nothing but its own task).
 pub const HANDSHAKE_LIMIT: Duration = Duration::from_secs(5);
 
-/// Handshakes of incoming connections in progress at once; one more
-/// connection is dropped at once, so a crowd of strangers holds bounded memory.
+/// Handshakes of incoming connections in progress at once; a new connection
+/// beyond them ends the oldest, so a crowd of strangers holds bounded memory
+/// and cannot keep a player out by merely staying connected.
 const MAX_PENDING_HANDSHAKES: usize = 64;
 
 /// One established link: the stream, its Noise transport state when the link
@@ -459,7 +461,10 @@ impl Handshake {
 /// `deadline`, since peers may start later. Each incoming connection is
 /// handled on its own task with its own limit ([`HANDSHAKE_LIMIT`]); one that
 /// is not (provably) a player of this run is dropped and logged, and its
-/// reason kept in `refused`, never fatal. `connected[p]` is set as soon as
+/// reason kept in `refused`, never fatal; a dial whose handshake fails is
+/// retried until `deadline` (unless the peer proved to be a player of this
+/// run with other parameters or another strategy), and its reason kept in
+/// `refused` too. `connected[p]` is set as soon as
 /// the link with `p` is up, so a caller that gives up can say which peers
 /// never came. With [`Security::Secure`], `dealt` are the PRSS keys this
 /// player deals; each link carries the keys its peer dealt to this player.
@@ -485,22 +490,54 @@ pub async fn connect_mesh(
         security: Rc::new(security.clone()),
         dealt: Rc::new(dealt),
     };
+    // Connections dropped, and failed dials, are logged (the first few at
+    // warning level) and the first few kept for a timeout's error.
+    let refuse = |what: String, reason: String| {
+        let mut r = refused.borrow_mut();
+        if r.len() < 8 {
+            tracing::warn!(player = me, %what, %reason, "connection dropped during setup");
+            r.push(format!("{what} ({reason})"));
+        } else {
+            tracing::debug!(player = me, %what, %reason, "connection dropped during setup");
+        }
+    };
     let dial = async {
         let mut out = Vec::new();
         for (j, &addr) in addrs.iter().enumerate().take(me) {
-            let stream = loop {
-                match TcpStream::connect(addr).await {
-                    Ok(s) => break s,
+            let mut last_failure = String::new();
+            let link = loop {
+                let stream = match TcpStream::connect(addr).await {
+                    Ok(s) => s,
                     Err(e) if Instant::now() + Duration::from_millis(25) >= deadline => {
                         return Err(RuntimeError::Handshake {
                             who: format!("player {j} at {addr}"),
-                            reason: format!("could not connect before the deadline: {e}"),
+                            reason: format!(
+                                "could not connect before the deadline: {e}{last_failure}"
+                            ),
                         })
                     }
-                    Err(_) => tokio::time::sleep(Duration::from_millis(20)).await,
+                    Err(_) => {
+                        tokio::time::sleep(Duration::from_millis(20)).await;
+                        continue;
+                    }
+                };
+                match handshake.dialled(stream, j, addr).await {
+                    Ok(link) => break link,
+                    // A player of this run, misconfigured: nothing to retry.
+                    Err(
+                        e @ (RuntimeError::StrategyMismatch { .. }
+                        | RuntimeError::ParamsMismatch { .. }),
+                    ) => return Err(e),
+                    // Anything else may be a crowd of strangers at the peer, or
+                    // whoever holds its address before it does: try again,
+                    // until the deadline names the peer as never connected.
+                    Err(e) => {
+                        last_failure = format!("; the last attempt: {e}");
+                        refuse(format!("dialling player {j} at {addr}"), e.to_string());
+                        tokio::time::sleep(Duration::from_millis(100)).await;
+                    }
                 }
             };
-            let link = handshake.dialled(stream, j, addr).await?;
             connected.borrow_mut()[j] = true;
             out.push((j, link));
         }
@@ -509,27 +546,33 @@ pub async fn connect_mesh(
     let accept = async {
         let mut out: Vec<(PlayerId, Link)> = Vec::new();
         let mut pending = tokio::task::JoinSet::new();
-        let refuse = |from: SocketAddr, reason: String| {
-            tracing::warn!(player = me, %from, %reason, "connection dropped during setup");
-            let mut r = refused.borrow_mut();
-            if r.len() < 8 {
-                r.push(format!("{from} ({reason})"));
-            }
-        };
+        // The handshakes in progress, oldest first: when there are too many,
+        // the oldest goes, so a crowd of idle strangers cannot keep a player
+        // out (only outlast it by connecting faster than a handshake takes).
+        let mut in_progress: VecDeque<(SocketAddr, tokio::task::AbortHandle)> = VecDeque::new();
         while out.len() < players - 1 - me {
             tokio::select! {
                 accepted = listener.accept() => match accepted {
-                    Ok((stream, from)) if pending.len() < MAX_PENDING_HANDSHAKES => {
+                    Ok((stream, from)) => {
+                        in_progress.retain(|(_, h)| !h.is_finished());
+                        if in_progress.len() >= MAX_PENDING_HANDSHAKES {
+                            if let Some((oldest, h)) = in_progress.pop_front() {
+                                h.abort();
+                                refuse(oldest.to_string(), format!(
+                                    "the oldest of {MAX_PENDING_HANDSHAKES} handshakes in progress, dropped for a new connection"
+                                ));
+                            }
+                        }
                         let h = handshake.clone();
                         let limit = (Instant::now() + HANDSHAKE_LIMIT).min(deadline);
-                        pending.spawn_local(async move {
+                        let task = pending.spawn_local(async move {
                             let r = tokio::time::timeout_at(limit.into(), h.accepted(stream, from)).await;
                             (from, r.unwrap_or_else(|_| Err(Refused::Dropped(format!(
                                 "no complete handshake within {:.1} s", HANDSHAKE_LIMIT.as_secs_f64()
                             )))))
                         });
+                        in_progress.push_back((from, task));
                     }
-                    Ok((_, from)) => refuse(from, format!("{MAX_PENDING_HANDSHAKES} handshakes already in progress")),
                     Err(e) => {
                         tracing::warn!(player = me, error = %e, "accept failed");
                         tokio::time::sleep(Duration::from_millis(10)).await;
@@ -538,14 +581,16 @@ pub async fn connect_mesh(
                 Some(done) = pending.join_next() => match done {
                     Ok((from, Ok((peer, link)))) => {
                         if out.iter().any(|&(p, _)| p == peer) {
-                            refuse(from, RuntimeError::DuplicatePlayer { claimed: peer as u64, addr: from }.to_string());
+                            refuse(from.to_string(), RuntimeError::DuplicatePlayer { claimed: peer as u64, addr: from }.to_string());
                         } else {
                             connected.borrow_mut()[peer] = true;
                             out.push((peer, link));
                         }
                     }
-                    Ok((from, Err(Refused::Dropped(reason)))) => refuse(from, reason),
+                    Ok((from, Err(Refused::Dropped(reason)))) => refuse(from.to_string(), reason),
                     Ok((_, Err(Refused::Fatal(e)))) => return Err(e),
+                    // Evicted above, and said so there.
+                    Err(e) if e.is_cancelled() => {}
                     Err(e) => tracing::warn!(player = me, error = %e, "a handshake task ended abnormally"),
                 },
             }

@@ -442,7 +442,9 @@ async fn session<L: Labeller>(
                 keys.players()
             )))
         }
-        Security::Secure(_) => deal_prss_keys(n, t, me),
+        Security::Secure(_) => deal_prss_keys(n, t, me).map_err(|e| {
+            RuntimeError::BadParams(format!("no randomness from the operating system: {e}"))
+        })?,
         Security::Insecure => PrssKeys::default(),
     };
     let links = connect_mesh(
@@ -627,7 +629,10 @@ async fn read_link<L: Labeller>(
                 return;
             }
         }
+        // Open and hand over everything complete: the frames handed over make
+        // room for more opened messages, until none is complete.
         loop {
+            let mut opened_any = false;
             if let Some(t) = &transport {
                 let opened = secure::open(
                     &mut t.borrow_mut(),
@@ -639,6 +644,7 @@ async fn read_link<L: Labeller>(
                         sealed.copy_within(used..sealed_filled, 0);
                         sealed_filled -= used;
                         filled += written;
+                        opened_any = used > 0;
                     }
                     Err(e) => {
                         node.fail(RuntimeError::LinkTampered {
@@ -670,8 +676,7 @@ async fn read_link<L: Labeller>(
                     }
                 }
             }
-            // More sealed messages than the plaintext buffer had room for.
-            if transport.is_none() || sealed_filled < 2 + secure::MAX_MESSAGE {
+            if !opened_any {
                 break;
             }
         }

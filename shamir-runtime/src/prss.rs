@@ -144,7 +144,7 @@ mod tests {
         use crate::secure::deal_prss_keys;
         for (n, t) in [(3, 1), (5, 2)] {
             let sh = Shamir::new(n, t).unwrap();
-            let dealt: Vec<PrssKeys> = (0..n).map(|d| deal_prss_keys(n, t, d)).collect();
+            let dealt: Vec<PrssKeys> = (0..n).map(|d| deal_prss_keys(n, t, d).unwrap()).collect();
             let players: Vec<Prss> = (0..n)
                 .map(|me| {
                     let mut mine = PrssKeys::default();

@@ -344,35 +344,70 @@ pub fn transports_in_memory(
     ))
 }
 
-/// Sends `payload` (at most [`MAX_PLAINTEXT`] bytes) as one encrypted message.
+/// The longest setup payload ([`send_sealed`]): far above the largest PRSS
+/// keys message (16 players, t = 7: 3,432 keys, 123,552 bytes) and hello.
+pub const MAX_SETUP_PAYLOAD: usize = 1 << 20;
+
+/// Sends `payload` (at most [`MAX_SETUP_PAYLOAD`] bytes) encrypted: its
+/// 4-byte length and the bytes, in as many sealed messages as that takes.
 pub async fn send_sealed(
     stream: &mut TcpStream,
     transport: &mut snow::TransportState,
     payload: &[u8],
 ) -> Result<(), String> {
+    if payload.len() > MAX_SETUP_PAYLOAD {
+        return Err(format!(
+            "a setup message of {} bytes is over the {MAX_SETUP_PAYLOAD}-byte limit",
+            payload.len()
+        ));
+    }
+    let mut plain = Vec::with_capacity(4 + payload.len());
+    plain.extend_from_slice(&(payload.len() as u32).to_le_bytes());
+    plain.extend_from_slice(payload);
     let mut out = Vec::new();
-    seal(transport, payload, &mut out).map_err(|e| format!("encrypting: {e}"))?;
+    seal(transport, &plain, &mut out).map_err(|e| format!("encrypting: {e}"))?;
     stream
         .write_all(&out)
         .await
         .map_err(|e| format!("sending: {e}"))
 }
 
-/// Receives one encrypted message and returns its plaintext.
+/// Receives one payload sent by [`send_sealed`], however many sealed
+/// messages it took.
 pub async fn receive_sealed(
     stream: &mut TcpStream,
     transport: &mut snow::TransportState,
 ) -> Result<Vec<u8>, String> {
     let mut msg = Box::new([0u8; MAX_MESSAGE]);
-    let len = read_message(stream, &mut msg)
-        .await
-        .map_err(|e| format!("reading: {e}"))?;
-    let mut plain = vec![0u8; MAX_MESSAGE];
-    let n = transport
-        .read_message(&msg[..len], &mut plain)
-        .map_err(|e| format!("a message failed authentication ({e})"))?;
-    plain.truncate(n);
-    Ok(plain)
+    let mut plain = Vec::new();
+    let mut piece = vec![0u8; MAX_MESSAGE];
+    loop {
+        let len = read_message(stream, &mut msg)
+            .await
+            .map_err(|e| format!("reading: {e}"))?;
+        let n = transport
+            .read_message(&msg[..len], &mut piece)
+            .map_err(|e| format!("a message failed authentication ({e})"))?;
+        plain.extend_from_slice(&piece[..n]);
+        let Some(prefix) = plain.first_chunk::<4>() else {
+            continue;
+        };
+        let want = u32::from_le_bytes(*prefix) as usize;
+        if want > MAX_SETUP_PAYLOAD {
+            return Err(format!(
+                "its setup message says {want} bytes, over the {MAX_SETUP_PAYLOAD}-byte limit"
+            ));
+        }
+        if plain.len() >= 4 + want {
+            if plain.len() > 4 + want {
+                return Err(format!(
+                    "its setup message says {want} bytes but carries {}",
+                    plain.len() - 4
+                ));
+            }
+            return Ok(plain.split_off(4));
+        }
+    }
 }
 
 /// Appends `plain` to `out` as sealed messages of at most [`MAX_PLAINTEXT`]
@@ -438,19 +473,22 @@ impl fmt::Debug for PrssKeys {
     }
 }
 
+/// The subsets of n − t players that `dealer` deals keys for: those whose
+/// lowest member it is.
+pub fn dealt_by(n: usize, t: usize, dealer: PlayerId) -> impl Iterator<Item = u32> {
+    subsets(n, n - t).filter(move |m| m.trailing_zeros() as usize == dealer)
+}
+
 /// The keys player `me` deals: one fresh key, from the operating system's
-/// randomness, for every subset of n − t players whose lowest member is `me`.
-pub fn deal_prss_keys(n: usize, t: usize, me: PlayerId) -> PrssKeys {
-    let mut keys: Vec<(u32, [u8; 32])> = subsets(n, n - t)
-        .filter(|m| m.trailing_zeros() as usize == me)
-        .map(|m| {
-            let mut k = [0u8; 32];
-            rand::rngs::OsRng.fill_bytes(&mut k);
-            (m, k)
-        })
-        .collect();
-    keys.sort_unstable_by_key(|k| k.0);
-    PrssKeys { keys }
+/// randomness, for every subset [`dealt_by`] `me`.
+pub fn deal_prss_keys(n: usize, t: usize, me: PlayerId) -> Result<PrssKeys, rand::Error> {
+    let mut keys = Vec::new();
+    for m in dealt_by(n, t, me) {
+        let mut k = [0u8; 32];
+        rand::rngs::OsRng.try_fill_bytes(&mut k)?;
+        keys.push((m, k));
+    }
+    Ok(PrssKeys { keys })
 }
 
 impl PrssKeys {
@@ -501,8 +539,8 @@ impl PrssKeys {
                 (u32::from_le_bytes([c[0], c[1], c[2], c[3]]), k)
             })
             .collect();
-        let expected: Vec<u32> = subsets(n, n - t)
-            .filter(|m| m.trailing_zeros() as usize == dealer && m & (1 << me) != 0)
+        let expected: Vec<u32> = dealt_by(n, t, dealer)
+            .filter(|m| m & (1 << me) != 0)
             .collect();
         let got: Vec<u32> = keys.iter().map(|k| k.0).collect();
         if got != expected {
@@ -542,7 +580,7 @@ mod tests {
     #[test]
     fn dealt_keys_cover_every_subset_once_and_are_checked() {
         for (n, t) in [(3, 1), (5, 2), (7, 3)] {
-            let dealt: Vec<PrssKeys> = (0..n).map(|me| deal_prss_keys(n, t, me)).collect();
+            let dealt: Vec<PrssKeys> = (0..n).map(|me| deal_prss_keys(n, t, me).unwrap()).collect();
             for me in 0..n {
                 let mut mine = PrssKeys::default();
                 for (dealer, d) in dealt.iter().enumerate() {
@@ -559,24 +597,42 @@ mod tests {
             assert!(err.contains("deals exactly"), "{err}");
         }
         // Fresh randomness: two deals differ.
-        assert_ne!(deal_prss_keys(3, 1, 0).keys, deal_prss_keys(3, 1, 0).keys);
+        assert_ne!(
+            deal_prss_keys(3, 1, 0).unwrap().keys,
+            deal_prss_keys(3, 1, 0).unwrap().keys
+        );
+    }
+
+    #[test]
+    fn setup_payloads_longer_than_one_message_arrive_whole() {
+        let keys = LinkKeys::for_local_run(2).unwrap();
+        let (mut ti, mut tr) = transports_in_memory(&keys).unwrap();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let addr = listener.local_addr().unwrap();
+            let mut a = TcpStream::connect(addr).await.unwrap();
+            let (mut b, _) = listener.accept().await.unwrap();
+            // The PRSS keys dealer 0 sends player 1 at 16 players, t = 7.
+            let dealt = deal_prss_keys(16, 7, 0).unwrap().for_peer(1).to_bytes();
+            assert_eq!(dealt.len(), 123_552);
+            for payload in [&dealt[..], b"", b"hello"] {
+                let send = send_sealed(&mut a, &mut ti, payload);
+                let (sent, got) = tokio::join!(send, receive_sealed(&mut b, &mut tr));
+                sent.unwrap();
+                assert_eq!(got.unwrap(), payload);
+            }
+            let keys = PrssKeys::from_dealer(&dealt, 16, 7, 0, 1).unwrap();
+            assert_eq!(keys.keys.len(), 3_432);
+        });
     }
 
     #[test]
     fn sealed_pieces_open_back_to_the_plaintext() {
         let keys = LinkKeys::for_local_run(2).unwrap();
-        // The first handshake message has the size the responder expects.
-        let mut hi = snow::Builder::new(noise_params())
-            .prologue(PROLOGUE)
-            .unwrap()
-            .local_private_key(&keys[1].private)
-            .unwrap()
-            .remote_public_key(&keys[0].roster[0])
-            .unwrap()
-            .build_initiator()
-            .unwrap();
-        let mut m = vec![0u8; MAX_MESSAGE];
-        assert_eq!(hi.write_message(&[], &mut m).unwrap(), FIRST_MESSAGE);
         let (mut ti, mut tr) = transports_in_memory(&keys).unwrap();
         let plain: Vec<u8> = (0..200_000u32).map(|i| (i * 7) as u8).collect();
         let mut sealed = Vec::new();

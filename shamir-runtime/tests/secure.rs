@@ -1,9 +1,9 @@
 //! Secure links end to end over loopback TCP: players that hold their keys
-//! run correctly, PRSS included; a stranger, a stranger that speaks Noise with
-//! a key outside the roster, an impersonator holding another player's key,
-//! and a peer without keys are all kept out, and the players who trust each
-//! other go on (or, for the peer without keys, are told by name why they
-//! cannot).
+//! run correctly, PRSS included; a stranger, a crowd of idle strangers, a
+//! stranger that speaks Noise with a key outside the roster, an impersonator
+//! holding another player's key, and a peer without keys are all kept out,
+//! and the players who trust each other go on (or, for the peer without keys,
+//! are told by name why they cannot).
 
 mod common;
 
@@ -183,6 +183,36 @@ fn strangers_at_setup_are_dropped_and_the_run_goes_on() {
         refused.contains("reading the secure handshake"),
         "{refused}"
     );
+}
+
+#[test]
+fn a_crowd_of_idle_strangers_cannot_keep_players_out() {
+    // More silent connections than player 0 handshakes with at once, queued
+    // before any player runs: each new connection ends the oldest handshake,
+    // so the real players still get in, long before the strangers' limit.
+    let p = params(WorkloadKind::Independent, 200);
+    let (private, roster) = keys(3);
+    let (listeners, addrs) = bind_loopback(3).unwrap();
+    let crowd: Vec<TcpStream> = (0..100)
+        .map(|_| TcpStream::connect(addrs[0]).unwrap())
+        .collect();
+    let started = Instant::now();
+    let outcomes = run(
+        &p,
+        listeners,
+        &addrs,
+        &private,
+        &roster,
+        [true; 3],
+        Duration::from_secs(30),
+    );
+    assert_correct(&outcomes, 200);
+    assert!(
+        started.elapsed() < Duration::from_secs(4),
+        "{:?}",
+        started.elapsed()
+    );
+    drop(crowd);
 }
 
 #[test]
