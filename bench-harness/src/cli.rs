@@ -120,7 +120,8 @@ pub struct CommonArgs {
     /// Bytes of a history label (SHA-256 truncated): 8, 16 or 32.
     #[arg(long, default_value_t = crate::strategy::DEFAULT_LABEL_BYTES, value_parser = parse_label_bytes)]
     pub label_bytes: usize,
-    /// The program to run.
+    /// The program to run: independent, tree, chain, nested, random-bits or
+    /// duplicates (see the README).
     #[arg(long, value_parser = parse_workload)]
     pub workload: WorkloadKind,
     /// Multiplications (random bits for random-bits): 1 to 2^40
@@ -170,9 +171,10 @@ pub struct RunArgs {
     /// from the seed. Measures what security costs.
     #[arg(long)]
     pub secure: bool,
-    /// Threshold t (default ⌊(n−1)/2⌋).
+    /// Threshold t (default ⌊(players − 1)/2⌋).
     #[arg(long)]
     pub threshold: Option<u32>,
+    /// The options `run` and `player` share.
     #[command(flatten)]
     pub common: CommonArgs,
 }
@@ -196,9 +198,10 @@ pub struct PlayerArgs {
     /// benchmarks on a network you trust, never for real secrets.
     #[arg(long)]
     pub insecure: bool,
-    /// Threshold t (default ⌊(n−1)/2⌋).
+    /// Threshold t (default ⌊(players − 1)/2⌋).
     #[arg(long)]
     pub threshold: Option<u32>,
+    /// The options `run` and `player` share.
     #[command(flatten)]
     pub common: CommonArgs,
 }
@@ -240,5 +243,27 @@ impl CommonArgs {
             window: self.window,
             jitter_us: jitter_us as u64,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn help_names_every_workload_and_the_threshold_by_players() {
+        let mut cli = Cli::command();
+        for sub in ["run", "player"] {
+            let help = cli
+                .find_subcommand_mut(sub)
+                .expect("a subcommand")
+                .render_long_help()
+                .to_string();
+            for w in WorkloadKind::ALL {
+                assert!(help.contains(&w.to_string()), "{sub} --help lacks {w}");
+            }
+            assert!(help.contains("⌊(players − 1)/2⌋"), "{sub}: {help}");
+        }
     }
 }

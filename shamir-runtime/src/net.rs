@@ -39,6 +39,9 @@ struct ReleaseTimer(tokio::io::unix::AsyncFd<std::os::fd::OwnedFd>);
 
 #[cfg(target_os = "linux")]
 impl ReleaseTimer {
+    // The workspace denies `unsafe_code`; this is its one exception, with the
+    // reason and the measurement next to the block below.
+    #[allow(unsafe_code)]
     fn new() -> std::io::Result<ReleaseTimer> {
         use rustix::time::{timerfd_create, TimerfdClockId, TimerfdFlags};
         let fd = timerfd_create(
