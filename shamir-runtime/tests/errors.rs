@@ -19,11 +19,11 @@ use common::FlatCounter;
 use shamir_runtime::cluster::{self, bind_loopback};
 use shamir_runtime::player::{run_player, PlayerSetup};
 use shamir_runtime::report::PlayerOutcome;
-use shamir_runtime::wire::{put_message, put_varint, Hello, MAGIC, MAX_BODY, PROTOCOL_VERSION};
+use shamir_runtime::wire::{put_message, put_varint, MAX_BODY};
 use shamir_runtime::{
     field::MODULUS, workloads, Engine, Fp, RunParams, RunReport, Workload, WorkloadKind,
 };
-use std::io::{Read, Write};
+use std::io::Write;
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::thread::JoinHandle;
 use std::time::Duration;
@@ -40,17 +40,6 @@ fn params() -> RunParams {
 
 fn program(p: &RunParams) -> Box<dyn Workload<Engine<FlatCounter>>> {
     workloads::build(p.workload, p.n, p.depth, p.seed)
-}
-
-fn hello(player: u64, strategy: &str, params: &RunParams) -> Hello {
-    Hello {
-        magic: MAGIC,
-        version: PROTOCOL_VERSION,
-        player,
-        strategy: strategy.to_string(),
-        params_digest: params.digest(),
-        params: params.clone(),
-    }
 }
 
 /// Starts player `me` on its own thread.
@@ -124,19 +113,10 @@ impl WithFake {
             .map(|(me, l)| spawn_player(me, p.clone(), STRATEGY, &addrs, l, timeout))
             .collect();
         // Player 2 dials every lower id; each side writes its Hello, then reads.
-        let ours = hello(2, STRATEGY, &p).to_frame();
+        let ours = common::hello(2, STRATEGY, &p);
         let links = (0..2)
             .map(|j| {
-                let mut s = TcpStream::connect(addrs[j]).expect("the fake connects");
-                s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-                s.write_all(&ours).expect("the fake sends its handshake");
-                let mut prefix = [0u8; 4];
-                s.read_exact(&mut prefix)
-                    .expect("reading the real player's handshake");
-                let mut body = vec![0u8; Hello::body_len(prefix).expect("a sane handshake")];
-                s.read_exact(&mut body)
-                    .expect("reading the real player's handshake");
-                let theirs = Hello::from_body(&body).expect("a valid handshake");
+                let (s, theirs) = common::fake_dial(addrs[j], &ours);
                 assert_eq!(
                     (theirs.player, theirs.strategy.as_str()),
                     (j as u64, STRATEGY)
@@ -418,7 +398,8 @@ fn a_fake_peer_with_other_parameters_is_refused_by_name() {
     let p1 = spawn_player(1, p.clone(), STRATEGY, &addrs, l1, Duration::from_secs(1));
     let mut s = TcpStream::connect(addrs[0]).expect("the fake connects");
     s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-    s.write_all(&hello(2, STRATEGY, &other).to_frame()).unwrap();
+    s.write_all(&common::hello(2, STRATEGY, &other).to_frame())
+        .unwrap();
     let outcomes = join(vec![p0, p1]);
     drop(s);
     assert_error(

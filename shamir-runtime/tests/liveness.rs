@@ -21,9 +21,9 @@ use common::FlatCounter;
 use shamir_runtime::cluster::bind_loopback;
 use shamir_runtime::player::{run_player, PlayerSetup};
 use shamir_runtime::report::PlayerOutcome;
-use shamir_runtime::wire::{put_message, put_varint, Hello, MAGIC, PROTOCOL_VERSION};
+use shamir_runtime::wire::{put_message, put_varint};
 use shamir_runtime::{workloads, Engine, Fp, RunParams, RunReport, Workload, WorkloadKind};
-use std::io::{Read, Write};
+use std::io::Write;
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -48,17 +48,6 @@ fn params() -> RunParams {
 
 fn program(p: &RunParams) -> Box<dyn Workload<Engine<FlatCounter>>> {
     workloads::build(p.workload, p.n, p.depth, p.seed)
-}
-
-fn hello(player: u64, params: &RunParams) -> Hello {
-    Hello {
-        magic: MAGIC,
-        version: PROTOCOL_VERSION,
-        player,
-        strategy: STRATEGY.to_string(),
-        params_digest: params.digest(),
-        params: params.clone(),
-    }
 }
 
 /// Starts player `me` on its own thread, with stall limit `stall`.
@@ -102,17 +91,10 @@ impl WithFake {
             .enumerate()
             .map(|(me, l)| spawn_player(me, p.clone(), &addrs, l, stall))
             .collect();
-        let ours = hello(2, &p).to_frame();
+        let ours = common::hello(2, STRATEGY, &p);
         let links = (0..2)
             .map(|j| {
-                let mut s = TcpStream::connect(addrs[j]).expect("the fake connects");
-                s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-                s.write_all(&ours).expect("the fake sends its handshake");
-                let mut prefix = [0u8; 4];
-                s.read_exact(&mut prefix).expect("reading a handshake");
-                let mut body = vec![0u8; Hello::body_len(prefix).expect("a sane handshake")];
-                s.read_exact(&mut body).expect("reading a handshake");
-                let theirs = Hello::from_body(&body).expect("a valid handshake");
+                let (s, theirs) = common::fake_dial(addrs[j], &ours);
                 assert_eq!(theirs.player, j as u64);
                 s
             })

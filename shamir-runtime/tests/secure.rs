@@ -12,7 +12,6 @@ use shamir_runtime::cluster::bind_loopback;
 use shamir_runtime::player::{run_player, PlayerSetup};
 use shamir_runtime::report::PlayerOutcome;
 use shamir_runtime::secure::{self, generate_keypair, LinkKeys, Security, KEY_BYTES};
-use shamir_runtime::wire::{Hello, MAGIC, PROTOCOL_VERSION};
 use shamir_runtime::{workloads, Engine, RunParams, Workload, WorkloadKind};
 use std::io::Write;
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -97,6 +96,18 @@ fn block_on<F: std::future::Future>(f: F) -> F::Output {
         .block_on(f)
 }
 
+/// Runs three secure players with the keys `private` and `roster`.
+fn run_secure(
+    p: &RunParams,
+    listeners: Vec<TcpListener>,
+    addrs: &[SocketAddr],
+    private: &[[u8; KEY_BYTES]],
+    roster: &[[u8; KEY_BYTES]],
+) -> Vec<PlayerOutcome> {
+    let timeout = Duration::from_secs(30);
+    run(p, listeners, addrs, private, roster, [true; 3], timeout)
+}
+
 fn assert_correct(outcomes: &[PlayerOutcome], outputs: u64) {
     for o in outcomes {
         assert_eq!(o.report.error, None, "player {}", o.report.player);
@@ -115,15 +126,7 @@ fn secure_players_compute_correctly_with_dealt_prss_keys() {
         let p = params(workload, n);
         let (private, roster) = keys(3);
         let (listeners, addrs) = bind_loopback(3).unwrap();
-        let outcomes = run(
-            &p,
-            listeners,
-            &addrs,
-            &private,
-            &roster,
-            [true; 3],
-            Duration::from_secs(30),
-        );
+        let outcomes = run_secure(&p, listeners, &addrs, &private, &roster);
         assert_correct(&outcomes, n);
     }
 }
@@ -140,14 +143,7 @@ fn strangers_at_setup_are_dropped_and_the_run_goes_on() {
     garbage.write_all(&[0x5a; 64]).unwrap();
     let _silent = TcpStream::connect(addrs[0]).unwrap();
     let mut claimant = TcpStream::connect(addrs[0]).unwrap();
-    let fake = Hello {
-        magic: MAGIC,
-        version: PROTOCOL_VERSION,
-        player: 2,
-        strategy: STRATEGY.into(),
-        params_digest: p.digest(),
-        params: p.clone(),
-    };
+    let fake = common::hello(2, STRATEGY, &p);
     claimant.write_all(&fake.to_frame()).unwrap();
     // And one that speaks Noise, with a key that is not in the roster.
     let (outsider, _) = generate_keypair().unwrap();
@@ -162,15 +158,7 @@ fn strangers_at_setup_are_dropped_and_the_run_goes_on() {
         })
     });
     let started = Instant::now();
-    let outcomes = run(
-        &p,
-        listeners,
-        &addrs,
-        &private,
-        &roster,
-        [true; 3],
-        Duration::from_secs(30),
-    );
+    let outcomes = run_secure(&p, listeners, &addrs, &private, &roster);
     assert_correct(&outcomes, 500);
     // The silent stranger held only its own handshake task, not the run.
     assert!(
@@ -197,15 +185,7 @@ fn a_crowd_of_idle_strangers_cannot_keep_players_out() {
         .map(|_| TcpStream::connect(addrs[0]).unwrap())
         .collect();
     let started = Instant::now();
-    let outcomes = run(
-        &p,
-        listeners,
-        &addrs,
-        &private,
-        &roster,
-        [true; 3],
-        Duration::from_secs(30),
-    );
+    let outcomes = run_secure(&p, listeners, &addrs, &private, &roster);
     assert_correct(&outcomes, 200);
     assert!(
         started.elapsed() < Duration::from_secs(4),
@@ -229,15 +209,7 @@ fn a_stranger_mid_run_changes_nothing() {
             }
         }
     });
-    let outcomes = run(
-        &p,
-        listeners,
-        &addrs,
-        &private,
-        &roster,
-        [true; 3],
-        Duration::from_secs(30),
-    );
+    let outcomes = run_secure(&p, listeners, &addrs, &private, &roster);
     stranger.join().unwrap();
     assert_correct(&outcomes, 3000);
 }
@@ -256,14 +228,7 @@ fn an_impersonator_with_another_players_key_is_dropped() {
         block_on(async {
             let mut s = tokio::net::TcpStream::connect(to).await.unwrap();
             let mut t = secure::initiate(&mut s, &thief, 0).await?;
-            let fake = Hello {
-                magic: MAGIC,
-                version: PROTOCOL_VERSION,
-                player: 2,
-                strategy: STRATEGY.into(),
-                params_digest: claimed.digest(),
-                params: claimed,
-            };
+            let fake = common::hello(2, STRATEGY, &claimed);
             secure::send_sealed(&mut s, &mut t, &fake.to_frame()).await?;
             // Player 0 must not answer with its hello: the link is closed.
             secure::receive_sealed(&mut s, &mut t).await

@@ -1,14 +1,46 @@
-//! What the integration tests share: a minimal labeller, and the setup of
-//! one of its players.
+//! What the integration tests share: a minimal labeller, the setup of one of
+//! its players, and a fake player's plaintext handshake.
 
 #![allow(dead_code)] // each test file uses its own part of this
 
 use shamir_runtime::label::{Issued, LabelError, Labeller, OpKind};
 use shamir_runtime::player::{stall_limit, PlayerSetup};
 use shamir_runtime::secure::Security;
+use shamir_runtime::wire::{Hello, MAGIC, PROTOCOL_VERSION};
 use shamir_runtime::RunParams;
-use std::net::{SocketAddr, TcpListener};
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::time::Duration;
+
+/// The hello player `player` sends for a run of `strategy` with `params`.
+pub fn hello(player: u64, strategy: &str, params: &RunParams) -> Hello {
+    Hello {
+        magic: MAGIC,
+        version: PROTOCOL_VERSION,
+        player,
+        strategy: strategy.to_string(),
+        params_digest: params.digest(),
+        params: params.clone(),
+    }
+}
+
+/// A fake player dials the real player at `addr` on an insecure link: sends
+/// `ours`, then reads the real player's hello. Returns the open link and
+/// that hello.
+pub fn fake_dial(addr: SocketAddr, ours: &Hello) -> (TcpStream, Hello) {
+    let mut s = TcpStream::connect(addr).expect("the fake connects");
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    s.write_all(&ours.to_frame())
+        .expect("the fake sends its handshake");
+    let mut prefix = [0u8; 4];
+    s.read_exact(&mut prefix)
+        .expect("reading the real player's handshake");
+    let mut body = vec![0u8; Hello::body_len(prefix).expect("a sane handshake")];
+    s.read_exact(&mut body)
+        .expect("reading the real player's handshake");
+    let theirs = Hello::from_body(&body).expect("a valid handshake");
+    (s, theirs)
+}
 
 /// Player `me`'s setup for a run of [`FlatCounter`] (strategy `flat`):
 /// insecure links, the default stall limit for `timeout`. Tests change what
