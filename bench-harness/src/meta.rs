@@ -1,39 +1,11 @@
 //! Facts about the code and machine a run records, so it can be reproduced.
 
-use std::process::Command;
-
-/// The git revision of the working tree (`-dirty` when tracked files outside
-/// `results/` have uncommitted changes), or `unknown` outside a git checkout.
+/// The git revision this binary was built from (`-dirty` when tracked files
+/// outside `results/` had uncommitted changes), or `unknown` when it was not
+/// built from a git checkout: recorded by `build.rs`, so it does not depend on
+/// the folder a run is started from.
 pub fn git_rev() -> String {
-    let out = |args: &[&str]| {
-        Command::new("git")
-            .args(args)
-            .output()
-            .ok()
-            .filter(|o| o.status.success())
-            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
-    };
-    match out(&["rev-parse", "--short=12", "HEAD"]) {
-        Some(rev) if !rev.is_empty() => {
-            // Results written into the repository's `results/` (by this very
-            // sweep, say) are data, not code: they do not make the tree dirty.
-            let dirty = out(&[
-                "status",
-                "--porcelain",
-                "--untracked-files=no",
-                "--",
-                ":(top)",
-                ":(top,exclude)results",
-            ])
-            .is_some_and(|s| !s.is_empty());
-            if dirty {
-                format!("{rev}-dirty")
-            } else {
-                rev
-            }
-        }
-        _ => "unknown".to_string(),
-    }
+    env!("LABELBENCH_GIT_REV").to_string()
 }
 
 /// The machine a run ran on.

@@ -728,3 +728,44 @@ fn a_player_outside_the_players_file_is_refused() {
         .collect();
     assert_refused(&args, "players file");
 }
+
+/// A run records the revision the binary was built from, not that of the
+/// folder it is started in: from a folder outside any git checkout it is
+/// still this workspace's revision.
+#[test]
+fn git_rev_is_the_revision_the_binary_was_built_from() {
+    let outside = std::env::temp_dir().join(format!("labelbench-rev-{}", std::process::id()));
+    std::fs::create_dir_all(&outside).unwrap();
+    let out = Command::new(BIN)
+        .args([
+            "run",
+            "--strategy",
+            "counter",
+            "--workload",
+            "independent",
+            "--n",
+            "10",
+            "--format",
+            "json",
+        ])
+        .current_dir(&outside)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let _ = std::fs::remove_dir_all(&outside);
+    let line = json_line(&out);
+    let recorded = line["git_rev"].as_str().unwrap().to_string();
+    let head = Command::new("git")
+        .args(["rev-parse", "--short=12", "HEAD"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| text(&o.stdout).trim().to_string());
+    match head {
+        // Built from this checkout: its revision, perhaps marked dirty.
+        Some(head) => assert_eq!(recorded.trim_end_matches("-dirty"), head, "{line}"),
+        // Built from a copy outside git: it says so.
+        None => assert_eq!(recorded, "unknown", "{line}"),
+    }
+}
