@@ -9,7 +9,9 @@ use shamir_runtime::field::MODULUS;
 use shamir_runtime::{RunParams, WorkloadKind};
 use std::time::Duration;
 
-use bench_harness::strategy;
+use bench_harness::strategies::{self, Options};
+use shamir_runtime::strategy::LocalRun;
+use shamir_runtime::AnyStrategy;
 
 const N: u64 = 20_000;
 
@@ -29,10 +31,11 @@ fn params() -> RunParams {
 
 /// The strategies compared: all but the naive control, whose results are wrong
 /// by design, so that its speed is not comparable.
-fn compared() -> impl Iterator<Item = strategy::Strategy> {
-    strategy::Strategy::all(strategy::DEFAULT_LABEL_BYTES)
+fn compared() -> impl Iterator<Item = Box<dyn AnyStrategy>> {
+    strategies::all(&Options::default())
+        .expect("the default options")
         .into_iter()
-        .filter(|&s| s != strategy::Strategy::Naive)
+        .filter(|s| s.name() != "naive")
 }
 
 fn end_to_end(c: &mut Criterion) {
@@ -44,8 +47,12 @@ fn end_to_end(c: &mut Criterion) {
     for s in compared() {
         group.bench_function(BenchmarkId::from_parameter(s.name()), |b| {
             b.iter(|| {
-                let r = strategy::run_local(s, &params, Duration::from_secs(60), true, false)
-                    .expect("a run");
+                let how = LocalRun {
+                    timeout: Duration::from_secs(60),
+                    dense_keys: true,
+                    secure: false,
+                };
+                let r = s.run_local(&params, how).expect("a run");
                 assert_eq!(r.correct, N, "{} must be correct", s.name());
                 r.wall_s
             })
@@ -62,7 +69,7 @@ fn engine_in_memory(c: &mut Criterion) {
     for s in compared() {
         group.bench_function(BenchmarkId::from_parameter(s.name()), |b| {
             b.iter(|| {
-                let run = strategy::run_in_memory(s, &params).expect("a run");
+                let run = s.run_in_memory(&params).expect("a run");
                 for c in &run.counters {
                     assert_eq!(c.correct, N, "{} must be correct", s.name());
                 }

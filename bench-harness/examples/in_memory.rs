@@ -6,9 +6,7 @@
 //! `counter`), n (default 100000), players (default 3).
 
 use anyhow::{Context, Result};
-use bench_harness::cli::StrategyName;
-use bench_harness::strategy::{self, Strategy};
-use clap::ValueEnum;
+use bench_harness::strategies::{self, Options};
 use shamir_runtime::field::MODULUS;
 use shamir_runtime::shamir::Shamir;
 use shamir_runtime::{RunParams, WorkloadKind};
@@ -16,11 +14,9 @@ use shamir_runtime::{RunParams, WorkloadKind};
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let arg = |i: usize, default: &str| args.get(i).cloned().unwrap_or_else(|| default.into());
-    let name = StrategyName::from_str(&arg(0, "counter"), true)
-        .map_err(|e| anyhow::anyhow!("strategy: {e}"))?;
     let n: u64 = arg(1, "100000").parse().context("n")?;
     let players: u32 = arg(2, "3").parse().context("players")?;
-    let s = Strategy::from_name(name, strategy::DEFAULT_LABEL_BYTES)?;
+    let s = strategies::by_name(&arg(0, "counter"), &Options::default())?;
     let params = RunParams {
         players,
         threshold: Shamir::default_threshold(players as usize) as u32,
@@ -32,7 +28,7 @@ fn main() -> Result<()> {
         window: 4096,
         jitter_us: 0,
     };
-    let run = strategy::run_in_memory(s, &params)?;
+    let run = s.run_in_memory(&params)?;
     let correct: Vec<u64> = run.counters.iter().map(|c| c.correct).collect();
     println!(
         "{}: {} players, n = {n}: compute {:.3} s, {:.0} ns per multiplication (all players), input {:.3} s, correct {correct:?}",

@@ -86,22 +86,6 @@ pub struct ResultsArgs {
     pub results: PathBuf,
 }
 
-/// The labelling strategies.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ValueEnum, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum StrategyName {
-    /// One global counter read when a message goes out (the control; fails).
-    Naive,
-    /// VIFF's program counters, forked per continuation.
-    Counter,
-    /// SHA-256 of the operation and its operands' labels, truncated.
-    History,
-    /// Gate numbers of the program traced into a circuit before the run.
-    Static,
-    /// Every strategy in turn on the same workload, parameters and seed.
-    All,
-}
-
 /// How to print a report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
@@ -115,10 +99,10 @@ pub enum Format {
 #[derive(Debug, Args)]
 pub struct CommonArgs {
     /// Labelling strategy (`all`: each in turn, with `run` only).
-    #[arg(long, value_enum)]
-    pub strategy: StrategyName,
+    #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(crate::strategies::possible_values()))]
+    pub strategy: String,
     /// Bytes of a history label (SHA-256 truncated): 8, 16 or 32.
-    #[arg(long, default_value_t = crate::strategy::DEFAULT_LABEL_BYTES, value_parser = parse_label_bytes)]
+    #[arg(long, default_value_t = labels_history::DEFAULT_LABEL_BYTES, value_parser = parse_label_bytes)]
     pub label_bytes: usize,
     /// The program to run: independent, tree, chain, nested, random-bits or
     /// duplicates (see the README).
@@ -218,6 +202,13 @@ fn parse_label_bytes(s: &str) -> Result<usize, String> {
 }
 
 impl CommonArgs {
+    /// The strategies' options.
+    pub fn options(&self) -> crate::strategies::Options {
+        crate::strategies::Options {
+            label_bytes: self.label_bytes,
+        }
+    }
+
     /// The run parameters, validated.
     pub fn params(&self, players: u32, threshold: Option<u32>) -> Result<RunParams> {
         let n = players as usize;

@@ -14,11 +14,12 @@ pub mod keys;
 pub mod limits;
 pub mod meta;
 pub mod output;
+pub mod player;
 pub mod players_file;
 pub mod plot;
 pub mod report_md;
 pub mod results;
-pub mod strategy;
+pub mod strategies;
 pub mod sweep;
 
 /// `criterion_main!` for the benchmarks in `benches/`: registers the bundled

@@ -17,7 +17,7 @@
 //!   leaves cannot wrap (at n = 2^64 − 1 they wrapped to 0, and the run
 //!   reported nothing done and nothing wrong). Static labels are bounded
 //!   further: gate numbers are `u32`, so a traced circuit holds at most
-//!   [`MAX_GATES`] gates (about 850 million multiplications on
+//!   [`MAX_GATES`](labels_static::MAX_GATES) gates (about 850 million multiplications on
 //!   `independent`, 5 gates each), and the transformed program is held in
 //!   memory (84 bytes per multiplication on `independent`), so
 //!   [`check_memory`] estimates it first.
@@ -29,10 +29,8 @@
 //!   check is skipped; the environment variable [`MEMORY_ENV`] replaces the
 //!   reading (a number of bytes), to check against a smaller budget.
 
-use crate::strategy::Strategy;
 use anyhow::{bail, Result};
-use labels_static::MAX_GATES;
-use shamir_runtime::{engine, RunParams};
+use shamir_runtime::{engine, AnyStrategy, RunParams};
 use std::time::Duration;
 
 /// The longest `--timeout` (and grid `timeout_s`): 7 days.
@@ -152,10 +150,12 @@ pub fn show_bytes(bytes: u64) -> String {
 
 /// Refuses a run whose memory would not fit: the operation tables of the
 /// `here` players this process runs (all of them for `run`, one for
-/// `player`), and, if `strategies` include static labels, the transformed
-/// program with each player's replay. Static programs of more than
-/// [`MAX_GATES`] gates are refused wherever they run.
-pub fn check_memory(strategies: &[Strategy], params: &RunParams, here: usize) -> Result<()> {
+/// `player`), and what the strategy's preparation needs
+/// ([`AnyStrategy::memory`]: for static labels the transformed program, with
+/// each player's replay), or a program the strategy refuses for its size
+/// (static programs of more than [`MAX_GATES`](labels_static::MAX_GATES)
+/// gates, wherever they run).
+pub fn check_memory(s: &dyn AnyStrategy, params: &RunParams, here: usize) -> Result<()> {
     let players = params.players as usize;
     let per_table = engine::table_bytes(players, params.window as usize).unwrap_or(u64::MAX);
     let tables = per_table.saturating_mul(here as u64);
@@ -174,48 +174,34 @@ pub fn check_memory(strategies: &[Strategy], params: &RunParams, here: usize) ->
             );
         }
     }
-    if !strategies.contains(&Strategy::Static) {
-        return Ok(());
-    }
-    // Programs up to the samples' size are traced whole in no time; only
-    // larger ones are estimated.
-    if params.n <= labels_static::ESTIMATE_SAMPLES[1] {
-        return Ok(());
-    }
-    // A program static labels refuse is reported by the run, with its reason.
-    let Ok(e) = labels_static::estimate_params(params) else {
-        return Ok(());
-    };
-    if e.gates > MAX_GATES as u64 {
-        bail!(
-            "--n {} with --strategy static: the {} program would have about {} gates, more \
-             than the {MAX_GATES} a traced circuit can number (gate numbers are 32-bit); \
-             use a smaller --n",
+    let need = match s.memory(params) {
+        Ok(Some(need)) => need,
+        Ok(None) => return Ok(()),
+        Err(reason) => bail!(
+            "--n {} with --strategy {}: {reason}; use a smaller --n",
             params.n,
-            params.workload,
-            e.gates
-        );
-    }
-    let replays = e.replay_bytes.saturating_mul(here as u64);
-    let need = e
-        .program_bytes
-        .saturating_add(replays)
-        .saturating_add(tables);
+            s.name()
+        ),
+    };
+    let shared_and_players = need
+        .per_player
+        .saturating_mul(here as u64)
+        .saturating_add(need.shared);
+    let total = shared_and_players.saturating_add(tables);
     if let Some(available) = available {
-        if need > available {
+        if total > available {
             bail!(
-                "--n {} with --strategy static: the transformed {} program needs about {}: \
-                 program {}, replay handles {}, operation tables {}, estimated from traces \
-                 of {} and {} multiplications; more than the {} available ({}); use a \
+                "--n {} with --strategy {}: the {} program needs about {}: {} shared, {} per \
+                 player ({}), operation tables {}; more than the {} available ({}); use a \
                  smaller --n",
                 params.n,
+                s.name(),
                 params.workload,
-                show_bytes(need),
-                show_bytes(e.program_bytes),
-                show_bytes(replays),
+                show_bytes(total),
+                show_bytes(need.shared),
+                show_bytes(need.per_player),
+                need.basis,
                 show_bytes(tables),
-                labels_static::ESTIMATE_SAMPLES[0],
-                labels_static::ESTIMATE_SAMPLES[1],
                 show_bytes(available),
                 source()
             );
@@ -295,9 +281,9 @@ mod tests {
             n: 1 << 32,
             ..RunParams::example()
         };
-        let e = check_memory(&[Strategy::Static], &params, 3).unwrap_err();
+        let e = check_memory(&labels_static::StaticStrategy, &params, 3).unwrap_err();
         assert!(e.to_string().contains("32-bit"), "{e}");
         // Other strategies do not trace.
-        check_memory(&[Strategy::Counter], &params, 3).unwrap();
+        check_memory(&labels_counter::CounterStrategy, &params, 3).unwrap();
     }
 }

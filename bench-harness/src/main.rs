@@ -2,15 +2,16 @@
 //! real TCP sockets and reports correctness, label size and speed.
 
 use bench_harness::{
-    cli, keys, limits, meta, output, players_file, plot, report_md, results, strategy, sweep,
+    cli, keys, limits, meta, output, player, players_file, plot, report_md, results, strategies,
+    sweep,
 };
 
 use anyhow::{Context, Result};
 use clap::Parser;
-use cli::{Cli, Command, KeysArgs, PlayerArgs, RunArgs, StrategyName};
+use cli::{Cli, Command, KeysArgs, PlayerArgs, RunArgs};
 use shamir_runtime::secure::Security;
+use shamir_runtime::strategy::LocalRun;
 use std::process::ExitCode;
-use strategy::Strategy;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -80,23 +81,22 @@ fn exit_code(failed: bool) -> ExitCode {
 fn run(args: RunArgs) -> Result<ExitCode> {
     let params = args.common.params(args.players, args.threshold)?;
     let (git_rev, machine) = (meta::git_rev(), meta::machine());
-    let strategies: Vec<Strategy> = match args.common.strategy {
-        StrategyName::All => Strategy::all(args.common.label_bytes).to_vec(),
-        s => vec![Strategy::from_name(s, args.common.label_bytes)?],
-    };
+    let strategies = strategies::chosen(&args.common.strategy, &args.common.options())?;
     // Every player of a local run is in this process.
-    limits::check_memory(&strategies, &params, params.players as usize)?;
+    for s in &strategies {
+        limits::check_memory(s.as_ref(), &params, params.players as usize)?;
+    }
+    let how = LocalRun {
+        timeout: args.common.timeout.into(),
+        dense_keys: !args.common.no_dense_keys,
+        secure: args.secure,
+    };
     let mut reports = Vec::new();
     for s in strategies {
         let date = meta::now_rfc3339();
-        let mut report = strategy::run_local(
-            s,
-            &params,
-            args.common.timeout.into(),
-            !args.common.no_dense_keys,
-            args.secure,
-        )
-        .with_context(|| format!("running the players with strategy `{}`", s.name()))?;
+        let mut report = s
+            .run_local(&params, how)
+            .with_context(|| format!("running the players with strategy `{}`", s.name()))?;
         meta::stamp(&mut report, &git_rev, &date, &machine);
         reports.push(report);
     }
@@ -118,14 +118,15 @@ fn player(args: PlayerArgs) -> Result<ExitCode> {
         ),
     };
     let params = args.common.params(addrs.len() as u32, args.threshold)?;
-    let s = Strategy::from_name(args.common.strategy, args.common.label_bytes)
-        .context("`labelbench player` runs one strategy")?;
-    limits::check_memory(&[s], &params, 1)?;
+    if args.common.strategy == strategies::ALL {
+        anyhow::bail!("`labelbench player` runs one strategy: `all` is for `labelbench run`");
+    }
+    let s = strategies::by_name(&args.common.strategy, &args.common.options())?;
+    limits::check_memory(s.as_ref(), &params, 1)?;
     let listener = std::net::TcpListener::bind(addrs[me])
         .with_context(|| format!("player {me} cannot listen on {}", addrs[me]))?;
     let timeout = args.common.timeout.into();
-    let mut report = strategy::run_player(s, &params, me, addrs, listener, timeout, security)?;
-    report.git_rev = meta::git_rev();
+    let report = player::run_player(s.as_ref(), &params, me, addrs, listener, timeout, security)?;
     output::emit_player(&report, args.common.format, args.common.out.as_deref())?;
     // One player of a run spread over hosts: whoever started it learns of a
     // hang (a stall or a timeout) from the exit status, as of any other error.

@@ -1,7 +1,7 @@
 //! Printing reports: a readable table or one JSON line, optionally appended to a file.
 
 use crate::cli::Format;
-use crate::strategy::PlayerRun;
+use crate::player::PlayerRun;
 use anyhow::{Context, Result};
 use shamir_runtime::RunReport;
 use std::io::Write;

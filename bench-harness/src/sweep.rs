@@ -8,13 +8,15 @@
 //! slices each plot needs) and `full` (the whole grid of the study). A TOML grid
 //! file overrides either.
 
-use crate::cli::{StrategyName, SweepArgs};
-use crate::{eta, limits, meta, results, strategy};
+use crate::cli::SweepArgs;
+use crate::strategies::{self, Options};
+use crate::{eta, limits, meta, results};
 use anyhow::{anyhow, bail, Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Deserialize;
 use shamir_runtime::field::MODULUS;
 use shamir_runtime::shamir::Shamir;
+use shamir_runtime::strategy::LocalRun;
 use shamir_runtime::{RunParams, RunReport, WorkloadKind};
 use std::collections::{BTreeSet, HashSet};
 use std::io::Write;
@@ -26,7 +28,8 @@ use std::time::{Duration, Instant};
 #[serde(deny_unknown_fields)]
 pub struct SubGrid {
     /// Strategies, by command-line name.
-    pub strategies: Vec<StrategyName>,
+    #[serde(deserialize_with = "strategy_names")]
+    pub strategies: Vec<String>,
     /// Workloads, by command-line name.
     #[serde(deserialize_with = "workloads")]
     pub workloads: Vec<WorkloadKind>,
@@ -52,6 +55,21 @@ fn insecure_only() -> Vec<bool> {
 
 fn depth_one() -> Vec<u32> {
     vec![1]
+}
+
+fn strategy_names<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    let names: Vec<String> = Vec::deserialize(d)?;
+    let known = strategies::names();
+    match names
+        .iter()
+        .find(|n| n.as_str() != strategies::ALL && !known.contains(&n.as_str()))
+    {
+        Some(n) => Err(serde::de::Error::custom(format!(
+            "unknown strategy `{n}`: expected one of {}",
+            known.join(", ")
+        ))),
+        None => Ok(names),
+    }
 }
 
 fn workloads<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<WorkloadKind>, D::Error> {
@@ -94,20 +112,25 @@ fn default_timeout() -> f64 {
     60.0
 }
 fn default_label_bytes() -> usize {
-    strategy::DEFAULT_LABEL_BYTES
+    Options::default().label_bytes
 }
 
-const ALL_STRATEGIES: [StrategyName; 4] = [
-    StrategyName::Naive,
-    StrategyName::Counter,
-    StrategyName::History,
-    StrategyName::Static,
-];
+/// Every strategy's name, for the presets.
+fn all_strategies() -> Vec<String> {
+    strategies::names().into_iter().map(String::from).collect()
+}
 
 impl Grid {
+    /// The strategies' options.
+    pub fn options(&self) -> Options {
+        Options {
+            label_bytes: self.label_bytes,
+        }
+    }
+
     /// The quick preset: a few minutes on a 2-core machine.
     pub fn quick() -> Grid {
-        let all = ALL_STRATEGIES.to_vec();
+        let all = all_strategies();
         Grid {
             reps: 3,
             seed: 1,
@@ -160,7 +183,7 @@ impl Grid {
             timeout_s: 900.0,
             label_bytes: default_label_bytes(),
             grid: vec![SubGrid {
-                strategies: ALL_STRATEGIES.to_vec(),
+                strategies: all_strategies(),
                 workloads: WorkloadKind::ALL.to_vec(),
                 players: vec![3, 5, 7],
                 n: vec![1_000, 10_000, 100_000],
@@ -209,7 +232,7 @@ impl Grid {
         let mut seen = HashSet::new();
         let mut out = Vec::new();
         for g in &self.grid {
-            if g.strategies.contains(&StrategyName::All) {
+            if g.strategies.iter().any(|s| s == strategies::ALL) {
                 bail!("a grid lists strategies one by one; `all` is for `labelbench run`");
             }
             for &workload in &g.workloads {
@@ -225,7 +248,7 @@ impl Grid {
                     for &n in &g.n {
                         for &jitter_us in &g.jitter_us {
                             for &depth in depths {
-                                for (rep, &strategy, &secure) in (0..self.reps).flat_map(|r| {
+                                for (rep, strategy, &secure) in (0..self.reps).flat_map(|r| {
                                     g.strategies.iter().flat_map(move |s| {
                                         g.secure.iter().map(move |secure| (r, s, secure))
                                     })
@@ -242,7 +265,7 @@ impl Grid {
                                         jitter_us,
                                     };
                                     let p = Planned {
-                                        strategy,
+                                        strategy: strategy.clone(),
                                         params,
                                         rep,
                                         secure,
@@ -264,8 +287,8 @@ impl Grid {
 /// One run of a sweep.
 #[derive(Debug, Clone)]
 pub struct Planned {
-    /// The strategy.
-    pub strategy: StrategyName,
+    /// The strategy's name.
+    pub strategy: String,
     /// Its parameters.
     pub params: RunParams,
     /// Repetition index.
@@ -281,7 +304,7 @@ impl Planned {
     fn key(&self) -> Key {
         let p = &self.params;
         (
-            strategy::wire_name(self.strategy).to_string(),
+            self.strategy.clone(),
             p.workload.to_string(),
             p.players,
             p.n,
@@ -351,9 +374,9 @@ pub fn sweep(args: &SweepArgs) -> Result<()> {
     let mut checked = HashSet::new();
     for p in &planned {
         let q = &p.params;
-        let s = strategy::Strategy::from_name(p.strategy, grid.label_bytes)?;
+        let s = strategies::by_name(&p.strategy, &grid.options())?;
         if checked.insert((s.name(), q.workload, q.players, q.n, q.depth)) {
-            limits::check_memory(&[s], q, q.players as usize).with_context(|| {
+            limits::check_memory(s.as_ref(), q, q.players as usize).with_context(|| {
                 format!(
                     "grid: {} on {} with {} players, n = {}",
                     s.name(),
@@ -417,17 +440,16 @@ pub fn sweep(args: &SweepArgs) -> Result<()> {
         let q = &p.params;
         bar.set_message(format!(
             "about {left} left · {} {} p={} n={} jitter={}µs depth={} rep={}",
-            strategy::wire_name(p.strategy),
-            q.workload,
-            q.players,
-            q.n,
-            q.jitter_us,
-            q.depth,
-            p.rep
+            p.strategy, q.workload, q.players, q.n, q.jitter_us, q.depth, p.rep
         ));
         let date = meta::now_rfc3339();
-        let strat = strategy::Strategy::from_name(p.strategy, grid.label_bytes)?;
-        let mut r = strategy::run_local(strat, q, timeout, true, p.secure)
+        let how = LocalRun {
+            timeout,
+            dense_keys: true,
+            secure: p.secure,
+        };
+        let mut r = strategies::by_name(&p.strategy, &grid.options())?
+            .run_local(q, how)
             .context("running the players")?;
         meta::stamp(&mut r, &git_rev, &date, &machine);
         r.rep = p.rep;
@@ -498,7 +520,7 @@ mod tests {
         assert_eq!(strategies.len(), 4);
         // Consecutive groups of four: one configuration and repetition, every strategy once.
         for group in runs.chunks(strategies.len()) {
-            let names: Vec<StrategyName> = group.iter().map(|p| p.strategy).collect();
+            let names: Vec<String> = group.iter().map(|p| p.strategy.clone()).collect();
             assert_eq!(names, strategies);
             let first = &group[0];
             assert!(group
@@ -564,14 +586,14 @@ mod tests {
         let runs = g.runs().unwrap();
         assert_eq!(runs.len(), 2 * 2 * 2);
         // Both strategies of repetition 0 (seed 1), then of repetition 1 (seed 2).
-        let order: Vec<(StrategyName, u64)> = runs[..4]
+        let order: Vec<(&str, u64)> = runs[..4]
             .iter()
-            .map(|p| (p.strategy, p.params.seed))
+            .map(|p| (p.strategy.as_str(), p.params.seed))
             .collect();
-        use StrategyName::{Counter, History};
+        let (counter, history) = ("counter", "history");
         assert_eq!(
             order,
-            [(Counter, 1), (History, 1), (Counter, 2), (History, 2)]
+            [(counter, 1), (history, 1), (counter, 2), (history, 2)]
         );
         let bad: Result<Grid, _> = toml::from_str("reps = 1\n[[grid]]\nstrategies = [\"nope\"]\nworkloads = []\nplayers = []\nn = []\njitter_us = []");
         assert!(bad.is_err());

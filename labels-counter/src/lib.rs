@@ -19,12 +19,12 @@
 //! complaint that it is "cumbersome to drag this program counter around … easy
 //! to forget to increment it".
 
-#![deny(missing_docs)]
-
 pub use shamir_runtime;
 
 mod naive;
 mod program_counter;
+mod strategy;
 
 pub use naive::{NaiveCounter, NaiveLabel};
 pub use program_counter::{PcLabel, ProgramCounter};
+pub use strategy::{CounterStrategy, NaiveStrategy};

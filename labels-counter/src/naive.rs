@@ -1,8 +1,10 @@
 //! [`NaiveCounter`]: the control that shows the failure. One counter per
 //! player, read when the message goes out.
 
-use shamir_runtime::label::{Issued, LabelError, LabelTiming, Labeller, OpKind};
-use shamir_runtime::wire::{get_varint, put_varint, varint_len, VarintError};
+use shamir_runtime::label::{
+    decode_varint_label, Issued, LabelError, LabelTiming, Labeller, OpKind,
+};
+use shamir_runtime::wire::{put_varint, varint_exact, varint_len};
 
 /// A single counter per player, read and incremented when an operation's
 /// messages go out (or, for an operation that only receives, when it is ready
@@ -29,12 +31,6 @@ impl Labeller for NaiveCounter {
 
     const TIMING: LabelTiming = LabelTiming::AtSend;
 
-    fn name(&self) -> &'static str {
-        "naive"
-    }
-
-    fn root_tag(&self) {}
-
     fn issue(&mut self, _op: OpKind, _operands: &[&()]) -> Result<Issued<u64, ()>, LabelError> {
         Ok(Issued {
             label: None,
@@ -48,25 +44,12 @@ impl Labeller for NaiveCounter {
         Ok(label)
     }
 
-    fn schedule(&mut self, _operands: &[&()]) {}
-
-    fn enter(&mut self, _context: ()) {}
-
-    fn leave(&mut self, _saved: ()) {}
-
     fn encode(&self, label: &u64, out: &mut Vec<u8>) {
         put_varint(out, *label);
     }
 
     fn decode(&self, bytes: &[u8]) -> Result<u64, LabelError> {
-        match get_varint(bytes) {
-            Ok((v, used)) if used == bytes.len() => Ok(v),
-            Ok(_) => Err(LabelError::Malformed("bytes after the counter")),
-            Err(VarintError::Truncated) => Err(LabelError::Truncated(bytes.len())),
-            Err(VarintError::NonCanonical) => {
-                Err(LabelError::Malformed("counter is not a canonical varint"))
-            }
-        }
+        decode_varint_label(bytes)
     }
 
     fn encoded_len(&self, label: &u64) -> usize {
@@ -78,7 +61,7 @@ impl Labeller for NaiveCounter {
     }
 
     fn wire_dense_key(&self, bytes: &[u8]) -> Option<u64> {
-        self.decode(bytes).ok()
+        varint_exact(bytes)
     }
 }
 

@@ -221,12 +221,6 @@ impl Labeller for ProgramCounter {
     type Tag = ();
     type Context = Counters;
 
-    fn name(&self) -> &'static str {
-        "counter"
-    }
-
-    fn root_tag(&self) {}
-
     fn issue(&mut self, op: OpKind, _operands: &[&()]) -> Result<Issued<PcLabel, ()>, LabelError> {
         let label = op.is_labelled().then(|| self.take_label());
         Ok(Issued { label, tag: () })

@@ -2,10 +2,10 @@
 //! counters, and the deterministic failure of the naive counter on the seed's
 //! forced reordering, side by side with the program counter on the same schedule.
 
-use labels_counter::{NaiveCounter, ProgramCounter};
+use labels_counter::{CounterStrategy, NaiveStrategy, ProgramCounter};
 use shamir_runtime::testkit;
 
-shamir_runtime::conformance_suite!("counter", labels_counter::ProgramCounter::new());
+shamir_runtime::conformance_suite!(labels_counter::CounterStrategy);
 
 /// The seed program `x = mul(a, b); y = mul(c, d)` with player 0 owning a, b and
 /// player 1 owning c, d: the two players send their first multiplication
@@ -15,7 +15,7 @@ shamir_runtime::conformance_suite!("counter", labels_counter::ProgramCounter::ne
 #[test]
 fn naive_counter_is_fooled_by_forced_reordering_every_time() {
     for attempt in 0..5 {
-        let r = testkit::assert_fooled_by_forced_reordering("naive", NaiveCounter::new);
+        let r = testkit::assert_fooled_by_forced_reordering(&NaiveStrategy);
         assert!(
             r.wrong + r.inconsistent_opens > 0,
             "attempt {attempt}: the naive counter must give wrong results or inconsistent openings: {r:#?}"
@@ -25,8 +25,7 @@ fn naive_counter_is_fooled_by_forced_reordering_every_time() {
             "attempt {attempt}: some output must be lost: {r:#?}"
         );
         // The same program with the multiplications issued from continuations.
-        let r =
-            testkit::assert_fooled_by_forced_continuation_reordering("naive", NaiveCounter::new);
+        let r = testkit::assert_fooled_by_forced_continuation_reordering(&NaiveStrategy);
         assert!(
             r.wrong + r.inconsistent_opens > 0,
             "attempt {attempt}: {r:#?}"
@@ -38,10 +37,10 @@ fn naive_counter_is_fooled_by_forced_reordering_every_time() {
 #[test]
 fn program_counter_is_not_fooled_on_the_same_schedule() {
     for _ in 0..5 {
-        let r = testkit::forced_reordering("counter", ProgramCounter::new);
+        let r = testkit::forced_reordering(&CounterStrategy);
         testkit::assert_correct(&r);
         assert_eq!((r.correct, r.outputs), (2, 2), "{r:#?}");
-        let r = testkit::forced_continuation_reordering("counter", ProgramCounter::new);
+        let r = testkit::forced_continuation_reordering(&CounterStrategy);
         testkit::assert_correct(&r);
         assert_eq!((r.correct, r.outputs), (2, 2), "{r:#?}");
     }
@@ -52,14 +51,12 @@ fn program_counter_is_not_fooled_on_the_same_schedule() {
 #[test]
 fn program_counter_labels_grow_with_nesting() {
     use shamir_runtime::WorkloadKind;
-    let flat = testkit::run_case(
-        "counter",
-        ProgramCounter::new,
+    let flat = testkit::run(
+        &CounterStrategy,
         &testkit::Case::new(WorkloadKind::Independent, 3),
     );
-    let nested = testkit::run_case(
-        "counter",
-        ProgramCounter::new,
+    let nested = testkit::run(
+        &CounterStrategy,
         &testkit::Case::new(WorkloadKind::Nested, 3),
     );
     testkit::assert_correct(&flat);
@@ -95,6 +92,7 @@ fn nested_in_batches_beyond_the_table_stays_correct_over_tcp() {
             &params,
             "counter",
             Duration::from_secs(120),
+            false,
             params.n,
             |_| {
                 (

@@ -43,7 +43,7 @@ pub struct History {
 /// root), and the position of the next `input`, `random` or `schedule` in it.
 /// What [`Labeller::schedule`] returns, [`Labeller::enter`] switches to and
 /// [`Labeller::leave`] restores.
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
 pub struct HistoryContext {
     history: [u8; 32],
     position: u64,
@@ -163,10 +163,6 @@ impl Labeller for History {
     type Label = HistoryLabel;
     type Tag = HistoryLabel;
     type Context = HistoryContext;
-
-    fn name(&self) -> &'static str {
-        "history"
-    }
 
     fn root_tag(&self) -> HistoryLabel {
         self.root_tag
@@ -356,7 +352,8 @@ mod tests {
         for b in LABEL_BYTES {
             let h = History::new(b).unwrap();
             assert_eq!(h.label_bytes(), b);
-            assert_eq!(h.name(), "history");
+            let s = crate::HistoryStrategy::new(b).unwrap();
+            assert_eq!(shamir_runtime::Strategy::name(&s), "history");
             assert_eq!(h.root_tag().as_bytes().len(), b);
         }
         for b in [0, 1, 7, 9, 15, 17, 24, 31, 33, 64, usize::MAX] {

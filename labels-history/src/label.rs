@@ -14,7 +14,7 @@ use std::hash::{Hash, Hasher};
 /// equality is equality of the histories. Its `Hash` feeds only the first 8
 /// bytes, which are already uniformly distributed (the runtime's table hashes
 /// a label's wire bytes itself).
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
 pub struct HistoryLabel {
     bytes: [u8; 32],
     len: u8,

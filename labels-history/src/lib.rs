@@ -151,10 +151,12 @@ mod collision;
 mod history;
 mod label;
 mod sha;
+mod strategy;
 
 pub use collision::collision_bound;
 pub use history::{History, HistoryContext};
 pub use label::{HistoryLabel, LabelBytesError};
+pub use strategy::HistoryStrategy;
 
 /// The label sizes [`History::new`] accepts, in bytes.
 pub const LABEL_BYTES: [usize; 3] = [8, 16, 32];

@@ -2,11 +2,11 @@
 //! at the default size, every label size end to end with its exact wire size,
 //! and the `duplicates` workload: the same history twice, both results right.
 
-use labels_history::{History, LABEL_BYTES};
+use labels_history::{HistoryStrategy, LABEL_BYTES};
 use shamir_runtime::testkit::{self, Case};
 use shamir_runtime::WorkloadKind;
 
-shamir_runtime::conformance_suite!("history", labels_history::History::default());
+shamir_runtime::conformance_suite!(labels_history::HistoryStrategy::default());
 
 /// Every label size runs correctly, with jitter, and every message carries
 /// exactly `label_bytes` bytes of label.
@@ -19,13 +19,14 @@ fn every_label_size_is_correct_and_sends_exactly_that_many_bytes() {
         WorkloadKind::Duplicates,
     ];
     for b in LABEL_BYTES {
+        let history = HistoryStrategy::new(b).unwrap();
         for (i, workload) in workloads.into_iter().enumerate() {
             let case = Case {
                 jitter_us: 200,
                 seed: 40 + i as u64,
                 ..Case::new(workload, 3)
             };
-            let r = testkit::run_case("history", || History::new(b).unwrap(), &case);
+            let r = testkit::run(&history, &case);
             testkit::assert_correct(&r);
             assert!(r.messages > 0, "{case:?}");
             assert_eq!(r.label_bytes_max, b as u64, "{case:?}");
@@ -36,7 +37,7 @@ fn every_label_size_is_correct_and_sends_exactly_that_many_bytes() {
             jitter_us: 200,
             ..Case::new(WorkloadKind::Nested, 3)
         };
-        testkit::labels_agree("history", || History::new(b).unwrap(), &case);
+        testkit::labels_agree(&history, &case);
     }
 }
 
@@ -51,7 +52,7 @@ fn duplicates_share_labels_and_stay_correct() {
         seed: 11,
         ..Case::new(WorkloadKind::Duplicates, 3)
     };
-    let log = testkit::labels_agree("history", History::default, &case);
+    let log = testkit::labels_agree(&HistoryStrategy::default(), &case);
     let count = |op: &str| {
         let labels: Vec<_> = log.labels.iter().filter(|l| l.op == op).collect();
         let mut distinct = labels.clone();
@@ -84,7 +85,7 @@ fn duplicates_share_labels_and_stay_correct() {
                 seed: 100 + seed,
                 ..Case::new(WorkloadKind::Duplicates, players)
             };
-            let r = testkit::run_case("history", History::default, &case);
+            let r = testkit::run(&HistoryStrategy::default(), &case);
             testkit::assert_correct(&r);
             assert_eq!((r.correct, r.orphans), (case.n, 0), "{r:#?}");
             repeated += r.repeated_labels;

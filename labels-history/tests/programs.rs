@@ -38,10 +38,17 @@ where
     W: Workload<Engine<L>> + 'static,
 {
     let outputs = program().outputs();
-    cluster::run_local(&params(players), "history", FORCED_TIMEOUT, outputs, |_| {
-        let w: Box<dyn Workload<Engine<L>>> = Box::new(program());
-        (make(), w)
-    })
+    cluster::run_local(
+        &params(players),
+        "history",
+        FORCED_TIMEOUT,
+        false,
+        outputs,
+        |_| {
+            let w: Box<dyn Workload<Engine<L>>> = Box::new(program());
+            (make(), w)
+        },
+    )
     .expect("starting the players")
 }
 
@@ -138,10 +145,6 @@ impl Labeller for SameRandom {
     type Label = HistoryLabel;
     type Tag = HistoryLabel;
     type Context = HistoryContext;
-
-    fn name(&self) -> &'static str {
-        self.0.name()
-    }
 
     fn root_tag(&self) -> HistoryLabel {
         self.0.root_tag()

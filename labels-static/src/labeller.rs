@@ -8,8 +8,10 @@
 
 use crate::circuit::{code_name, kind_code, op_name};
 use crate::transform::StaticProgram;
-use shamir_runtime::label::{Issued, IssuedWire, LabelError, Labeller, OpKind};
-use shamir_runtime::wire::{get_varint, put_varint, varint_exact, varint_len, VarintError};
+use shamir_runtime::label::{
+    decode_varint_label, Issued, IssuedWire, LabelError, Labeller, OpKind,
+};
+use shamir_runtime::wire::{put_varint, varint_exact, varint_len};
 use std::sync::Arc;
 
 /// A static label: the number of a labelled gate, sent as a varint.
@@ -70,12 +72,6 @@ impl Labeller for StaticLabeller {
     type Tag = ();
     type Context = ();
 
-    fn name(&self) -> &'static str {
-        "static"
-    }
-
-    fn root_tag(&self) {}
-
     #[inline]
     fn issue(&mut self, op: OpKind, _operands: &[&()]) -> Result<Issued<u64, ()>, LabelError> {
         let Some(code) = kind_code(op) else {
@@ -128,26 +124,13 @@ impl Labeller for StaticLabeller {
         }
     }
 
-    fn schedule(&mut self, _operands: &[&()]) {}
-
-    fn enter(&mut self, _context: ()) {}
-
-    fn leave(&mut self, _saved: ()) {}
-
     #[inline]
     fn encode(&self, label: &u64, out: &mut Vec<u8>) {
         put_varint(out, *label);
     }
 
     fn decode(&self, bytes: &[u8]) -> Result<u64, LabelError> {
-        match get_varint(bytes) {
-            Ok((v, used)) if used == bytes.len() => Ok(v),
-            Ok(_) => Err(LabelError::Malformed("bytes after the gate number")),
-            Err(VarintError::Truncated) => Err(LabelError::Truncated(bytes.len())),
-            Err(VarintError::NonCanonical) => Err(LabelError::Malformed(
-                "gate number is not a canonical varint",
-            )),
-        }
+        decode_varint_label(bytes)
     }
 
     #[inline]
@@ -184,7 +167,10 @@ mod tests {
     #[test]
     fn hands_out_gate_numbers_in_order_and_nothing_for_local_ops() {
         let mut l = labeller();
-        assert_eq!(l.name(), "static");
+        assert_eq!(
+            shamir_runtime::Strategy::name(&crate::StaticStrategy),
+            "static"
+        );
         for (i, owner) in [0, 1, 1, 2].into_iter().enumerate() {
             assert_eq!(label(&mut l, OpKind::Input { owner }), Some(i as u64));
         }

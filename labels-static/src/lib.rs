@@ -119,12 +119,14 @@ pub use shamir_runtime;
 mod circuit;
 mod labeller;
 mod replay;
+mod strategy;
 mod tracer;
 mod transform;
 
 pub use circuit::{BatchBounds, Circuit, Gate, GateId};
 pub use labeller::{StaticLabel, StaticLabeller};
 pub use replay::Replay;
+pub use strategy::StaticStrategy;
 pub use tracer::{Rejection, Tracer, DEADLINE_CHECK, MAX_GATES};
 pub use transform::{
     estimate_params, transform, transform_params, transform_params_until, transform_workload,

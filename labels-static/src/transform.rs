@@ -404,7 +404,7 @@ fn number(gates: &[Gate], players: usize, deadline: Option<Instant>) -> Result<N
 }
 
 /// The transformation: trace, number, measure; by `deadline` if there is one.
-fn trace(
+pub(crate) fn trace(
     make: impl FnOnce() -> Box<dyn Workload<Tracer>>,
     players: usize,
     ring_limit: usize,

@@ -1,14 +1,14 @@
-//! The shared conformance suite (`shamir_runtime::testkit`) for static labels,
-//! through its program-aware variant: each run's program (a study workload, or
-//! the forced reordering's seed program) is transformed before the run, and
+//! The shared conformance suite (`shamir_runtime::testkit`) for static labels:
+//! each run's program (a study workload, or the forced reordering's seed
+//! program) is transformed before the run by [`StaticStrategy::prepare`], and
 //! every player replays it under a [`StaticLabeller`]. `random-bits` branches
 //! on an opened value, so it is reported unsupported rather than run.
 
-use labels_static::{transform_workload, Replay, StaticLabeller, StaticProgram, Tracer};
-use shamir_runtime::label::PlayerId;
-use shamir_runtime::testkit::{self, Case, ProgramAware, TestProgram};
-use shamir_runtime::{Mpc, Workload, WorkloadKind};
-use std::sync::Arc;
+use labels_static::{Replay, StaticLabeller, StaticStrategy};
+use shamir_runtime::cluster::{self, PlayerParts};
+use shamir_runtime::testkit::{self, Case};
+use shamir_runtime::{Strategy, WorkloadKind};
+use std::time::Instant;
 
 /// Every workload the static strategy can transform.
 const SUPPORTED: [WorkloadKind; 5] = [
@@ -19,43 +19,31 @@ const SUPPORTED: [WorkloadKind; 5] = [
     WorkloadKind::Duplicates,
 ];
 
-/// The static strategy as the testkit sees it: transform once per run, then
-/// a labeller and a replayer per player, sharing the program.
-struct Static;
+shamir_runtime::conformance_suite!(StaticStrategy, workloads = &SUPPORTED);
 
-impl ProgramAware for Static {
-    type Labeller = StaticLabeller;
-    type Prepared = Arc<StaticProgram>;
-
-    fn prepare(&self, program: &TestProgram) -> Result<Arc<StaticProgram>, String> {
-        let players = program.params().players as usize;
-        transform_workload(|| program.build::<Tracer>(), players)
-            .map(Arc::new)
-            .map_err(|e| e.reason)
-    }
-
-    fn labeller(&self, prepared: &Arc<StaticProgram>, _me: PlayerId) -> StaticLabeller {
-        prepared.labeller()
-    }
-
-    fn workload<M: Mpc>(
-        &self,
-        prepared: &Arc<StaticProgram>,
-        _me: PlayerId,
-    ) -> Box<dyn Workload<M>> {
-        Box::new(Replay::new(prepared.clone()))
-    }
+/// The static program of `case`'s workload.
+fn transformed(case: &Case) -> std::sync::Arc<labels_static::StaticProgram> {
+    let params = case.params();
+    StaticStrategy
+        .prepare(
+            &params,
+            &params,
+            shamir_runtime::sys::deadline(Instant::now(), testkit::TIMEOUT),
+        )
+        .unwrap()
 }
-
-shamir_runtime::conformance_suite_with!("static", Static, workloads = &SUPPORTED);
 
 /// `random-bits` is refused before any player starts, with the reason.
 #[test]
 fn random_bits_is_reported_unsupported() {
     for players in testkit::PLAYER_COUNTS {
         let case = Case::new(WorkloadKind::RandomBits, players);
-        let reason = testkit::run_case_aware("static", &Static, &case)
-            .expect_err("random-bits branches on an opened value");
+        let r = testkit::run(&StaticStrategy, &case);
+        assert!(
+            r.unsupported,
+            "random-bits branches on an opened value: {r:#?}"
+        );
+        let reason = r.unsupported_reason.unwrap_or_default();
         assert!(reason.contains("opened value"), "{reason}");
     }
 }
@@ -65,11 +53,10 @@ fn random_bits_is_reported_unsupported() {
 #[test]
 fn not_fooled_by_forced_reorderings_repeatedly() {
     for _ in 0..3 {
-        for program in [
-            testkit::SeedProgram::new(),
-            testkit::SeedProgram::with_continuations(),
+        for r in [
+            testkit::forced_reordering(&StaticStrategy),
+            testkit::forced_continuation_reordering(&StaticStrategy),
         ] {
-            let r = testkit::run_seed_program_aware("static", &Static, &program).unwrap();
             testkit::assert_correct(&r);
             assert_eq!((r.correct, r.outputs), (2, 2), "{r:#?}");
         }
@@ -87,12 +74,10 @@ fn labels_are_the_gate_numbers_in_order_on_every_player() {
             seed: 42,
             ..Case::new(workload, 5)
         };
-        let (r, logs) = testkit::record_labels_aware("static", &Static, &case).unwrap();
+        let (r, logs) = testkit::record_labels(&StaticStrategy, &case);
         testkit::assert_correct(&r);
-        let program = Static
-            .prepare(&TestProgram::Workload(case.params()))
-            .unwrap();
-        let l = program.labeller();
+        let program = transformed(&case);
+        let l = StaticLabeller::new(program.clone());
         for (p, log) in logs.iter().enumerate() {
             assert!(log.problems.is_empty(), "player {p}: {:?}", log.problems);
             let numbers: Vec<u64> = log
@@ -116,7 +101,7 @@ fn labels_do_not_grow_with_nesting_depth() {
             depth,
             ..Case::new(WorkloadKind::Nested, 3)
         };
-        let r = testkit::run_case_aware("static", &Static, &case).unwrap();
+        let r = testkit::run(&StaticStrategy, &case);
         testkit::assert_correct(&r);
         r.label_bytes_max
     };
@@ -135,22 +120,79 @@ fn labels_do_not_grow_with_nesting_depth() {
 #[test]
 fn a_run_that_departs_from_its_program_fails_with_diverged() {
     let case = Case::new(WorkloadKind::Independent, 3);
-    let labelled = labels_static::transform_params(&case.params()).unwrap();
-    let labelled = Arc::new(labelled);
+    let labelled = transformed(&case);
     let other = Case {
         workload: WorkloadKind::Tree,
         ..case
     };
-    let replayed = Arc::new(labels_static::transform_params(&other.params()).unwrap());
-    let started = std::time::Instant::now();
-    let r = testkit::run_with("static", &case, |_| {
-        let w: Box<dyn Workload<shamir_runtime::Engine<StaticLabeller>>> =
-            Box::new(replayed.replay());
-        (labelled.labeller(), w)
-    });
+    let replayed = transformed(&other);
+    let started = Instant::now();
+    let params = case.params();
+    let parts = |_| -> PlayerParts<StaticLabeller> {
+        (
+            StaticLabeller::new(labelled.clone()),
+            Box::new(Replay::new(replayed.clone())),
+        )
+    };
+    let r = cluster::run_local(&params, "static", testkit::TIMEOUT, false, params.n, parts)
+        .expect("the players start");
     let error = r.error.clone().expect("the run fails");
     assert!(error.contains("departed from its labelling"), "{r:#?}");
     assert!(error.contains("gate"), "{error}");
     assert_eq!(r.wrong + r.inconsistent_opens, 0, "{r:#?}");
     assert!(started.elapsed() < testkit::TIMEOUT / 2, "{r:#?}");
+}
+
+/// Tracing counts against the run's timeout: a program too large to trace in
+/// time is a hung run whose error names the phase, not a run that overstays.
+#[test]
+fn tracing_that_outlasts_the_timeout_is_a_hung_run_naming_the_phase() {
+    use shamir_runtime::strategy::LocalRun;
+    use shamir_runtime::{AnyStrategy, RunParams};
+    use std::time::Duration;
+    let params = RunParams {
+        workload: WorkloadKind::Independent,
+        n: 20_000_000,
+        ..RunParams::example()
+    };
+    let how = LocalRun {
+        timeout: Duration::from_millis(20),
+        dense_keys: true,
+        secure: false,
+    };
+    let started = Instant::now();
+    let r = AnyStrategy::run_local(&StaticStrategy, &params, how).unwrap();
+    assert!(started.elapsed() < Duration::from_secs(5), "stopped early");
+    assert!(r.hung);
+    let error = r.error.unwrap_or_default();
+    assert!(error.contains("tracing the program"), "{error}");
+    assert!(
+        r.transform_s.is_some_and(|s| s >= 0.02),
+        "{:?}",
+        r.transform_s
+    );
+    assert!(!r.unsupported);
+    assert_eq!(r.correct, 0);
+    assert_eq!(r.outputs, params.n);
+}
+
+/// A quick trace leaves the run the rest of its time.
+#[test]
+fn a_quick_trace_leaves_the_run_its_time() {
+    use shamir_runtime::strategy::LocalRun;
+    use shamir_runtime::{AnyStrategy, RunParams};
+    use std::time::Duration;
+    let params = RunParams {
+        workload: WorkloadKind::Independent,
+        n: 200,
+        ..RunParams::example()
+    };
+    let how = LocalRun {
+        timeout: Duration::from_secs(30),
+        dense_keys: true,
+        secure: false,
+    };
+    let r = AnyStrategy::run_local(&StaticStrategy, &params, how).unwrap();
+    assert_eq!((r.hung, r.error.as_deref()), (false, None));
+    assert_eq!(r.correct, 200);
 }

@@ -37,27 +37,13 @@ pub fn bind_loopback(players: usize) -> Result<(Vec<TcpListener>, Vec<SocketAddr
     Ok((listeners, addrs))
 }
 
-/// Runs every player of `params` in this process, on plaintext links with
-/// seeded secrets, and returns each one's outcome. `strategy(me)` names the
-/// strategy player `me` announces in its handshake and `parts(me)` builds its
-/// labeller and program, on the player's own thread.
+/// Runs every player of `params` in this process and returns each one's
+/// outcome: on plaintext links with seeded secrets, or, with `secure`, on
+/// secure links with dealt secrets (fresh keys for every player, made in
+/// memory for this run). `strategy(me)` names the strategy player `me`
+/// announces in its handshake and `parts(me)` builds its labeller and
+/// program, on the player's own thread.
 pub fn run_players<L, S, P>(
-    params: &RunParams,
-    timeout: Duration,
-    strategy: S,
-    parts: P,
-) -> Result<Vec<PlayerOutcome>, RuntimeError>
-where
-    L: Labeller,
-    S: Fn(PlayerId) -> String + Sync,
-    P: Fn(PlayerId) -> PlayerParts<L> + Sync,
-{
-    run_players_with(params, timeout, false, strategy, parts)
-}
-
-/// [`run_players`], with secure links and dealt secrets when `secure` (fresh
-/// keys for every player, made in memory for this run).
-pub fn run_players_with<L, S, P>(
     params: &RunParams,
     timeout: Duration,
     secure: bool,
@@ -114,24 +100,9 @@ where
     Ok(outcomes)
 }
 
-/// Runs a whole run in process with one strategy, on plaintext links with
-/// seeded secrets, and combines the reports.
+/// Runs a whole run in process with one strategy, on plaintext or (with
+/// `secure`) secure links, and combines the reports.
 pub fn run_local<L, P>(
-    params: &RunParams,
-    strategy: &str,
-    timeout: Duration,
-    outputs: u64,
-    parts: P,
-) -> Result<RunReport, RuntimeError>
-where
-    L: Labeller,
-    P: Fn(PlayerId) -> PlayerParts<L> + Sync,
-{
-    run_local_with(params, strategy, timeout, false, outputs, parts)
-}
-
-/// [`run_local`], with secure links and dealt secrets when `secure`.
-pub fn run_local_with<L, P>(
     params: &RunParams,
     strategy: &str,
     timeout: Duration,
@@ -143,7 +114,7 @@ where
     L: Labeller,
     P: Fn(PlayerId) -> PlayerParts<L> + Sync,
 {
-    let outcomes = run_players_with(params, timeout, secure, |_| strategy.to_string(), parts)?;
+    let outcomes = run_players(params, timeout, secure, |_| strategy.to_string(), parts)?;
     let mut report = RunReport::combine(strategy, params, outputs, &outcomes);
     report.secure = secure;
     Ok(report)

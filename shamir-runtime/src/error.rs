@@ -9,6 +9,15 @@ pub enum RuntimeError {
     /// The run parameters are unusable.
     #[error("bad run parameters: {0}")]
     BadParams(String),
+    /// The strategy will not run this program (see
+    /// [`Refusal`](crate::strategy::Refusal)).
+    #[error("strategy `{strategy}` refused the program: {reason}")]
+    Refused {
+        /// The strategy.
+        strategy: String,
+        /// Why.
+        reason: String,
+    },
     /// This player could not listen on its address.
     #[error("player {me} could not listen on {addr}: {source}")]
     Listen {

@@ -42,6 +42,7 @@
 //! it, encodes it and feeds the encoding to the PRSS PRF.
 
 use crate::field::Fp;
+use crate::wire::{get_varint, VarintError};
 use std::fmt::Debug;
 use std::hash::Hash;
 
@@ -160,24 +161,43 @@ pub enum LabelError {
     Diverged(String),
 }
 
-/// A labelling strategy. See the [module docs](self) for the contract.
+/// How every message gets its label. See the [module docs](self) for the
+/// contract.
+///
+/// # Layers
+///
+/// **Required**, what makes a strategy: [`Labeller::issue`] (the label, at
+/// issue) and its wire form, [`Labeller::encode`] and [`Labeller::decode`].
+///
+/// **Provided**, with defaults that do the usual thing; a strategy overrides
+/// only what it uses:
+///
+/// * continuations: [`Labeller::schedule`], [`Labeller::enter`] and
+///   [`Labeller::leave`] keep no state by default (`Context = ()` does);
+///   program counters fork a child counter here;
+/// * filing hints: [`Labeller::dense_key`] and [`Labeller::wire_dense_key`]
+///   (none by default: every label is filed by hash), and
+///   [`Labeller::issue_wire`], a faster issue-and-encode;
+/// * the at-send hook: [`Labeller::TIMING`] and [`Labeller::at_send`], for the
+///   naive control only;
+/// * [`Labeller::root_tag`] (the tag's default) and
+///   [`Labeller::encoded_len`] (measured by encoding).
+///
+/// A labeller whose labels are single varints (counters, gate numbers) decodes
+/// them with [`decode_varint_label`].
 pub trait Labeller: 'static {
     /// A label, as carried on the wire.
     type Label: Clone + Eq + Hash + Debug;
     /// A note kept per value (share or opened value), computed at issue.
-    type Tag: Clone + Debug;
-    /// The saved state of a scheduled continuation.
-    type Context;
+    type Tag: Clone + Debug + Default;
+    /// The saved state of a scheduled continuation (`()` for a labeller that
+    /// keeps none).
+    type Context: Default;
 
     /// When this labeller fixes labels.
     const TIMING: LabelTiming = LabelTiming::AtIssue;
 
-    /// The strategy's name, as given on the command line and in the handshake.
-    fn name(&self) -> &'static str;
-
-    /// The tag of a value that no operation produced (not used by the built-in
-    /// workloads, but the runtime needs one for every value).
-    fn root_tag(&self) -> Self::Tag;
+    // ---- Required: the label at issue and its wire form. ----
 
     /// Called for every operation, in program order, when it is issued.
     /// `operands` are the tags of its operands, in order.
@@ -186,6 +206,46 @@ pub trait Labeller: 'static {
         op: OpKind,
         operands: &[&Self::Tag],
     ) -> Result<Issued<Self::Label, Self::Tag>, LabelError>;
+
+    /// Appends the label's wire form to `out`.
+    fn encode(&self, label: &Self::Label, out: &mut Vec<u8>);
+
+    /// Parses a label from exactly `bytes`, refusing anything this labeller
+    /// could not have written.
+    fn decode(&self, bytes: &[u8]) -> Result<Self::Label, LabelError>;
+
+    // ---- Provided: continuations. ----
+
+    /// A continuation is scheduled (at issue time, in program order).
+    /// `operands` are the tags of the values it waits for. By default no
+    /// state is saved.
+    fn schedule(&mut self, operands: &[&Self::Tag]) -> Self::Context {
+        let _ = operands;
+        Self::Context::default()
+    }
+
+    /// A continuation starts running with the context saved by `schedule`;
+    /// returns the state to hand back to `leave` when it ends. By default
+    /// nothing changes.
+    fn enter(&mut self, context: Self::Context) -> Self::Context {
+        let _ = context;
+        Self::Context::default()
+    }
+
+    /// A continuation ends; `saved` is what `enter` returned. By default
+    /// nothing changes.
+    fn leave(&mut self, saved: Self::Context) {
+        let _ = saved;
+    }
+
+    /// The tag of a value that no operation produced (not used by the built-in
+    /// workloads, but the runtime needs one for every value): the tag's
+    /// default.
+    fn root_tag(&self) -> Self::Tag {
+        Self::Tag::default()
+    }
+
+    // ---- Provided: filing hints and the fast path. ----
 
     /// [`Labeller::issue`] as the runtime calls it: the label's wire form is
     /// appended to `out` (the frame being built) and comes back with its dense
@@ -218,32 +278,6 @@ pub trait Labeller: 'static {
         })
     }
 
-    /// For [`LabelTiming::AtSend`] labellers: the label when the operation's
-    /// messages go out. Others never see this call.
-    fn at_send(&mut self, op: OpKind) -> Result<Self::Label, LabelError> {
-        Err(LabelError::Missing {
-            labeller: self.name(),
-            op: op.name(),
-        })
-    }
-
-    /// A continuation is scheduled (at issue time, in program order).
-    /// `operands` are the tags of the values it waits for.
-    fn schedule(&mut self, operands: &[&Self::Tag]) -> Self::Context;
-
-    /// A continuation starts running with the context saved by `schedule`;
-    /// returns the state to hand back to `leave` when it ends.
-    fn enter(&mut self, context: Self::Context) -> Self::Context;
-
-    /// A continuation ends; `saved` is what `enter` returned.
-    fn leave(&mut self, saved: Self::Context);
-
-    /// Appends the label's wire form to `out`.
-    fn encode(&self, label: &Self::Label, out: &mut Vec<u8>);
-
-    /// Parses a label from exactly `bytes`.
-    fn decode(&self, bytes: &[u8]) -> Result<Self::Label, LabelError>;
-
     /// An optional filing hint: if this label is one of a run of consecutive
     /// integers (a counter), that integer. The operation table then finds the
     /// label's entry at the integer modulo its capacity instead of through
@@ -266,11 +300,36 @@ pub trait Labeller: 'static {
         None
     }
 
-    /// The length of the label's wire form: the label size the workspace reports.
+    /// The length of the label's wire form: the label size the workspace
+    /// reports. The default encodes the label and counts.
     fn encoded_len(&self, label: &Self::Label) -> usize {
         let mut v = Vec::new();
         self.encode(label, &mut v);
         v.len()
+    }
+
+    // ---- Provided: the at-send hook (the naive control). ----
+
+    /// For [`LabelTiming::AtSend`] labellers: the label when the operation's
+    /// messages go out. Others never see this call.
+    fn at_send(&mut self, op: OpKind) -> Result<Self::Label, LabelError> {
+        Err(LabelError::Missing {
+            labeller: std::any::type_name::<Self>(),
+            op: op.name(),
+        })
+    }
+}
+
+/// Decodes a label that is exactly one canonical LEB128 varint (a counter, a
+/// gate number): the one decoder every varint labeller shares.
+pub fn decode_varint_label(bytes: &[u8]) -> Result<u64, LabelError> {
+    match get_varint(bytes) {
+        Ok((v, used)) if used == bytes.len() => Ok(v),
+        Ok(_) => Err(LabelError::Malformed("bytes after the varint label")),
+        Err(VarintError::Truncated) => Err(LabelError::Truncated(bytes.len())),
+        Err(VarintError::NonCanonical) => {
+            Err(LabelError::Malformed("label is not a canonical varint"))
+        }
     }
 }
 
@@ -287,10 +346,6 @@ impl<L: Labeller> Labeller for HashFiled<L> {
     type Context = L::Context;
 
     const TIMING: LabelTiming = L::TIMING;
-
-    fn name(&self) -> &'static str {
-        self.0.name()
-    }
 
     fn root_tag(&self) -> Self::Tag {
         self.0.root_tag()

@@ -41,6 +41,7 @@ pub mod prss;
 pub mod report;
 pub mod secure;
 pub mod shamir;
+pub mod strategy;
 pub mod sys;
 pub mod wire;
 pub mod workloads;
@@ -51,7 +52,10 @@ pub mod testkit;
 pub use engine::Engine;
 pub use error::RuntimeError;
 pub use field::Fp;
-pub use label::{Issued, IssuedWire, LabelError, LabelTiming, Labeller, OpKind, PlayerId};
+pub use label::{
+    decode_varint_label, Issued, IssuedWire, LabelError, LabelTiming, Labeller, OpKind, PlayerId,
+};
 pub use params::{RunParams, WorkloadKind};
-pub use program::{Mpc, Public, Share, ValueId, Workload};
+pub use program::{Mpc, Program, Public, Share, ValueId, Workload};
 pub use report::RunReport;
+pub use strategy::{AnyStrategy, Strategy};

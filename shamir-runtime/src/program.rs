@@ -122,3 +122,28 @@ pub trait Workload<M: Mpc> {
     /// Multiplications the whole program issues (random-bits retries aside).
     fn multiplications(&self) -> u64;
 }
+
+/// A program every player runs, as something that can be built against any
+/// [`Mpc`]: the live engine, or a tracer that records it before the run. The
+/// study's workloads are one ([`RunParams`](crate::RunParams) names one); the
+/// conformance suite has its own.
+pub trait Program: Sync {
+    /// A fresh copy of the program, issuing against `M`.
+    fn build<M: Mpc>(&self) -> Box<dyn Workload<M>>;
+
+    /// Checks (outputs) the program will have recorded when done.
+    fn outputs(&self) -> u64;
+}
+
+/// The study's workload the parameters name, built by
+/// [`workloads::build`](crate::workloads::build).
+impl Program for crate::RunParams {
+    fn build<M: Mpc>(&self) -> Box<dyn Workload<M>> {
+        crate::workloads::build(self.workload, self.n, self.depth, self.seed)
+    }
+
+    /// Every workload of the study checks one result per item: `n`.
+    fn outputs(&self) -> u64 {
+        self.n
+    }
+}

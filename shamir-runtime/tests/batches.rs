@@ -39,6 +39,7 @@ fn over_tcp(p: &RunParams, batch: u64) -> (RunReport, u64) {
     let players = cluster::run_players(
         p,
         Duration::from_secs(30),
+        false,
         |_| "flat".to_string(),
         |_| (FlatCounter::default(), program(p, batch)),
     )

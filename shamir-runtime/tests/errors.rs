@@ -310,6 +310,7 @@ fn strategy_mismatch_is_named() {
     let outcomes = cluster::run_players(
         &p,
         Duration::from_secs(2),
+        false,
         |me| {
             if me == 2 {
                 "naive".into()

@@ -43,12 +43,6 @@ impl Labeller for TextLabeller {
     type Tag = ();
     type Context = (String, u64);
 
-    fn name(&self) -> &'static str {
-        "text"
-    }
-
-    fn root_tag(&self) {}
-
     fn issue(&mut self, op: OpKind, _operands: &[&()]) -> Result<Issued<String, ()>, LabelError> {
         let label = op.is_labelled().then(|| self.take());
         Ok(Issued { label, tag: () })
@@ -112,12 +106,19 @@ fn run(workload: WorkloadKind, jitter_us: u64) -> RunReport {
     let outputs =
         workloads::build::<Engine<TextLabeller>>(workload, params.n, params.depth, params.seed)
             .outputs();
-    cluster::run_local(&params, "text", Duration::from_secs(60), outputs, |_| {
-        (
-            TextLabeller::default(),
-            workloads::build(workload, params.n, params.depth, params.seed),
-        )
-    })
+    cluster::run_local(
+        &params,
+        "text",
+        Duration::from_secs(60),
+        false,
+        outputs,
+        |_| {
+            (
+                TextLabeller::default(),
+                workloads::build(workload, params.n, params.depth, params.seed),
+            )
+        },
+    )
     .expect("players start")
 }
 

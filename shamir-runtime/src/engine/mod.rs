@@ -393,7 +393,7 @@ impl<L: Labeller> Engine<L> {
             }
             Ok(_) if kind.is_labelled() && self.at_issue => {
                 self.fail(LabelError::Missing {
-                    labeller: self.labeller.name(),
+                    labeller: std::any::type_name::<L>(),
                     op: kind.name(),
                 });
                 None

@@ -13,12 +13,6 @@ impl Labeller for Flat {
     type Tag = ();
     type Context = ();
 
-    fn name(&self) -> &'static str {
-        "flat"
-    }
-
-    fn root_tag(&self) {}
-
     fn issue(
         &mut self,
         op: OpKind,
@@ -31,21 +25,12 @@ impl Labeller for Flat {
         Ok(crate::label::Issued { label, tag: () })
     }
 
-    fn schedule(&mut self, _operands: &[&()]) {}
-
-    fn enter(&mut self, _context: ()) {}
-
-    fn leave(&mut self, _saved: ()) {}
-
     fn encode(&self, label: &u64, out: &mut Vec<u8>) {
         crate::wire::put_varint(out, *label);
     }
 
     fn decode(&self, bytes: &[u8]) -> Result<u64, LabelError> {
-        match crate::wire::get_varint(bytes) {
-            Ok((v, used)) if used == bytes.len() => Ok(v),
-            _ => Err(LabelError::Malformed("not a varint")),
-        }
+        crate::label::decode_varint_label(bytes)
     }
 
     fn dense_key(&self, label: &u64) -> Option<u64> {
@@ -53,7 +38,7 @@ impl Labeller for Flat {
     }
 
     fn wire_dense_key(&self, bytes: &[u8]) -> Option<u64> {
-        self.decode(bytes).ok()
+        crate::wire::varint_exact(bytes)
     }
 }
 

@@ -3,7 +3,7 @@
 
 #![allow(dead_code)] // each test file uses its own part of this
 
-use shamir_runtime::label::{Issued, LabelError, Labeller, OpKind};
+use shamir_runtime::label::{decode_varint_label, Issued, LabelError, Labeller, OpKind};
 use shamir_runtime::player::{stall_limit, PlayerSetup};
 use shamir_runtime::secure::Security;
 use shamir_runtime::wire::{Hello, MAGIC, PROTOCOL_VERSION};
@@ -63,7 +63,7 @@ pub fn flat_setup(
         security: Security::Insecure,
     }
 }
-use shamir_runtime::wire::{get_varint, put_varint};
+use shamir_runtime::wire::put_varint;
 
 /// One counter, read at issue. Correct for programs without continuations
 /// (such as `independent` and `chain`, the ones these tests run).
@@ -77,12 +77,6 @@ impl Labeller for FlatCounter {
     type Tag = ();
     type Context = ();
 
-    fn name(&self) -> &'static str {
-        "flat"
-    }
-
-    fn root_tag(&self) {}
-
     fn issue(&mut self, op: OpKind, _operands: &[&()]) -> Result<Issued<u64, ()>, LabelError> {
         let label = op.is_labelled().then(|| {
             self.next += 1;
@@ -91,21 +85,11 @@ impl Labeller for FlatCounter {
         Ok(Issued { label, tag: () })
     }
 
-    fn schedule(&mut self, _operands: &[&()]) {}
-
-    fn enter(&mut self, _context: ()) {}
-
-    fn leave(&mut self, _saved: ()) {}
-
     fn encode(&self, label: &u64, out: &mut Vec<u8>) {
         put_varint(out, *label);
     }
 
     fn decode(&self, bytes: &[u8]) -> Result<u64, LabelError> {
-        match get_varint(bytes) {
-            Ok((v, used)) if used == bytes.len() => Ok(v),
-            Ok(_) => Err(LabelError::Malformed("bytes after the counter")),
-            Err(_) => Err(LabelError::Malformed("counter is not a canonical varint")),
-        }
+        decode_varint_label(bytes)
     }
 }

@@ -1,0 +1,98 @@
+//! Running a strategy on a conformance case, and the correctness check over
+//! every workload.
+
+use super::{check_correct, Case, JITTERS_US, TIMEOUT};
+use crate::label::{Labeller, PlayerId};
+use crate::params::{RunParams, WorkloadKind};
+use crate::program::Program;
+use crate::report::RunReport;
+use crate::strategy::{self, LocalRun, Refusal, Strategy};
+use std::time::{Duration, Instant};
+
+/// Runs `case` under `s`, every player in this process over loopback TCP,
+/// with a [`TIMEOUT`], and combines the reports. A program `s` refuses comes
+/// back as an unsupported report.
+pub fn run<S: Strategy>(s: &S, case: &Case) -> RunReport {
+    let params = case.params();
+    run_program(s, &params, &params, TIMEOUT)
+}
+
+/// Runs `program` with `params` under `s` (the study's workload `params`
+/// names, or a program of the test's own) within `timeout`, on plaintext
+/// links, filing labels by their dense keys.
+pub fn run_program<S: Strategy, P: Program>(
+    s: &S,
+    program: &P,
+    params: &RunParams,
+    timeout: Duration,
+) -> RunReport {
+    let how = LocalRun {
+        timeout,
+        dense_keys: true,
+        secure: false,
+    };
+    strategy::run_program(s, program, params, how)
+        .unwrap_or_else(|e| panic!("cannot start the players of {params:?}: {e}"))
+}
+
+/// Runs every workload in `workloads` with `players` players, once without and
+/// once with jitter ([`JITTERS_US`]), and asserts each run is correct. Every
+/// case runs before the assertion, so the panic lists all that failed.
+pub fn assert_every_workload_correct<S: Strategy>(s: &S, players: u32, workloads: &[WorkloadKind]) {
+    let mut failures = Vec::new();
+    for (i, &workload) in workloads.iter().enumerate() {
+        for (j, &jitter_us) in JITTERS_US.iter().enumerate() {
+            let case = Case {
+                jitter_us,
+                seed: 1 + (i * JITTERS_US.len() + j) as u64 + 100 * u64::from(players),
+                ..Case::new(workload, players)
+            };
+            if let Err(e) = check_correct(&run(s, &case)) {
+                failures.push(e);
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} runs were not correct:\n  {}",
+        failures.len(),
+        workloads.len() * JITTERS_US.len(),
+        failures.join("\n  ")
+    );
+}
+
+/// A strategy made from a labeller's constructor, for testing a labeller
+/// that is not a strategy of its own (a variant, a deliberately broken one):
+/// it runs every program as written, with a fresh labeller per player.
+pub struct Plain<F> {
+    name: &'static str,
+    make: F,
+}
+
+impl<F> Plain<F> {
+    /// The strategy `name` whose players each run `make()`.
+    pub fn new(name: &'static str, make: F) -> Plain<F> {
+        Plain { name, make }
+    }
+}
+
+impl<L: Labeller, F: Fn() -> L + Sync + 'static> Strategy for Plain<F> {
+    type Labeller = L;
+    type Plan = ();
+
+    fn name(&self) -> &'static str {
+        self.name
+    }
+
+    fn about(&self) -> &'static str {
+        "a labeller under test"
+    }
+
+    fn prepare<P: Program>(&self, _: &P, _: &RunParams, _: Instant) -> Result<(), Refusal> {
+        Ok(())
+    }
+
+    fn labeller(&self, _plan: &(), _me: PlayerId) -> L {
+        (self.make)()
+    }
+}
