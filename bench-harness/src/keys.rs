@@ -6,10 +6,10 @@
 //! a player proves its identity with its private key, and recognises the
 //! others by the public keys in the players file.
 
-use crate::players_file::PlayersFile;
+use crate::players_file::{from_hex, to_hex, PlayersFile};
 use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
-use shamir_runtime::secure::{generate_keypair, LinkKeys, KEY_BYTES};
+use shamir_runtime::secure::{generate_keypair, LinkKeys};
 use std::path::{Path, PathBuf};
 
 /// A private key file.
@@ -20,32 +20,6 @@ struct KeyFile {
     id: u64,
     /// Its private X25519 key, hex.
     private_key: String,
-}
-
-/// Lower-case hex of `bytes`.
-pub fn to_hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// A key from its hex form, or an error naming what is wrong.
-pub fn from_hex(hex: &str) -> Result<[u8; KEY_BYTES]> {
-    let hex = hex.trim().as_bytes();
-    if hex.len() != 2 * KEY_BYTES {
-        bail!(
-            "a key is {} hex digits, this one has {} bytes",
-            2 * KEY_BYTES,
-            hex.len()
-        );
-    }
-    if let Some(at) = hex.iter().position(|b| !b.is_ascii_hexdigit()) {
-        bail!("a key is hex digits only; byte {at} is not one");
-    }
-    let digit = |b: u8| (b as char).to_digit(16).expect("checked above") as u8;
-    let mut key = [0u8; KEY_BYTES];
-    for (byte, pair) in key.iter_mut().zip(hex.chunks_exact(2)) {
-        *byte = digit(pair[0]) << 4 | digit(pair[1]);
-    }
-    Ok(key)
 }
 
 /// The private key file of player `id` in `dir`.
@@ -123,30 +97,4 @@ pub fn load_link_keys(key: &Path, me: usize, file: &PlayersFile) -> Result<LinkK
     let private = from_hex(&parsed.private_key)
         .with_context(|| format!("the private key in {}", key.display()))?;
     Ok(LinkKeys::new(me, private, file.roster()?)?)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn hex_round_trips_and_names_bad_input() {
-        let key = [0xa5u8; KEY_BYTES];
-        assert_eq!(from_hex(&to_hex(&key)).unwrap(), key);
-        assert!(from_hex("abc")
-            .unwrap_err()
-            .to_string()
-            .contains("64 hex digits"));
-        let bad = "zz".repeat(KEY_BYTES);
-        assert!(from_hex(&bad).unwrap_err().to_string().contains("byte 0"));
-        // Not ASCII, and a sign that `from_str_radix` would take: refused, no panic.
-        let euro = format!("{}€a", "0".repeat(2 * KEY_BYTES - 4));
-        assert_eq!(euro.len(), 2 * KEY_BYTES);
-        assert!(from_hex(&euro).is_err());
-        let signed = format!("+a{}", "0".repeat(2 * KEY_BYTES - 2));
-        assert!(from_hex(&signed)
-            .unwrap_err()
-            .to_string()
-            .contains("byte 0"));
-    }
 }

@@ -9,7 +9,6 @@
 //! public_key = "3f0c…"   # 64 hex digits; added by `labelbench keys`
 //! ```
 
-use crate::keys::{from_hex, to_hex};
 use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
 use shamir_runtime::secure::KEY_BYTES;
@@ -132,5 +131,57 @@ impl PlayersFile {
                 .map(|a| a.expect("every id 0..n was filled"))
                 .collect(),
         ))
+    }
+}
+
+/// Lower-case hex of `bytes`.
+pub fn to_hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A key from its hex form, or an error naming what is wrong.
+pub fn from_hex(hex: &str) -> Result<[u8; KEY_BYTES]> {
+    let hex = hex.trim().as_bytes();
+    if hex.len() != 2 * KEY_BYTES {
+        bail!(
+            "a key is {} hex digits, this one has {} bytes",
+            2 * KEY_BYTES,
+            hex.len()
+        );
+    }
+    if let Some(at) = hex.iter().position(|b| !b.is_ascii_hexdigit()) {
+        bail!("a key is hex digits only; byte {at} is not one");
+    }
+    let digit = |b: u8| (b as char).to_digit(16).expect("checked above") as u8;
+    let mut key = [0u8; KEY_BYTES];
+    for (byte, pair) in key.iter_mut().zip(hex.chunks_exact(2)) {
+        *byte = digit(pair[0]) << 4 | digit(pair[1]);
+    }
+    Ok(key)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hex_round_trips_and_names_bad_input() {
+        let key = [0xa5u8; KEY_BYTES];
+        assert_eq!(from_hex(&to_hex(&key)).unwrap(), key);
+        assert!(from_hex("abc")
+            .unwrap_err()
+            .to_string()
+            .contains("64 hex digits"));
+        let bad = "zz".repeat(KEY_BYTES);
+        assert!(from_hex(&bad).unwrap_err().to_string().contains("byte 0"));
+        // Not ASCII, and a sign that `from_str_radix` would take: refused, no panic.
+        let euro = format!("{}€a", "0".repeat(2 * KEY_BYTES - 4));
+        assert_eq!(euro.len(), 2 * KEY_BYTES);
+        assert!(from_hex(&euro).is_err());
+        let signed = format!("+a{}", "0".repeat(2 * KEY_BYTES - 2));
+        assert!(from_hex(&signed)
+            .unwrap_err()
+            .to_string()
+            .contains("byte 0"));
     }
 }

@@ -6,7 +6,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use shamir_runtime::secure::{self, LinkKeys, PrssKeys, MAX_PLAINTEXT};
+use shamir_runtime::prss::PrssKeys;
+use shamir_runtime::secure::{self, LinkKeys, MAX_PLAINTEXT};
 use std::sync::{Mutex, OnceLock};
 
 /// The receiving end of one link, handshaken once: bytes that fail to open

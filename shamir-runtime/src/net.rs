@@ -19,7 +19,8 @@
 use crate::error::RuntimeError;
 use crate::label::PlayerId;
 use crate::outbox::Outbox;
-use crate::secure::{self, PrssKeys, Security};
+use crate::prss::PrssKeys;
+use crate::secure::{self, Security};
 use crate::wire::{Hello, MAGIC, PROTOCOL_VERSION};
 use std::cell::RefCell;
 use std::collections::VecDeque;

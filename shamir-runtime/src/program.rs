@@ -125,7 +125,8 @@ pub trait Workload<M: Mpc> {
 
 /// A program every player runs, as something that can be built against any
 /// [`Mpc`]: the live engine, or a tracer that records it before the run. The
-/// study's workloads are one ([`RunParams`](crate::RunParams) names one); the
+/// study's workloads are one ([`RunParams`](crate::RunParams) names one, see
+/// [`workloads`](crate::workloads)); the
 /// conformance suite has its own.
 pub trait Program: Sync {
     /// A fresh copy of the program, issuing against `M`.
@@ -133,17 +134,4 @@ pub trait Program: Sync {
 
     /// Checks (outputs) the program will have recorded when done.
     fn outputs(&self) -> u64;
-}
-
-/// The study's workload the parameters name, built by
-/// [`workloads::build`](crate::workloads::build).
-impl Program for crate::RunParams {
-    fn build<M: Mpc>(&self) -> Box<dyn Workload<M>> {
-        crate::workloads::build(self.workload, self.n, self.depth, self.seed)
-    }
-
-    /// Every workload of the study checks one result per item: `n`.
-    fn outputs(&self) -> u64 {
-        self.n
-    }
 }

@@ -11,13 +11,15 @@
 //! benchmarks, [`Prss::new`] derives them from the run seed, which every player
 //! knows, so anyone with the seed can compute every random value. In secure
 //! mode each key is dealt to the members of its subset over authenticated links
-//! ([`crate::secure::deal_prss_keys`]) and [`Prss::from_keys`] uses those. The
+//! ([`deal_prss_keys`]) and [`Prss::from_keys`] uses those. The
 //! PRF is SHA-256(key ‖ label) read as 61 bits.
 
 use crate::field::Fp;
-use crate::secure::PrssKeys;
+use crate::label::PlayerId;
 use crate::shamir::{lagrange_at, point};
+use rand::RngCore;
 use sha2::{Digest, Sha256};
+use std::fmt;
 
 /// One player's PRSS keys and the values f_A(x_i) that weight them.
 #[derive(Clone)]
@@ -120,6 +122,107 @@ impl Prss {
     }
 }
 
+/// The PRSS subset keys one player holds: one per subset (bit mask) of n − t
+/// players that contains it.
+#[derive(Clone, Default)]
+pub struct PrssKeys {
+    /// (subset mask, key), sorted by mask.
+    pub keys: Vec<(u32, [u8; 32])>,
+}
+
+impl fmt::Debug for PrssKeys {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PrssKeys")
+            .field("subsets", &self.keys.len())
+            .finish()
+    }
+}
+
+/// The subsets of n − t players that `dealer` deals keys for: those whose
+/// lowest member it is.
+pub fn dealt_by(n: usize, t: usize, dealer: PlayerId) -> impl Iterator<Item = u32> {
+    subsets(n, n - t).filter(move |m| m.trailing_zeros() as usize == dealer)
+}
+
+/// The keys player `me` deals: one fresh key, from the operating system's
+/// randomness, for every subset [`dealt_by`] `me`.
+pub fn deal_prss_keys(n: usize, t: usize, me: PlayerId) -> Result<PrssKeys, rand::Error> {
+    let mut keys = Vec::new();
+    for m in dealt_by(n, t, me) {
+        let mut k = [0u8; 32];
+        rand::rngs::OsRng.try_fill_bytes(&mut k)?;
+        keys.push((m, k));
+    }
+    Ok(PrssKeys { keys })
+}
+
+impl PrssKeys {
+    /// The keys of these that `peer` must receive from their dealer: those of
+    /// the subsets it belongs to.
+    pub fn for_peer(&self, peer: PlayerId) -> PrssKeys {
+        PrssKeys {
+            keys: self
+                .keys
+                .iter()
+                .filter(|(m, _)| m & (1 << peer) != 0)
+                .copied()
+                .collect(),
+        }
+    }
+
+    /// The wire form: 4-byte mask and 32-byte key, repeated.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(self.keys.len() * 36);
+        for (m, k) in &self.keys {
+            out.extend_from_slice(&m.to_le_bytes());
+            out.extend_from_slice(k);
+        }
+        out
+    }
+
+    /// Reads the keys `dealer` sent to `me` and checks they are exactly the
+    /// ones it must deal to `me`: every subset of n − t players whose lowest
+    /// member is `dealer` and that contains `me`.
+    pub fn from_dealer(
+        bytes: &[u8],
+        n: usize,
+        t: usize,
+        dealer: PlayerId,
+        me: PlayerId,
+    ) -> Result<PrssKeys, String> {
+        if bytes.len() % 36 != 0 {
+            return Err(format!(
+                "its PRSS keys message has {} bytes, not a multiple of 36",
+                bytes.len()
+            ));
+        }
+        let keys: Vec<(u32, [u8; 32])> = bytes
+            .chunks_exact(36)
+            .map(|c| {
+                let mut k = [0u8; 32];
+                k.copy_from_slice(&c[4..]);
+                (u32::from_le_bytes([c[0], c[1], c[2], c[3]]), k)
+            })
+            .collect();
+        let expected: Vec<u32> = dealt_by(n, t, dealer)
+            .filter(|m| m & (1 << me) != 0)
+            .collect();
+        let got: Vec<u32> = keys.iter().map(|k| k.0).collect();
+        if got != expected {
+            return Err(format!(
+                "it sent PRSS keys for subsets {got:?}, but it deals exactly {expected:?} to player {me}"
+            ));
+        }
+        Ok(PrssKeys { keys })
+    }
+
+    /// Adds `other`'s keys.
+    pub fn extend(&mut self, other: PrssKeys) {
+        self.keys.extend(other.keys);
+        self.keys.sort_unstable_by_key(|k| k.0);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -141,7 +244,6 @@ mod tests {
 
     #[test]
     fn dealt_keys_give_consistent_shares_unrelated_to_the_seed() {
-        use crate::secure::deal_prss_keys;
         for (n, t) in [(3, 1), (5, 2)] {
             let sh = Shamir::new(n, t).unwrap();
             let dealt: Vec<PrssKeys> = (0..n).map(|d| deal_prss_keys(n, t, d).unwrap()).collect();
@@ -176,5 +278,31 @@ mod tests {
         let mut shares: Vec<Fp> = players.iter().map(|p| p.share(b"L1")).collect();
         shares[4] = players[4].share(b"L2");
         assert!(!sh.open(&shares).1);
+    }
+
+    #[test]
+    fn dealt_keys_cover_every_subset_once_and_are_checked() {
+        for (n, t) in [(3, 1), (5, 2), (7, 3)] {
+            let dealt: Vec<PrssKeys> = (0..n).map(|me| deal_prss_keys(n, t, me).unwrap()).collect();
+            for me in 0..n {
+                let mut mine = PrssKeys::default();
+                for (dealer, d) in dealt.iter().enumerate() {
+                    let part = d.for_peer(me);
+                    let back = PrssKeys::from_dealer(&part.to_bytes(), n, t, dealer, me).unwrap();
+                    mine.extend(back);
+                }
+                let expected: Vec<u32> = subsets(n, n - t).filter(|m| m & (1 << me) != 0).collect();
+                assert_eq!(mine.keys.iter().map(|k| k.0).collect::<Vec<_>>(), expected);
+            }
+            // A dealer that sends a subset it does not deal is refused.
+            let forged = dealt[0].for_peer(1).to_bytes();
+            let err = PrssKeys::from_dealer(&forged, n, t, 1, 2).unwrap_err();
+            assert!(err.contains("deals exactly"), "{err}");
+        }
+        // Fresh randomness: two deals differ.
+        assert_ne!(
+            deal_prss_keys(3, 1, 0).unwrap().keys,
+            deal_prss_keys(3, 1, 0).unwrap().keys
+        );
     }
 }

@@ -22,13 +22,12 @@
 //!
 //! **Secrets.** For every subset A of n − t players, the lowest player of A
 //! samples k_A from the operating system's randomness and sends it to the
-//! other members of A over their authenticated links ([`deal_prss_keys`],
-//! [`PrssKeys`]). The re-sharing randomness is seeded from the operating
-//! system too (see `Engine::use_dealt_secrets`).
+//! other members of A over their authenticated links
+//! ([`deal_prss_keys`](crate::prss::deal_prss_keys),
+//! [`PrssKeys`](crate::prss::PrssKeys)). The re-sharing randomness is seeded
+//! from the operating system too (see `Engine::use_dealt_secrets`).
 
 use crate::label::PlayerId;
-use crate::prss::subsets;
-use rand::RngCore;
 use std::fmt;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -457,107 +456,6 @@ pub fn open(
     Ok((used, written))
 }
 
-/// The PRSS subset keys one player holds: one per subset (bit mask) of n − t
-/// players that contains it.
-#[derive(Clone, Default)]
-pub struct PrssKeys {
-    /// (subset mask, key), sorted by mask.
-    pub keys: Vec<(u32, [u8; 32])>,
-}
-
-impl fmt::Debug for PrssKeys {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("PrssKeys")
-            .field("subsets", &self.keys.len())
-            .finish()
-    }
-}
-
-/// The subsets of n − t players that `dealer` deals keys for: those whose
-/// lowest member it is.
-pub fn dealt_by(n: usize, t: usize, dealer: PlayerId) -> impl Iterator<Item = u32> {
-    subsets(n, n - t).filter(move |m| m.trailing_zeros() as usize == dealer)
-}
-
-/// The keys player `me` deals: one fresh key, from the operating system's
-/// randomness, for every subset [`dealt_by`] `me`.
-pub fn deal_prss_keys(n: usize, t: usize, me: PlayerId) -> Result<PrssKeys, rand::Error> {
-    let mut keys = Vec::new();
-    for m in dealt_by(n, t, me) {
-        let mut k = [0u8; 32];
-        rand::rngs::OsRng.try_fill_bytes(&mut k)?;
-        keys.push((m, k));
-    }
-    Ok(PrssKeys { keys })
-}
-
-impl PrssKeys {
-    /// The keys of these that `peer` must receive from their dealer: those of
-    /// the subsets it belongs to.
-    pub fn for_peer(&self, peer: PlayerId) -> PrssKeys {
-        PrssKeys {
-            keys: self
-                .keys
-                .iter()
-                .filter(|(m, _)| m & (1 << peer) != 0)
-                .copied()
-                .collect(),
-        }
-    }
-
-    /// The wire form: 4-byte mask and 32-byte key, repeated.
-    pub fn to_bytes(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(self.keys.len() * 36);
-        for (m, k) in &self.keys {
-            out.extend_from_slice(&m.to_le_bytes());
-            out.extend_from_slice(k);
-        }
-        out
-    }
-
-    /// Reads the keys `dealer` sent to `me` and checks they are exactly the
-    /// ones it must deal to `me`: every subset of n − t players whose lowest
-    /// member is `dealer` and that contains `me`.
-    pub fn from_dealer(
-        bytes: &[u8],
-        n: usize,
-        t: usize,
-        dealer: PlayerId,
-        me: PlayerId,
-    ) -> Result<PrssKeys, String> {
-        if bytes.len() % 36 != 0 {
-            return Err(format!(
-                "its PRSS keys message has {} bytes, not a multiple of 36",
-                bytes.len()
-            ));
-        }
-        let keys: Vec<(u32, [u8; 32])> = bytes
-            .chunks_exact(36)
-            .map(|c| {
-                let mut k = [0u8; 32];
-                k.copy_from_slice(&c[4..]);
-                (u32::from_le_bytes([c[0], c[1], c[2], c[3]]), k)
-            })
-            .collect();
-        let expected: Vec<u32> = dealt_by(n, t, dealer)
-            .filter(|m| m & (1 << me) != 0)
-            .collect();
-        let got: Vec<u32> = keys.iter().map(|k| k.0).collect();
-        if got != expected {
-            return Err(format!(
-                "it sent PRSS keys for subsets {got:?}, but it deals exactly {expected:?} to player {me}"
-            ));
-        }
-        Ok(PrssKeys { keys })
-    }
-
-    /// Adds `other`'s keys.
-    pub fn extend(&mut self, other: PrssKeys) {
-        self.keys.extend(other.keys);
-        self.keys.sort_unstable_by_key(|k| k.0);
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -578,32 +476,6 @@ mod tests {
     }
 
     #[test]
-    fn dealt_keys_cover_every_subset_once_and_are_checked() {
-        for (n, t) in [(3, 1), (5, 2), (7, 3)] {
-            let dealt: Vec<PrssKeys> = (0..n).map(|me| deal_prss_keys(n, t, me).unwrap()).collect();
-            for me in 0..n {
-                let mut mine = PrssKeys::default();
-                for (dealer, d) in dealt.iter().enumerate() {
-                    let part = d.for_peer(me);
-                    let back = PrssKeys::from_dealer(&part.to_bytes(), n, t, dealer, me).unwrap();
-                    mine.extend(back);
-                }
-                let expected: Vec<u32> = subsets(n, n - t).filter(|m| m & (1 << me) != 0).collect();
-                assert_eq!(mine.keys.iter().map(|k| k.0).collect::<Vec<_>>(), expected);
-            }
-            // A dealer that sends a subset it does not deal is refused.
-            let forged = dealt[0].for_peer(1).to_bytes();
-            let err = PrssKeys::from_dealer(&forged, n, t, 1, 2).unwrap_err();
-            assert!(err.contains("deals exactly"), "{err}");
-        }
-        // Fresh randomness: two deals differ.
-        assert_ne!(
-            deal_prss_keys(3, 1, 0).unwrap().keys,
-            deal_prss_keys(3, 1, 0).unwrap().keys
-        );
-    }
-
-    #[test]
     fn setup_payloads_longer_than_one_message_arrive_whole() {
         let keys = LinkKeys::for_local_run(2).unwrap();
         let (mut ti, mut tr) = transports_in_memory(&keys).unwrap();
@@ -617,7 +489,10 @@ mod tests {
             let mut a = TcpStream::connect(addr).await.unwrap();
             let (mut b, _) = listener.accept().await.unwrap();
             // The PRSS keys dealer 0 sends player 1 at 16 players, t = 7.
-            let dealt = deal_prss_keys(16, 7, 0).unwrap().for_peer(1).to_bytes();
+            let dealt = crate::prss::deal_prss_keys(16, 7, 0)
+                .unwrap()
+                .for_peer(1)
+                .to_bytes();
             assert_eq!(dealt.len(), 123_552);
             for payload in [&dealt[..], b"", b"hello"] {
                 let send = send_sealed(&mut a, &mut ti, payload);
@@ -625,7 +500,7 @@ mod tests {
                 sent.unwrap();
                 assert_eq!(got.unwrap(), payload);
             }
-            let keys = PrssKeys::from_dealer(&dealt, 16, 7, 0, 1).unwrap();
+            let keys = crate::prss::PrssKeys::from_dealer(&dealt, 16, 7, 0, 1).unwrap();
             assert_eq!(keys.keys.len(), 3_432);
         });
     }

@@ -38,10 +38,23 @@
 //! runs.
 
 use crate::field::Fp;
+use crate::params::RunParams;
 use crate::params::WorkloadKind;
-use crate::program::{Mpc, Share, Workload};
+use crate::program::{Mpc, Program, Share, Workload};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
+
+/// The study's workload the parameters name, built by [`build`].
+impl Program for RunParams {
+    fn build<M: Mpc>(&self) -> Box<dyn Workload<M>> {
+        build(self.workload, self.n, self.depth, self.seed)
+    }
+
+    /// Every workload of the study checks one result per item: `n`.
+    fn outputs(&self) -> u64 {
+        self.n
+    }
+}
 
 /// Items per batch: a batch deals and computes at most this many
 /// multiplications' worth of inputs, which bounds the inputs held at once (a
