@@ -35,7 +35,7 @@ fn sequential_rounds(q: &RunParams) -> f64 {
 /// whose times the model's totals come within 20 % of (4 h 36 min against
 /// about 4.9 h; 3 min 16 s against 2 min 49 s to 3 min 21 s); elsewhere only
 /// its proportions matter, because [`TimeLeft`] rescales it by the runs done.
-pub fn expected_seconds(q: &RunParams) -> f64 {
+fn expected_seconds(q: &RunParams) -> f64 {
     let players = f64::from(q.players);
     let jitter_s = q.jitter_us as f64 * 1e-6;
     SETUP_S

@@ -23,7 +23,7 @@ struct KeyFile {
 }
 
 /// The private key file of player `id` in `dir`.
-pub fn key_path(dir: &Path, id: u64) -> PathBuf {
+fn key_path(dir: &Path, id: u64) -> PathBuf {
     dir.join(format!("player-{id}.key"))
 }
 

@@ -114,7 +114,7 @@ pub fn parse_n(s: &str) -> Result<u64, String> {
 
 /// The memory a run may take, in bytes: [`MEMORY_ENV`] if set, else
 /// `MemAvailable`; `None` if neither can be read (the check is then skipped).
-pub fn memory_available() -> Result<Option<u64>> {
+fn memory_available() -> Result<Option<u64>> {
     match std::env::var(MEMORY_ENV) {
         Ok(v) => match v.trim().parse::<u64>() {
             Ok(b) => Ok(Some(b)),

@@ -143,8 +143,6 @@
 //! of 25, for 8 bytes of payload) and a second compression per multiplication.
 //! Hence [`DEFAULT_LABEL_BYTES`] = 16.
 
-#![deny(missing_docs)]
-
 pub use shamir_runtime;
 
 mod collision;

@@ -112,8 +112,6 @@
 //! # let _ = (labeller, workload);
 //! ```
 
-#![deny(missing_docs)]
-
 pub use shamir_runtime;
 
 mod circuit;

@@ -58,7 +58,7 @@ impl Fp {
     }
 
     /// `self^e` by square-and-multiply.
-    pub fn pow(self, mut e: u64) -> Fp {
+    fn pow(self, mut e: u64) -> Fp {
         let mut base = self;
         let mut acc = Fp::ONE;
         while e > 0 {

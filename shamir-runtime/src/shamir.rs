@@ -187,7 +187,8 @@ impl Shamir {
 
     /// Recombines a sharing of degree up to n − 1 (such as the local products
     /// of two degree-t sharings) from all n shares.
-    pub fn recombine_all(&self, shares: &[Fp]) -> Fp {
+    #[cfg(test)]
+    fn recombine_all(&self, shares: &[Fp]) -> Fp {
         dot(&self.all_at_zero, shares)
     }
 }

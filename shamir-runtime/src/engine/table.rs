@@ -204,7 +204,7 @@ impl Entry {
 /// with its Lagrange coefficient `lambda` into a multiplication, kept in an
 /// opening's row, taken as an input's share.
 #[inline]
-pub fn take_message(e: &mut Entry, row: &mut [Fp], sender: PlayerId, value: Fp, lambda: Fp) {
+fn take_message(e: &mut Entry, row: &mut [Fp], sender: PlayerId, value: Fp, lambda: Fp) {
     match e.kind {
         Kind::Mul => e.acc += lambda * value,
         Kind::Open => row[sender] = value,
@@ -331,7 +331,8 @@ impl Table {
 
     /// The same table with room for `limit` early messages per sender in the
     /// general region (by default, its capacity).
-    pub fn with_held_limit(mut self, limit: usize) -> Table {
+    #[cfg(test)]
+    fn with_held_limit(mut self, limit: usize) -> Table {
         self.held_limit = limit;
         self
     }
