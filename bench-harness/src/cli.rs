@@ -6,7 +6,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use shamir_runtime::field::MODULUS;
 use shamir_runtime::shamir::{Shamir, MAX_PLAYERS};
 use shamir_runtime::{RunParams, WorkloadKind};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Measures how an asynchronous MPC runtime should label its messages.
 #[derive(Debug, Parser)]
@@ -30,9 +30,9 @@ pub enum Command {
     Keys(KeysArgs),
     /// Run a grid of configurations, then plot and report.
     Sweep(SweepArgs),
-    /// Draw the plots of `results/runs.jsonl` into `results/plots/` (PNG and SVG).
+    /// Draw the plots of `DIR/runs.jsonl` into `DIR/plots/` (PNG and SVG).
     Plot(ResultsArgs),
-    /// Write `results/REPORT.md` from `results/runs.jsonl` and the plots.
+    /// Write `DIR/REPORT.md` from `DIR/runs.jsonl` and the plots.
     Report(ResultsArgs),
 }
 
@@ -61,8 +61,15 @@ pub struct SweepArgs {
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1000))]
     pub reps: Option<u32>,
     /// The results folder (`runs.jsonl`, `runs.csv`, `plots/`, `REPORT.md`).
-    #[arg(long, default_value = "results")]
-    pub results: PathBuf,
+    /// By default `results/local/<name>`, which git ignores, so the committed
+    /// reference results stay as they are; `<name>` is the preset, or the
+    /// grid file's folder for a file named `grid.toml` (else its stem).
+    #[arg(long)]
+    pub results: Option<PathBuf>,
+    /// The committed results the report compares with: by default
+    /// `results/<name>` (see `--results`), when it holds a `runs.jsonl`.
+    #[arg(long)]
+    pub reference: Option<PathBuf>,
     /// Start over instead of resuming: delete `runs.jsonl` first.
     #[arg(long)]
     pub fresh: bool,
@@ -82,8 +89,70 @@ pub struct SweepArgs {
 #[derive(Debug, Args)]
 pub struct ResultsArgs {
     /// The results folder: reads `runs.jsonl`, writes `plots/` and `REPORT.md`.
-    #[arg(long, default_value = "results")]
+    #[arg(long, default_value = "results/local/quick")]
     pub results: PathBuf,
+    /// The committed results the report compares with: by default, for
+    /// `results/local/<name>`, `results/<name>` when it holds a `runs.jsonl`.
+    #[arg(long)]
+    pub reference: Option<PathBuf>,
+}
+
+impl ResultsArgs {
+    /// The reference folder: the one given, else the committed results of the
+    /// same name, if any.
+    pub fn reference(&self) -> Option<PathBuf> {
+        self.reference
+            .clone()
+            .or_else(|| committed_twin(&self.results))
+    }
+}
+
+impl SweepArgs {
+    /// The name of this sweep's results: the preset, or the grid file's.
+    fn name(&self) -> String {
+        let Some(grid) = &self.grid else {
+            return self.preset.clone();
+        };
+        let stem = grid.file_stem().map(|s| s.to_string_lossy().into_owned());
+        let folder = grid
+            .parent()
+            .and_then(|p| p.file_name())
+            .map(|s| s.to_string_lossy().into_owned());
+        match (stem, folder) {
+            (Some(stem), Some(folder)) if stem == "grid" => folder,
+            (Some(stem), _) => stem,
+            (None, _) => "grid".to_string(),
+        }
+    }
+
+    /// Where the sweep writes (see `--results`).
+    pub fn results(&self) -> PathBuf {
+        self.results
+            .clone()
+            .unwrap_or_else(|| Path::new(LOCAL_RESULTS).join(self.name()))
+    }
+
+    /// The committed results to compare with (see `--reference`), if any.
+    pub fn reference(&self) -> Option<PathBuf> {
+        self.reference
+            .clone()
+            .or_else(|| committed_twin(&self.results()))
+    }
+}
+
+/// Where a user's results go by default: a folder git ignores.
+pub const LOCAL_RESULTS: &str = "results/local";
+
+/// For `results/local/<name>`, the committed `results/<name>`, if it holds
+/// runs; nothing for any other folder.
+fn committed_twin(results: &Path) -> Option<PathBuf> {
+    let name = results.file_name()?;
+    let local = results.parent()?;
+    if local.file_name()? != "local" {
+        return None;
+    }
+    let twin = local.parent()?.join(name);
+    twin.join("runs.jsonl").is_file().then_some(twin)
 }
 
 /// How to print a report.

@@ -368,6 +368,7 @@ pub fn sweep(args: &SweepArgs) -> Result<()> {
     if let Some(reps) = args.reps {
         grid.reps = reps;
     }
+    let results = args.results();
     let planned = grid.runs()?;
     let timeout = grid.check()?;
     // Every configuration's memory, once, before the first run.
@@ -387,9 +388,9 @@ pub fn sweep(args: &SweepArgs) -> Result<()> {
             })?;
         }
     }
-    std::fs::create_dir_all(&args.results)
-        .with_context(|| format!("creating {}", args.results.display()))?;
-    let jsonl = args.results.join("runs.jsonl");
+    std::fs::create_dir_all(&results)
+        .with_context(|| format!("creating {}", results.display()))?;
+    let jsonl = results.join("runs.jsonl");
     if args.fresh && jsonl.exists() {
         std::fs::remove_file(&jsonl).with_context(|| format!("removing {}", jsonl.display()))?;
     }
@@ -465,25 +466,25 @@ pub fn sweep(args: &SweepArgs) -> Result<()> {
     }
     bar.finish_with_message("done");
     let runs = results::load_runs(&jsonl)?;
-    results::write_csv(&runs, &args.results.join("runs.csv"))?;
+    results::write_csv(&runs, &results.join("runs.csv"))?;
     eprintln!(
         "sweep: {} runs in {} and runs.csv",
         runs.len(),
         jsonl.display()
     );
     if !args.no_report {
-        let plots = crate::plot::plot_all(&runs, &args.results.join("plots"))?;
+        let plots = crate::plot::plot_all(&runs, &results.join("plots"))?;
         eprintln!(
             "sweep: {} plot files in {}",
             plots.len(),
-            args.results.join("plots").display()
+            results.join("plots").display()
         );
         crate::report_md::write_report(
             &runs,
-            &args.results.join("plots"),
-            &args.results.join("REPORT.md"),
+            &results.join("plots"),
+            &results.join("REPORT.md"),
         )?;
-        eprintln!("sweep: wrote {}", args.results.join("REPORT.md").display());
+        eprintln!("sweep: wrote {}", results.join("REPORT.md").display());
     }
     Ok(())
 }
