@@ -6,7 +6,8 @@
 use criterion::{criterion_group, BatchSize, BenchmarkId, Criterion, Throughput};
 use labels_counter::{NaiveCounter, ProgramCounter};
 use labels_history::{History, LABEL_BYTES};
-use labels_static::{transform, Gate};
+use labels_static::transform;
+use shamir_runtime::circuit::Gate;
 use shamir_runtime::label::{LabelTiming, Labeller, OpKind};
 use shamir_runtime::WorkloadKind;
 use std::hint::black_box;
@@ -57,6 +58,7 @@ fn bench_static(c: &mut Criterion) {
         let program =
             Arc::new(transform(WorkloadKind::Nested, 4_096, depth, 1, 3).expect("nested traces"));
         let kinds: Vec<OpKind> = program
+            .circuit()
             .gates()
             .iter()
             .filter_map(|g| match *g {

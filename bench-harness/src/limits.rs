@@ -31,7 +31,7 @@
 
 use crate::strategy::Strategy;
 use anyhow::{bail, Result};
-use labels_static::MAX_GATES;
+use shamir_runtime::circuit::MAX_GATES;
 use shamir_runtime::{engine, RunParams};
 use std::time::Duration;
 

@@ -6,8 +6,7 @@
 //! there. A run that departs from its transformed program fails with
 //! [`LabelError::Diverged`] naming the gate; it is never silently mislabelled.
 
-use crate::circuit::{code_name, kind_code, op_name};
-use crate::transform::StaticProgram;
+use crate::transform::{code_name, kind_code, op_name, StaticProgram};
 use shamir_runtime::label::{Issued, IssuedWire, LabelError, Labeller, OpKind};
 use shamir_runtime::wire::{get_varint, put_varint, varint_exact, varint_len, VarintError};
 use std::sync::Arc;
@@ -33,11 +32,6 @@ impl StaticLabeller {
             next: 0,
             program,
         }
-    }
-
-    /// Labels handed out so far.
-    pub fn issued(&self) -> u64 {
-        self.next as u64
     }
 
     #[cold]
@@ -174,7 +168,9 @@ mod tests {
 
     fn labeller() -> StaticLabeller {
         // independent, n = 2: 4 inputs (players 0 1 1 2), then mul, open, mul, open.
-        Arc::new(transform(WorkloadKind::Independent, 2, 1, 1, 3).unwrap()).labeller()
+        StaticLabeller::new(Arc::new(
+            transform(WorkloadKind::Independent, 2, 1, 1, 3).unwrap(),
+        ))
     }
 
     fn label(l: &mut StaticLabeller, op: OpKind) -> Option<u64> {
@@ -195,7 +191,7 @@ mod tests {
         l.enter(());
         l.leave(());
         assert_eq!(label(&mut l, OpKind::Open), Some(5));
-        assert_eq!(l.issued(), 6);
+        assert_eq!(l.next, 6);
     }
 
     #[test]
