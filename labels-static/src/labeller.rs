@@ -6,7 +6,7 @@
 //! there. A run that departs from its transformed program fails with
 //! [`LabelError::Diverged`] naming the gate; it is never silently mislabelled.
 
-use crate::transform::{code_name, kind_code, op_name, StaticProgram};
+use crate::transform::{code_name, kind_code, StaticProgram};
 use shamir_runtime::label::{Issued, IssuedWire, LabelError, Labeller, OpKind};
 use shamir_runtime::wire::{get_varint, put_varint, varint_exact, varint_len, VarintError};
 use std::sync::Arc;
@@ -28,7 +28,7 @@ impl StaticLabeller {
     /// A labeller at the program's first labelled gate.
     pub fn new(program: Arc<StaticProgram>) -> StaticLabeller {
         StaticLabeller {
-            kinds: program.labelled_codes().clone(),
+            kinds: program.labelled.clone(),
             next: 0,
             program,
         }
@@ -37,22 +37,19 @@ impl StaticLabeller {
     #[cold]
     fn diverged(&self, op: OpKind, expected: Option<u8>) -> LabelError {
         let k = self.next as u64;
+        let issued = kind_code(op).map_or_else(|| op.name().into(), code_name);
         LabelError::Diverged(match expected {
             Some(code) => {
-                let gate = self
-                    .program
-                    .gate_of_label(k)
-                    .map_or_else(|| "?".to_string(), |g| g.to_string());
+                let gate = self.program.gate_of_label(k);
+                let gate = gate.map_or_else(|| "?".to_string(), |g| g.to_string());
                 format!(
-                    "the run issued `{}` where the transformed program has `{}` \
+                    "the run issued `{issued}` where the transformed program has `{}` \
                      (labelled gate #{k}, gate {gate})",
-                    op_name(op),
                     code_name(code)
                 )
             }
             None => format!(
-                "the run issued `{}` after the last of the transformed program's {} labelled gates",
-                op_name(op),
+                "the run issued `{issued}` after the last of the transformed program's {} labelled gates",
                 self.kinds.len()
             ),
         })

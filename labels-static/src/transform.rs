@@ -40,14 +40,6 @@ pub(crate) fn code_name(code: u8) -> String {
     }
 }
 
-/// The labelled operation `op` stands for, for error messages.
-pub(crate) fn op_name(op: OpKind) -> String {
-    match op {
-        OpKind::Input { owner } => format!("input of player {owner}"),
-        other => other.name().into(),
-    }
-}
-
 /// What the transformation cost and produced.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct TransformCost {
@@ -109,8 +101,9 @@ pub enum TransformError {
 #[derive(Debug, Clone)]
 pub struct StaticProgram {
     circuit: Circuit,
-    /// The kind code of each labelled gate, by number.
-    labelled: Arc<[u8]>,
+    /// The kind code of each labelled gate, by number (what the labeller
+    /// compares).
+    pub(crate) labelled: Arc<[u8]>,
     cost: TransformCost,
 }
 
@@ -123,11 +116,6 @@ impl StaticProgram {
     /// Number of labelled gates; labels run from 0 to this minus one.
     pub fn labelled_gates(&self) -> u64 {
         self.labelled.len() as u64
-    }
-
-    /// The kind codes of the labelled gates, by number (what the labeller compares).
-    pub(crate) fn labelled_codes(&self) -> &Arc<[u8]> {
-        &self.labelled
     }
 
     /// What the transformation cost and produced.
