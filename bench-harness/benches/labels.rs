@@ -6,9 +6,10 @@
 use criterion::{criterion_group, BatchSize, BenchmarkId, Criterion, Throughput};
 use labels_counter::{NaiveCounter, ProgramCounter};
 use labels_history::{History, LABEL_BYTES};
-use labels_static::{transform, Gate};
+use labels_static::{transform, StaticLabeller};
+use shamir_runtime::circuit::Gate;
 use shamir_runtime::label::{LabelTiming, Labeller, OpKind};
-use shamir_runtime::WorkloadKind;
+use shamir_runtime::{RunParams, WorkloadKind};
 use std::hint::black_box;
 use std::sync::Arc;
 
@@ -54,9 +55,15 @@ fn bench_issue<L: Labeller>(c: &mut Criterion, name: &str, make: impl Fn() -> L)
 fn bench_static(c: &mut Criterion) {
     let mut group = c.benchmark_group("issue_label");
     for depth in DEPTHS {
-        let program =
-            Arc::new(transform(WorkloadKind::Nested, 4_096, depth, 1, 3).expect("nested traces"));
+        let params = RunParams {
+            workload: WorkloadKind::Nested,
+            n: 4_096,
+            depth,
+            ..RunParams::example()
+        };
+        let program = Arc::new(transform(&params, 3, None).expect("nested traces"));
         let kinds: Vec<OpKind> = program
+            .circuit()
             .gates()
             .iter()
             .filter_map(|g| match *g {
@@ -72,7 +79,7 @@ fn bench_static(c: &mut Criterion) {
         group.throughput(Throughput::Elements(kinds.len() as u64));
         group.bench_function(BenchmarkId::new("static (per label)", depth), |b| {
             b.iter_batched(
-                || program.labeller(),
+                || StaticLabeller::new(program.clone()),
                 |mut l| {
                     for &k in &kinds {
                         black_box(l.issue(k, &[]).expect("the traced order"));

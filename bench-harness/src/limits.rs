@@ -17,7 +17,7 @@
 //!   leaves cannot wrap (at n = 2^64 − 1 they wrapped to 0, and the run
 //!   reported nothing done and nothing wrong). Static labels are bounded
 //!   further: gate numbers are `u32`, so a traced circuit holds at most
-//!   [`MAX_GATES`](labels_static::MAX_GATES) gates (about 850 million multiplications on
+//!   [`MAX_GATES`](shamir_runtime::circuit::MAX_GATES) gates (about 850 million multiplications on
 //!   `independent`, 5 gates each), and the transformed program is held in
 //!   memory (84 bytes per multiplication on `independent`), so
 //!   [`check_memory`] estimates it first.
@@ -153,7 +153,7 @@ pub fn show_bytes(bytes: u64) -> String {
 /// `player`), and what the strategy's preparation needs
 /// ([`AnyStrategy::memory`]: for static labels the transformed program, with
 /// each player's replay), or a program the strategy refuses for its size
-/// (static programs of more than [`MAX_GATES`](labels_static::MAX_GATES)
+/// (static programs of more than [`MAX_GATES`](shamir_runtime::circuit::MAX_GATES)
 /// gates, wherever they run).
 pub fn check_memory(s: &dyn AnyStrategy, params: &RunParams, here: usize) -> Result<()> {
     let players = params.players as usize;

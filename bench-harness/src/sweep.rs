@@ -388,8 +388,7 @@ pub fn sweep(args: &SweepArgs) -> Result<()> {
             })?;
         }
     }
-    std::fs::create_dir_all(&results)
-        .with_context(|| format!("creating {}", results.display()))?;
+    std::fs::create_dir_all(&results).with_context(|| format!("creating {}", results.display()))?;
     let jsonl = results.join("runs.jsonl");
     if args.fresh && jsonl.exists() {
         std::fs::remove_file(&jsonl).with_context(|| format!("removing {}", jsonl.display()))?;
@@ -479,11 +478,7 @@ pub fn sweep(args: &SweepArgs) -> Result<()> {
             plots.len(),
             results.join("plots").display()
         );
-        crate::report_md::write_report(
-            &runs,
-            &results.join("plots"),
-            &results.join("REPORT.md"),
-        )?;
+        crate::report_md::write_report(&runs, &results.join("plots"), &results.join("REPORT.md"))?;
         eprintln!("sweep: wrote {}", results.join("REPORT.md").display());
     }
     Ok(())

@@ -6,8 +6,7 @@
 //! there. A run that departs from its transformed program fails with
 //! [`LabelError::Diverged`] naming the gate; it is never silently mislabelled.
 
-use crate::circuit::{code_name, kind_code, op_name};
-use crate::transform::StaticProgram;
+use crate::transform::{code_name, kind_code, StaticProgram};
 use shamir_runtime::label::{
     decode_varint_label, Issued, IssuedWire, LabelError, Labeller, OpKind,
 };
@@ -31,36 +30,45 @@ impl StaticLabeller {
     /// A labeller at the program's first labelled gate.
     pub fn new(program: Arc<StaticProgram>) -> StaticLabeller {
         StaticLabeller {
-            kinds: program.labelled_codes().clone(),
+            kinds: program.labelled.clone(),
             next: 0,
             program,
         }
     }
 
-    /// Labels handed out so far.
-    pub fn issued(&self) -> u64 {
-        self.next as u64
+    /// The number of the next labelled gate, if `op` is the kind of gate the
+    /// transformation numbered there (`None` for a local operation).
+    #[inline(always)]
+    fn take(&mut self, op: OpKind) -> Result<Option<u64>, LabelError> {
+        let Some(code) = kind_code(op) else {
+            return Ok(None);
+        };
+        let k = self.next;
+        match self.kinds.get(k) {
+            Some(&expected) if expected == code => {
+                self.next = k + 1;
+                Ok(Some(k as u64))
+            }
+            expected => Err(self.diverged(op, expected.copied())),
+        }
     }
 
     #[cold]
     fn diverged(&self, op: OpKind, expected: Option<u8>) -> LabelError {
         let k = self.next as u64;
+        let issued = kind_code(op).map_or_else(|| op.name().into(), code_name);
         LabelError::Diverged(match expected {
             Some(code) => {
-                let gate = self
-                    .program
-                    .gate_of_label(k)
-                    .map_or_else(|| "?".to_string(), |g| g.to_string());
+                let gate = self.program.gate_of_label(k);
+                let gate = gate.map_or_else(|| "?".to_string(), |g| g.to_string());
                 format!(
-                    "the run issued `{}` where the transformed program has `{}` \
+                    "the run issued `{issued}` where the transformed program has `{}` \
                      (labelled gate #{k}, gate {gate})",
-                    op_name(op),
                     code_name(code)
                 )
             }
             None => format!(
-                "the run issued `{}` after the last of the transformed program's {} labelled gates",
-                op_name(op),
+                "the run issued `{issued}` after the last of the transformed program's {} labelled gates",
                 self.kinds.len()
             ),
         })
@@ -74,23 +82,8 @@ impl Labeller for StaticLabeller {
 
     #[inline]
     fn issue(&mut self, op: OpKind, _operands: &[&()]) -> Result<Issued<u64, ()>, LabelError> {
-        let Some(code) = kind_code(op) else {
-            return Ok(Issued {
-                label: None,
-                tag: (),
-            });
-        };
-        let k = self.next;
-        match self.kinds.get(k) {
-            Some(&expected) if expected == code => {
-                self.next = k + 1;
-                Ok(Issued {
-                    label: Some(k as u64),
-                    tag: (),
-                })
-            }
-            expected => Err(self.diverged(op, expected.copied())),
-        }
+        let label = self.take(op)?;
+        Ok(Issued { label, tag: () })
     }
 
     /// The gate number, written as its varint straight into the frame; it is
@@ -102,26 +95,15 @@ impl Labeller for StaticLabeller {
         _operands: &[&()],
         out: &mut Vec<u8>,
     ) -> Result<IssuedWire<()>, LabelError> {
-        let Some(code) = kind_code(op) else {
-            return Ok(IssuedWire {
-                labelled: false,
-                dense_key: None,
-                tag: (),
-            });
-        };
-        let k = self.next;
-        match self.kinds.get(k) {
-            Some(&expected) if expected == code => {
-                self.next = k + 1;
-                put_varint(out, k as u64);
-                Ok(IssuedWire {
-                    labelled: true,
-                    dense_key: Some(k as u64),
-                    tag: (),
-                })
-            }
-            expected => Err(self.diverged(op, expected.copied())),
+        let label = self.take(op)?;
+        if let Some(k) = label {
+            put_varint(out, k);
         }
+        Ok(IssuedWire {
+            labelled: label.is_some(),
+            dense_key: label,
+            tag: (),
+        })
     }
 
     #[inline]
@@ -153,11 +135,21 @@ impl Labeller for StaticLabeller {
 mod tests {
     use super::*;
     use crate::transform::transform;
-    use shamir_runtime::{Fp, WorkloadKind};
+    use shamir_runtime::{Fp, RunParams};
 
     fn labeller() -> StaticLabeller {
         // independent, n = 2: 4 inputs (players 0 1 1 2), then mul, open, mul, open.
-        Arc::new(transform(WorkloadKind::Independent, 2, 1, 1, 3).unwrap()).labeller()
+        StaticLabeller::new(Arc::new(
+            transform(
+                &RunParams {
+                    n: 2,
+                    ..RunParams::example()
+                },
+                3,
+                None,
+            )
+            .unwrap(),
+        ))
     }
 
     fn label(l: &mut StaticLabeller, op: OpKind) -> Option<u64> {
@@ -181,7 +173,7 @@ mod tests {
         l.enter(());
         l.leave(());
         assert_eq!(label(&mut l, OpKind::Open), Some(5));
-        assert_eq!(l.issued(), 6);
+        assert_eq!(l.next, 6);
     }
 
     #[test]

@@ -9,22 +9,26 @@
 //!
 //! Every workload is written once, generically, against
 //! [`shamir_runtime::Mpc`]. The dynamic strategies run it on the live runtime;
-//! this crate runs it once, before the run, against a [`Tracer`], an `Mpc` that
-//! records each operation as a [`Gate`] of a [`Circuit`] instead of executing
-//! it (the program as data). Then:
+//! this crate runs it once, before the run, against the runtime's [`Tracer`],
+//! an `Mpc` that records each operation as a
+//! [`Gate`](shamir_runtime::circuit::Gate) of a
+//! [`Circuit`](shamir_runtime::circuit::Circuit) instead of executing it (the
+//! program as data, [`shamir_runtime::circuit`]). Then:
 //!
-//! 1. **Transform** ([`transform`], [`transform_params`], or
-//!    [`transform_workload`] for any [`shamir_runtime::Workload`]): batch by
+//! 1. **Transform** ([`transform`], for any [`shamir_runtime::Program`],
+//!    behind [`StaticStrategy::prepare`](shamir_runtime::Strategy::prepare)): batch by
 //!    batch, trace the `deal` phase to exhaustion, then the `compute` phase,
-//!    recording where each batch's phases lie ([`BatchBounds`]); number the
+//!    recording where each batch's phases lie
+//!    ([`BatchBounds`](shamir_runtime::circuit::BatchBounds)) and the
+//!    program's reach, the furthest any gate refers back; then number the
 //!    labelled gates (`input`, `mul`, `open`, and `random`, whose label is the
-//!    PRSS PRF input) 0, 1, 2, … in traced order; and measure the program's
-//!    reach, the furthest any gate refers back. The result, a
-//!    [`StaticProgram`], records what the transformation cost
-//!    ([`TransformCost`]: seconds, gates, labelled gates, bytes, reach, ring).
-//! 2. **Run**: every player replays the same program ([`Replay`], a
-//!    `Workload` for any `Mpc`, batch by batch as traced), shared between the
-//!    players of a process by
+//!    PRSS PRF input) 0, 1, 2, … in traced order, keeping each one's kind in
+//!    a byte. The result, a [`StaticProgram`], records what the
+//!    transformation cost ([`TransformCost`]: seconds, gates, labelled gates,
+//!    bytes).
+//! 2. **Run**: every player replays the same program (the runtime's
+//!    [`Replay`], a `Workload` for any `Mpc`, batch by batch as traced),
+//!    shared between the players of a process by
 //!    `Arc`, and labels it with a [`StaticLabeller`], which hands out the gate
 //!    numbers in order and checks at each that the runtime issued the kind of
 //!    operation the transformation numbered there; a departure fails the run
@@ -60,7 +64,8 @@
 //! of [`BATCH`](shamir_runtime::workloads::BATCH) multiplications, which
 //! bounds their reach: about 3 × 2^16 gates (a ring of 2^18 slots, 1 MiB per
 //! player) for `independent`, `duplicates`, `chain` and `nested`, however
-//! large n. A program that reaches back [`MAX_RING`] gates or more falls back
+//! large n. A program that reaches back
+//! [`MAX_RING`](shamir_runtime::circuit::MAX_RING) gates or more falls back
 //! to a full table of handles, 4 bytes per gate per player, and releases
 //! nothing: `tree` does beyond about 1.4 million multiplications (its reach
 //! is about 3n: a product's operands can come from the far end of the level
@@ -99,35 +104,31 @@
 //! ## Using it
 //!
 //! ```
-//! use labels_static::{transform_params, StaticProgram};
+//! use labels_static::{transform, Replay, StaticLabeller, StaticProgram};
 //! use shamir_runtime::{Engine, RunParams, Workload};
 //! use std::sync::Arc;
 //!
 //! let params = RunParams::example();
-//! let program: Arc<StaticProgram> = Arc::new(transform_params(&params).expect("supported"));
+//! let program: Arc<StaticProgram> = Arc::new(transform(&params, 3, None).expect("supported"));
 //! // Per player (e.g. inside `cluster::run_local`'s `parts`):
-//! let labeller = program.labeller();
-//! let workload: Box<dyn Workload<Engine<labels_static::StaticLabeller>>> =
-//!     Box::new(program.replay());
+//! let labeller = StaticLabeller::new(program.clone());
+//! let workload: Box<dyn Workload<Engine<StaticLabeller>>> =
+//!     Box::new(Replay::new(program.clone()));
 //! # let _ = (labeller, workload);
 //! ```
 
 pub use shamir_runtime;
+/// The runtime's tracer and replayer ([`shamir_runtime::circuit`]): a
+/// program is traced by the one into the circuit a [`StaticProgram`] numbers,
+/// and replayed by the other on every player.
+pub use shamir_runtime::circuit::{Replay, Tracer};
 
-mod circuit;
+mod estimate;
 mod labeller;
-mod replay;
 mod strategy;
-mod tracer;
 mod transform;
 
-pub use circuit::{BatchBounds, Circuit, Gate, GateId};
+pub use estimate::{estimate_params, TransformEstimate, ESTIMATE_SAMPLES};
 pub use labeller::{StaticLabel, StaticLabeller};
-pub use replay::Replay;
 pub use strategy::StaticStrategy;
-pub use tracer::{Rejection, Tracer, DEADLINE_CHECK, MAX_GATES};
-pub use transform::{
-    estimate_params, transform, transform_params, transform_params_until, transform_workload,
-    StaticProgram, TransformCost, TransformError, TransformEstimate, Unsupported, ESTIMATE_SAMPLES,
-    MAX_RING,
-};
+pub use transform::{transform, StaticProgram, TransformCost, TransformError, Unsupported};

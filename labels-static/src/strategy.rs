@@ -2,8 +2,9 @@
 //! run is the transformation; every player then replays the transformed
 //! program with a [`StaticLabeller`].
 
-use crate::transform::{trace, TransformError, ESTIMATE_SAMPLES, MAX_RING};
-use crate::{estimate_params, Replay, StaticLabeller, StaticProgram, MAX_GATES};
+use crate::transform::{transform, TransformError};
+use crate::{estimate_params, StaticLabeller, StaticProgram, ESTIMATE_SAMPLES};
+use shamir_runtime::circuit::{Replay, MAX_GATES};
 use shamir_runtime::strategy::{MemoryNeed, Refusal, Strategy};
 use shamir_runtime::{Mpc, PlayerId, Program, RunParams, RunReport, Workload};
 use std::sync::Arc;
@@ -36,7 +37,7 @@ impl Strategy for StaticStrategy {
         deadline: Instant,
     ) -> Result<Arc<StaticProgram>, Refusal> {
         let players = params.players as usize;
-        match trace(|| program.build(), players, MAX_RING, Some(deadline)) {
+        match transform(program, players, Some(deadline)) {
             Ok(p) => Ok(Arc::new(p)),
             Err(TransformError::Unsupported(u)) => Err(Refusal::Unsupported {
                 reason: u.reason,

@@ -9,8 +9,10 @@
 //!   Lagrange coefficients), [`prss`] (random shares without communication).
 //! * The contract: [`label`] — the [`Labeller`] trait every strategy implements.
 //! * The program side: [`program`] (handles, the [`Mpc`] operations, the
-//!   [`Workload`] trait) and [`workloads`] (the six programs of the study,
-//!   written once).
+//!   [`Workload`] trait), [`workloads`] (the six programs of the study,
+//!   written once) and [`circuit`] (the program as data: traced into gates
+//!   before a run, then replayed, for strategies that look at the program
+//!   before it runs).
 //! * The runtime: [`engine`] (one table per player of the operations in
 //!   flight, found from their labels), [`outbox`] (the frames bound for a
 //!   peer), [`wire`] (frames and handshake), [`net`] (the TCP mesh and link
@@ -23,6 +25,7 @@
 //! A strategy crate depends on this one, implements [`Labeller`], and runs the
 //! shared conformance suite from [`testkit`] (feature `testkit`).
 
+pub mod circuit;
 pub mod cluster;
 pub mod engine;
 pub mod error;

@@ -7,8 +7,9 @@
 //! ([`Mpc::schedule`]), VIFF's `schedule_callback`. Programs never see a label.
 //!
 //! Workloads are written once, generically over [`Mpc`]. The live runtime
-//! implements it by running the operations over the network; a tracer can
-//! implement it by recording them into a circuit.
+//! implements it by running the operations over the network; the
+//! [`Tracer`](crate::circuit::Tracer) implements it by recording them into a
+//! [`Circuit`](crate::circuit::Circuit).
 
 use crate::field::Fp;
 use crate::label::PlayerId;

@@ -1,4 +1,4 @@
-//! [`Replay`]: a [`StaticProgram`] as a [`Workload`] the live runtime runs.
+//! [`Replay`]: a traced [`Circuit`] as a [`Workload`] the live runtime runs.
 //!
 //! The replayer issues the traced gates in their traced order, a few per call,
 //! so the runtime's window still bounds what is in flight, batch by batch as
@@ -7,25 +7,29 @@
 //! code, so every player issues exactly the same operations in exactly the
 //! same order, whatever the network does.
 //!
+//! A replay holds its circuit through any shared pointer to something that
+//! holds one (`Arc<Circuit>`, or a strategy's own program that keeps its
+//! circuit with what it derived from it), so the players of a process share
+//! one copy.
+//!
 //! ## Handles in a ring
 //!
-//! No gate refers further back than the program's reach (measured when it is
-//! transformed), so the replayer keeps the handles of the last
-//! [`StaticProgram::ring_slots`] gates only, in a ring indexed by the gate
-//! number modulo its size (a power of two above the reach). When gate `j`
-//! takes the slot of gate `j − slots`, no gate from `j` on can refer to that
-//! one any more, so the replayer first releases its value
-//! ([`Mpc::release`]); checks produce no value and are never released. Once
-//! the last gate is issued, the values still in the ring are released too:
-//! every value is released exactly once, and a player's handles take 4 bytes
-//! per slot however long the program. A program whose reach needs more than
-//! [`crate::MAX_RING`] slots keeps a handle for every gate instead and
-//! releases nothing (its values are kept to the end of the run).
+//! No gate refers further back than the circuit's reach
+//! ([`Circuit::reach`]), so the replayer keeps the handles of the last
+//! [`ring_slots`] gates only, in a ring indexed by the gate number modulo its
+//! size (a power of two above the reach). When gate `j` takes the slot of
+//! gate `j − slots`, no gate from `j` on can refer to that one any more, so
+//! the replayer first releases its value ([`Mpc::release`]); checks produce
+//! no value and are never released. Once the last gate is issued, the values
+//! still in the ring are released too: every value is released exactly once,
+//! and a player's handles take 4 bytes per slot however long the program. A
+//! program whose reach needs more than [`MAX_RING`] slots keeps a handle for
+//! every gate instead and releases nothing (its values are kept to the end of
+//! the run).
 
-use crate::circuit::{BatchBounds, Gate};
-use crate::transform::StaticProgram;
-use shamir_runtime::{Mpc, Public, Share, ValueId, Workload};
-use std::sync::Arc;
+use super::{BatchBounds, Circuit, Gate};
+use crate::program::{Mpc, Public, Share, ValueId, Workload};
+use std::ops::Deref;
 
 /// Gates issued per call at most (a call also stops after the first gate that
 /// communicates, as the study's workloads issue one such operation per call).
@@ -34,15 +38,40 @@ const GATES_PER_CALL: usize = 16;
 /// Handle of a gate that produces no value (a check).
 const NO_VALUE: u32 = u32::MAX;
 
-/// One player's replay of a [`StaticProgram`], as a [`Workload`] for any
-/// [`Mpc`]: batch by batch, `deal` issues the gates of the batch's `deal`
-/// phase and `compute` the rest of the batch, in traced order, at most a few
-/// per call (a call ends after the first gate that sends messages), mapping
-/// each gate to the handle the runtime returned, in a ring that releases the
-/// values no later gate can refer to.
+/// The largest replay ring, in slots (16 MiB of handles per player). A
+/// program whose reach needs more (`tree` at large n, whose last levels refer
+/// back to leaves dealt at the start) is replayed from a full table of
+/// handles, one per gate, with no releases.
+pub const MAX_RING: usize = 1 << 22;
+
+/// The slots of the ring a replay of a circuit of reach `reach` keeps its
+/// handles in, the power of two above the reach; `None` when that is more
+/// than [`MAX_RING`]: the replay then keeps a handle for every gate and
+/// releases nothing.
+pub fn ring_slots(reach: u64) -> Option<usize> {
+    ring_for(reach, MAX_RING)
+}
+
+/// The ring a program of reach `reach` needs (the power of two above it), or
+/// `None` if that is more than `limit` slots.
+fn ring_for(reach: u64, limit: usize) -> Option<usize> {
+    usize::try_from(reach)
+        .ok()
+        .and_then(|r| r.checked_add(1))
+        .and_then(usize::checked_next_power_of_two)
+        .filter(|&slots| slots <= limit)
+}
+
+/// One player's replay of a traced [`Circuit`], held through `P` (e.g.
+/// `Arc<Circuit>`), as a [`Workload`] for any [`Mpc`]: batch by batch, `deal`
+/// issues the gates of the batch's `deal` phase and `compute` the rest of the
+/// batch, in traced order, at most a few per call (a call ends after the
+/// first gate that sends messages), mapping each gate to the handle the
+/// runtime returned, in a ring that releases the values no later gate can
+/// refer to.
 #[derive(Debug)]
-pub struct Replay {
-    program: Arc<StaticProgram>,
+pub struct Replay<P> {
+    program: P,
     /// The runtime's handle of gate `g` at `g & mask`: the last `slots.len()`
     /// gates in ring mode, every gate in table mode.
     slots: Box<[u32]>,
@@ -59,14 +88,26 @@ pub struct Replay {
     flushed: bool,
 }
 
-impl Replay {
-    /// A replayer at the program's first gate.
-    pub fn new(program: Arc<StaticProgram>) -> Replay {
+impl<P> Replay<P>
+where
+    P: Deref,
+    P::Target: AsRef<Circuit>,
+{
+    /// A replayer at the circuit's first gate, with a ring of
+    /// [`ring_slots`] slots (or a handle per gate).
+    pub fn new(program: P) -> Replay<P> {
+        let ring = ring_slots((*program).as_ref().reach());
+        Replay::with_ring(program, ring)
+    }
+
+    /// A replayer with a ring of `ring` slots (more than the reach), or a
+    /// handle per gate.
+    fn with_ring(program: P, ring: Option<usize>) -> Replay<P> {
         // One allocation for the whole run, zeroed lazily by the allocator:
         // no allocation per gate.
-        let (len, mask, releases) = match program.ring_slots() {
+        let (len, mask, releases) = match ring {
             Some(slots) => (slots, slots - 1, true),
-            None => (program.gates().len(), usize::MAX, false),
+            None => ((*program).as_ref().gates().len(), usize::MAX, false),
         };
         Replay {
             program,
@@ -79,24 +120,14 @@ impl Replay {
         }
     }
 
-    /// The program replayed.
-    pub fn program(&self) -> &Arc<StaticProgram> {
-        &self.program
-    }
-
-    /// Gates issued so far.
-    pub fn issued(&self) -> usize {
-        self.next
-    }
-
-    /// Handles the replayer keeps (the ring's slots, or one per gate).
-    pub fn slots(&self) -> usize {
-        self.slots.len()
+    /// The circuit replayed.
+    fn circuit(&self) -> &Circuit {
+        (*self.program).as_ref()
     }
 
     /// The current batch's bounds (empty past the last batch).
     fn bounds(&self) -> BatchBounds {
-        self.program
+        self.circuit()
             .batches()
             .get(self.batch)
             .copied()
@@ -110,7 +141,7 @@ impl Replay {
         if start >= end {
             return false;
         }
-        let gates = self.program.gates();
+        let gates = (*self.program).as_ref().gates();
         let stop = end.min(start + GATES_PER_CALL);
         let (slots, mask) = (&mut self.slots, self.mask);
         let len = slots.len();
@@ -149,7 +180,7 @@ impl Replay {
     /// Once every gate is issued (ring mode), releases the values still in the
     /// ring: those of the last `slots` gates, checks aside.
     fn flush<M: Mpc>(&mut self, m: &mut M) {
-        let gates = self.program.gates();
+        let gates = (*self.program).as_ref().gates();
         if !self.releases || self.flushed || self.next < gates.len() {
             return;
         }
@@ -163,7 +194,11 @@ impl Replay {
     }
 }
 
-impl<M: Mpc> Workload<M> for Replay {
+impl<M: Mpc, P> Workload<M> for Replay<P>
+where
+    P: Deref,
+    P::Target: AsRef<Circuit>,
+{
     fn deal(&mut self, m: &mut M) -> bool {
         let end = self.bounds().deal_end;
         self.step(m, end)
@@ -179,7 +214,7 @@ impl<M: Mpc> Workload<M> for Replay {
     }
 
     fn next_batch(&mut self) -> bool {
-        if self.batch + 1 < self.program.batches().len() {
+        if self.batch + 1 < self.circuit().batches().len() {
             self.batch += 1;
             true
         } else {
@@ -188,21 +223,21 @@ impl<M: Mpc> Workload<M> for Replay {
     }
 
     fn outputs(&self) -> u64 {
-        self.program.outputs()
+        self.circuit().outputs()
     }
 
     fn multiplications(&self) -> u64 {
-        self.program.multiplications()
+        self.circuit().multiplications()
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tracer::Tracer;
-    use crate::transform::{transform, transform_workload};
-    use shamir_runtime::label::PlayerId;
-    use shamir_runtime::{workloads, Fp, WorkloadKind};
+    use crate::circuit::Tracer;
+    use crate::label::PlayerId;
+    use crate::{workloads, Fp, WorkloadKind};
+    use std::sync::Arc;
 
     const KINDS: [WorkloadKind; 5] = [
         WorkloadKind::Independent,
@@ -216,7 +251,7 @@ mod tests {
     /// telling `m` where each phase ends; returns the number of `deal` and
     /// `compute` calls that issued something.
     fn replay_all<M: Mpc>(
-        r: &mut Replay,
+        r: &mut Replay<Arc<Circuit>>,
         m: &mut M,
         mut end_deal: impl FnMut(&mut M),
         mut end_batch: impl FnMut(&mut M),
@@ -301,10 +336,23 @@ mod tests {
         }
     }
 
+    /// The circuit of the program `make()` builds, for 3 players.
+    fn traced(make: impl FnOnce() -> Box<dyn Workload<Tracer>>) -> Arc<Circuit> {
+        let mut t = Tracer::new(3);
+        t.trace(&mut *make());
+        assert!(t.rejection().is_none(), "{:?}", t.rejection());
+        Arc::new(t.into_circuit())
+    }
+
+    /// The study's workload `kind` of size `n`, traced.
+    fn study(kind: WorkloadKind, n: u64) -> Arc<Circuit> {
+        traced(|| workloads::build(kind, n, 3, 2))
+    }
+
     /// Every workload of size `n` in batches of 8 multiplications.
-    fn batched(n: u64) -> impl Iterator<Item = (String, crate::StaticProgram)> {
+    fn batched(n: u64) -> impl Iterator<Item = (String, Arc<Circuit>)> {
         KINDS.into_iter().map(move |kind| {
-            let p = transform_workload(|| workloads::build_batched(kind, n, 3, 2, 8), 3).unwrap();
+            let p = traced(|| workloads::build_batched(kind, n, 3, 2, 8));
             (format!("{kind} n={n} in batches"), p)
         })
     }
@@ -312,27 +360,23 @@ mod tests {
     #[test]
     fn replaying_on_a_tracer_gives_back_the_program() {
         let programs = KINDS
-            .map(|kind| (kind.to_string(), transform(kind, 40, 3, 2, 3).unwrap()))
+            .map(|kind| (kind.to_string(), study(kind, 40)))
             .into_iter()
             .chain(batched(40))
-            .chain([(
-                "carry".to_string(),
-                transform_workload(|| Carry::boxed(4), 3).unwrap(),
-            )]);
+            .chain([("carry".to_string(), traced(|| Carry::boxed(4)))]);
         for (name, p) in programs {
-            let p = Arc::new(p);
             let mut again = Tracer::new(3);
-            let mut r = p.replay();
+            let mut r = Replay::new(p.clone());
             let calls = replay_all(
                 &mut r,
                 &mut again,
                 Tracer::end_deal_phase,
                 Tracer::end_batch,
             );
-            assert_eq!(r.issued(), p.gates().len());
+            assert_eq!(r.next, p.gates().len());
             let c = again.into_circuit();
-            assert_eq!(c.gates, p.gates(), "{name}");
-            assert_eq!(c.batches, p.batches(), "{name}");
+            assert_eq!(c.gates(), p.gates(), "{name}");
+            assert_eq!(c.batches(), p.batches(), "{name}");
             let sending = p.gates().iter().filter(|g| g.communicates()).count();
             assert!(
                 calls >= sending,
@@ -426,28 +470,21 @@ mod tests {
     fn the_ring_releases_every_value_once_and_never_a_live_one() {
         let programs = KINDS
             .into_iter()
-            .flat_map(|kind| {
-                [0, 1, 40, 200].map(|n| {
-                    (
-                        format!("{kind} n={n}"),
-                        transform(kind, n, 3, 2, 3).unwrap(),
-                    )
-                })
-            })
+            .flat_map(|kind| [0, 1, 40, 200].map(|n| (format!("{kind} n={n}"), study(kind, n))))
             .chain(batched(200))
-            .chain([(
-                "carry".to_string(),
-                transform_workload(|| Carry::boxed(5), 3).unwrap(),
-            )]);
+            .chain([("carry".to_string(), traced(|| Carry::boxed(5)))]);
         for (name, p) in programs {
-            let p = Arc::new(p);
-            let slots = p.ring_slots().expect("a ring at this size");
-            assert!(slots as u64 > p.cost().reach);
+            let slots = ring_slots(p.reach()).expect("a ring at this size");
+            assert!(slots as u64 > p.reach());
             let mut m = Ledger::default();
-            let mut r = p.replay();
-            assert_eq!(r.slots(), slots);
+            let mut r = Replay::new(p.clone());
+            assert_eq!(r.slots.len(), slots);
             replay_all(&mut r, &mut m, |_| {}, |_| {});
-            assert_eq!(m.live.len() as u64, p.cost().gates - p.outputs(), "{name}");
+            assert_eq!(
+                m.live.len() as u64,
+                p.gates().len() as u64 - p.outputs(),
+                "{name}"
+            );
             assert_eq!(m.released, m.live.len(), "{name}: every value released");
             assert!(
                 m.max_live <= slots,
@@ -463,21 +500,27 @@ mod tests {
 
     #[test]
     fn a_program_reaching_past_the_limit_keeps_every_handle() {
-        let p = Arc::new(
-            crate::transform::transform_with(
-                || shamir_runtime::workloads::build(WorkloadKind::Tree, 100, 1, 2),
-                3,
-                16,
-            )
-            .unwrap(),
-        );
-        assert_eq!(p.ring_slots(), None);
-        assert_eq!(p.cost().ring_slots, None);
+        let p = traced(|| workloads::build(WorkloadKind::Tree, 100, 1, 2));
+        // A limit of 16 slots instead of MAX_RING.
+        let ring = ring_for(p.reach(), 16);
+        assert_eq!(ring, None);
         let mut m = Ledger::default();
-        let mut r = p.replay();
-        assert_eq!(r.slots(), p.gates().len());
+        let mut r = Replay::with_ring(p.clone(), ring);
+        assert_eq!(r.slots.len(), p.gates().len());
         replay_all(&mut r, &mut m, |_| {}, |_| {});
         assert_eq!(m.released, 0);
-        assert_eq!(r.issued(), p.gates().len());
+        assert_eq!(r.next, p.gates().len());
+    }
+
+    #[test]
+    fn the_ring_is_the_power_of_two_above_the_reach() {
+        assert_eq!(ring_for(0, MAX_RING), Some(1));
+        assert_eq!(ring_for(4, MAX_RING), Some(8));
+        assert_eq!(ring_for(7, MAX_RING), Some(8));
+        assert_eq!(ring_for(8, MAX_RING), Some(16));
+        assert_eq!(ring_for(MAX_RING as u64 - 1, MAX_RING), Some(MAX_RING));
+        assert_eq!(ring_for(MAX_RING as u64, MAX_RING), None);
+        assert_eq!(ring_for(u64::MAX, MAX_RING), None);
+        assert_eq!(ring_slots(4), ring_for(4, MAX_RING));
     }
 }

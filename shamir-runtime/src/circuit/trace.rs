@@ -11,21 +11,27 @@
 //!   sub-protocol nested a million deep uses no stack. Loops whose trip count
 //!   the program knows are unrolled the same way: the trace simply records
 //!   every iteration.
+//! * [`Tracer::trace`] drives a [`Workload`] as the runtime does, batch by
+//!   batch: its `deal` phase to exhaustion, then its `compute` phase,
+//!   recording where each batch's phases lie ([`BatchBounds`]).
+//! * As it records, the tracer measures the circuit: its reach (the furthest
+//!   any gate refers back, which sizes a [`Replay`](super::Replay)'s ring),
+//!   its checks and its multiplications.
 //! * [`Mpc::read`] asks for the value of an opened share: the program's next
 //!   step depends on data that exists only during the run. That cannot be
 //!   traced. The tracer records the fact ([`Rejection`]) and returns a dummy
 //!   value ([`Fp::ZERO`]) so the program can return; from then on it records
 //!   nothing and drops every continuation scheduled, so no retry loop built from
-//!   continuations can keep the tracer busy. The transformation then rejects
-//!   the program.
+//!   continuations can keep the tracer busy.
 //! * With a deadline ([`Tracer::set_deadline`]), the tracer looks at the clock
 //!   every [`DEADLINE_CHECK`] gates and, once the deadline has passed, stops
 //!   in the same way ([`Tracer::ran_out_of_time`]): tracing a large program
 //!   counts against the run's timeout.
 
-use crate::circuit::{BatchBounds, Circuit, Gate, GateId};
-use shamir_runtime::label::PlayerId;
-use shamir_runtime::{Fp, Mpc, Public, Share, ValueId};
+use super::{BatchBounds, Circuit, Gate, GateId};
+use crate::field::Fp;
+use crate::label::PlayerId;
+use crate::program::{Mpc, Public, Share, ValueId, Workload};
 use std::collections::VecDeque;
 use std::time::Instant;
 
@@ -58,7 +64,14 @@ pub const DEADLINE_CHECK: usize = 4096;
 /// drops every continuation, so the program returns promptly.
 pub struct Tracer {
     players: usize,
-    circuit: Circuit,
+    gates: Vec<Gate>,
+    batches: Vec<BatchBounds>,
+    /// The largest distance from a gate back to a gate it refers to, so far.
+    reach: u64,
+    /// Checks recorded.
+    outputs: u64,
+    /// Multiplications recorded.
+    multiplications: u64,
     rejection: Option<Rejection>,
     /// Whether a continuation is being traced (nested ones are queued).
     in_continuation: bool,
@@ -78,8 +91,8 @@ impl std::fmt::Debug for Tracer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Tracer")
             .field("players", &self.players)
-            .field("gates", &self.circuit.gates.len())
-            .field("batches", &self.circuit.batches.len())
+            .field("gates", &self.gates.len())
+            .field("batches", &self.batches.len())
             .field("rejection", &self.rejection)
             .field("queued", &self.queue.len())
             .finish()
@@ -87,21 +100,20 @@ impl std::fmt::Debug for Tracer {
 }
 
 impl Tracer {
-    /// A tracer for a program run by `players` players.
+    /// A tracer for a program run by `players` players. It rejects a program
+    /// of more than [`MAX_GATES`] gates.
     pub fn new(players: usize) -> Tracer {
-        Tracer::with_max_gates(players, MAX_GATES)
-    }
-
-    /// A tracer that rejects the program once it records more than
-    /// `max_gates` gates (at most [`MAX_GATES`]).
-    pub fn with_max_gates(players: usize, max_gates: usize) -> Tracer {
         Tracer {
             players,
-            circuit: Circuit::default(),
+            gates: Vec::new(),
+            batches: Vec::new(),
+            reach: 0,
+            outputs: 0,
+            multiplications: 0,
             rejection: None,
             in_continuation: false,
             queue: VecDeque::new(),
-            max_gates: max_gates.min(MAX_GATES),
+            max_gates: MAX_GATES,
             batch_start: 0,
             deal_end: None,
             deadline: None,
@@ -116,6 +128,21 @@ impl Tracer {
         self.deadline = Some(deadline);
     }
 
+    /// Traces `workload` as the runtime runs it: batch by batch, its `deal`
+    /// phase to exhaustion, then its `compute` phase, until
+    /// [`Workload::next_batch`] says it is done or the trace is rejected.
+    pub fn trace<W: Workload<Tracer> + ?Sized>(&mut self, workload: &mut W) {
+        loop {
+            while self.rejection.is_none() && workload.deal(self) {}
+            self.end_deal_phase();
+            while self.rejection.is_none() && workload.compute(self) {}
+            self.end_batch();
+            if self.rejection.is_some() || !workload.next_batch() {
+                return;
+            }
+        }
+    }
+
     /// Whether tracing stopped because its deadline passed.
     pub fn ran_out_of_time(&self) -> bool {
         self.out_of_time
@@ -123,7 +150,7 @@ impl Tracer {
 
     /// The gates recorded so far.
     pub fn gates(&self) -> &[Gate] {
-        &self.circuit.gates
+        &self.gates
     }
 
     /// Why the program cannot be traced, once the tracer knows.
@@ -133,16 +160,16 @@ impl Tracer {
 
     /// Marks the gates recorded since the current batch began as its `deal`
     /// phase.
-    pub fn end_deal_phase(&mut self) {
-        self.deal_end = Some(self.circuit.gates.len());
+    pub(super) fn end_deal_phase(&mut self) {
+        self.deal_end = Some(self.gates.len());
     }
 
     /// Ends the current batch: its `compute` phase is the gates recorded since
     /// its `deal` phase ended (all of them, if [`Tracer::end_deal_phase`] was
     /// not called). The next gate starts the next batch.
-    pub fn end_batch(&mut self) {
-        let end = self.circuit.gates.len();
-        self.circuit.batches.push(BatchBounds {
+    pub(super) fn end_batch(&mut self) {
+        let end = self.gates.len();
+        self.batches.push(BatchBounds {
             start: self.batch_start,
             deal_end: self.deal_end.take().unwrap_or(self.batch_start),
             end,
@@ -150,33 +177,39 @@ impl Tracer {
         self.batch_start = end;
     }
 
-    /// The recorded circuit. A batch still open (gates recorded since the
-    /// last [`Tracer::end_batch`], or no batch at all) is ended first.
+    /// The recorded circuit, with what was measured of it. A batch still open
+    /// (gates recorded since the last batch ended, or no batch at all) is
+    /// ended first.
     pub fn into_circuit(mut self) -> Circuit {
-        if self.circuit.batches.is_empty()
-            || self.deal_end.is_some()
-            || self.batch_start < self.circuit.gates.len()
+        if self.batches.is_empty() || self.deal_end.is_some() || self.batch_start < self.gates.len()
         {
             self.end_batch();
         }
-        self.circuit
+        Circuit {
+            gates: self.gates.into_boxed_slice(),
+            batches: self.batches.into_boxed_slice(),
+            reach: self.reach,
+            outputs: self.outputs,
+            multiplications: self.multiplications,
+        }
     }
 
     /// Records that the program cannot be traced (the first reason wins).
-    pub fn reject(&mut self, gate: Option<GateId>, reason: String) {
+    fn reject(&mut self, gate: Option<GateId>, reason: String) {
         if self.rejection.is_none() {
             self.rejection = Some(Rejection { gate, reason });
             self.queue.clear();
         }
     }
 
-    /// Appends `gate`; returns its index (0 once the trace is rejected).
+    /// Appends `gate` and measures it; returns its index (0 once the trace is
+    /// rejected).
     #[inline]
     fn push(&mut self, gate: Gate) -> GateId {
         if self.rejection.is_some() {
             return 0;
         }
-        let id = self.circuit.gates.len();
+        let id = self.gates.len();
         if id >= self.max_gates {
             self.reject(
                 None,
@@ -195,7 +228,15 @@ impl Tracer {
             );
             return 0;
         }
-        self.circuit.gates.push(gate);
+        for a in gate.operands() {
+            self.reach = self.reach.max(id as u64 - u64::from(a));
+        }
+        match gate {
+            Gate::Mul(..) => self.multiplications += 1,
+            Gate::Check(..) => self.outputs += 1,
+            _ => {}
+        }
+        self.gates.push(gate);
         id as GateId
     }
 
@@ -291,7 +332,7 @@ impl Mpc for Tracer {
     }
 
     /// Records nothing: the replay frees each gate's value on its own, once
-    /// the program can no longer refer to it (see [`crate::Replay`]).
+    /// the program can no longer refer to it (see [`Replay`](super::Replay)).
     fn release(&mut self, _v: ValueId) {}
 }
 
@@ -329,6 +370,25 @@ mod tests {
             ]
         );
         assert!(t.rejection().is_none());
+    }
+
+    #[test]
+    fn the_circuit_is_measured_as_it_is_recorded() {
+        let mut t = Tracer::new(3);
+        let a = t.input(0, Fp::new(3));
+        let b = t.random();
+        let c = t.mul(a, b);
+        let d = t.add_const(c, Fp::ONE);
+        let e = t.mul(d, a);
+        let o = t.open(e);
+        t.check(o, Fp::ZERO);
+        let c = t.into_circuit();
+        // Gate 4 (the second product) reads gate 0.
+        assert_eq!((c.reach(), c.outputs(), c.multiplications()), (4, 1, 2));
+        assert_eq!(
+            c.bytes(),
+            7 * std::mem::size_of::<Gate>() + std::mem::size_of::<BatchBounds>()
+        );
     }
 
     #[test]
@@ -411,7 +471,7 @@ mod tests {
         t.random();
         let c = t.into_circuit();
         assert_eq!(
-            c.batches,
+            c.batches(),
             [
                 BatchBounds {
                     start: 0,
@@ -427,7 +487,7 @@ mod tests {
         );
         assert_eq!(c.deal_gates(), 1);
         let empty = Tracer::new(3).into_circuit();
-        assert_eq!(empty.batches, [BatchBounds::default()]);
+        assert_eq!(empty.batches(), [BatchBounds::default()]);
     }
 
     #[test]
@@ -452,7 +512,8 @@ mod tests {
 
     #[test]
     fn too_many_gates_is_a_rejection() {
-        let mut t = Tracer::with_max_gates(3, 4);
+        let mut t = Tracer::new(3);
+        t.max_gates = 4;
         for _ in 0..10 {
             t.random();
         }

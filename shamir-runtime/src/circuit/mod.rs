@@ -1,8 +1,35 @@
-//! The program as data: a [`Circuit`] of [`Gate`]s, each gate's output named by
-//! the gate's own index.
+//! The program as data: a [`Circuit`] of [`Gate`]s, each gate's output named
+//! by the gate's own index.
+//!
+//! [`program`](crate::program) is the program side as code: a [`Workload`]
+//! issuing operations through [`Mpc`]. This module is the same program as
+//! data, for any strategy that looks at the program before it runs (static
+//! labels number its gates):
+//!
+//! * [`Tracer`] ([`trace`](mod@trace)) is an [`Mpc`] that records the
+//!   operations a workload issues as gates instead of running them,
+//!   continuations flattened and loops unrolled, batch by batch
+//!   ([`BatchBounds`]), and measures the circuit as it goes (its reach,
+//!   checks and multiplications). A program that reads an opened value has
+//!   no circuit: the tracer records why ([`Rejection`]).
+//! * [`Replay`] ([`replay`](mod@replay)) is a [`Workload`] that issues a
+//!   circuit's gates on any [`Mpc`], batch by batch as traced, keeping the
+//!   runtime's handles of the last few gates in a ring sized to the reach.
+//!
+//! Only the tracer builds a circuit, so its measurements always describe
+//! its gates.
+//!
+//! [`Workload`]: crate::program::Workload
+//! [`Mpc`]: crate::program::Mpc
 
-use shamir_runtime::label::{OpKind, PlayerId};
-use shamir_runtime::Fp;
+pub mod replay;
+pub mod trace;
+
+pub use replay::{ring_slots, Replay, MAX_RING};
+pub use trace::{Rejection, Tracer, DEADLINE_CHECK, MAX_GATES};
+
+use crate::field::Fp;
+use std::ops::Range;
 
 /// Index of a gate in a circuit. A gate's output (a share, or an opened value
 /// for [`Gate::Open`]) is named by the index of the gate that produced it.
@@ -55,21 +82,6 @@ impl Gate {
         matches!(self, Gate::Input { .. } | Gate::Mul(..) | Gate::Open(_))
     }
 
-    /// A short name, as [`OpKind::name`] gives it (`check` for checks).
-    pub fn name(self) -> &'static str {
-        match self {
-            Gate::Input { .. } => "input",
-            Gate::Random => "random",
-            Gate::Add(..) => "add",
-            Gate::Sub(..) => "sub",
-            Gate::MulConst(..) => "mul_const",
-            Gate::AddConst(..) => "add_const",
-            Gate::Mul(..) => "mul",
-            Gate::Open(_) => "open",
-            Gate::Check(..) => "check",
-        }
-    }
-
     /// The gates this one reads.
     pub fn operands(self) -> impl Iterator<Item = GateId> {
         let (a, b) = match self {
@@ -80,45 +92,6 @@ impl Gate {
             }
         };
         a.into_iter().chain(b)
-    }
-}
-
-/// The one-byte code of a labelled operation kind, as the labeller compares
-/// it: `random` 0, `mul` 1, `open` 2, `input` of player `p` 3 + p. `None`
-/// for local operations (and for inputs of players beyond 252, which the
-/// transformation refuses).
-#[inline]
-pub(crate) fn kind_code(op: OpKind) -> Option<u8> {
-    match op {
-        OpKind::Random => Some(0),
-        OpKind::Mul => Some(1),
-        OpKind::Open => Some(2),
-        OpKind::Input { owner } => input_code(owner),
-        _ => None,
-    }
-}
-
-/// The code of an input of `owner`, if it fits in a byte.
-#[inline]
-pub(crate) fn input_code(owner: PlayerId) -> Option<u8> {
-    u8::try_from(owner).ok().and_then(|o| o.checked_add(3))
-}
-
-/// The labelled operation a code stands for, for error messages.
-pub(crate) fn code_name(code: u8) -> String {
-    match code {
-        0 => "random".into(),
-        1 => "mul".into(),
-        2 => "open".into(),
-        c => format!("input of player {}", c - 3),
-    }
-}
-
-/// The labelled operation `op` stands for, for error messages.
-pub(crate) fn op_name(op: OpKind) -> String {
-    match op {
-        OpKind::Input { owner } => format!("input of player {owner}"),
-        other => other.name().into(),
     }
 }
 
@@ -137,30 +110,70 @@ pub struct BatchBounds {
 
 impl BatchBounds {
     /// Gates of the batch's `deal` phase.
-    pub fn deal(&self) -> std::ops::Range<usize> {
+    pub fn deal(&self) -> Range<usize> {
         self.start..self.deal_end
     }
 
     /// Gates of the batch's `compute` phase.
-    pub fn compute(&self) -> std::ops::Range<usize> {
+    pub fn compute(&self) -> Range<usize> {
         self.deal_end..self.end
     }
 }
 
-/// A traced program: its gates in issue order, batch after batch, each batch's
-/// `deal` gates before its `compute` gates.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// A traced program ([`Tracer::into_circuit`]): its gates in issue order,
+/// batch after batch, each batch's `deal` gates before its `compute` gates,
+/// and what the tracer measured of them.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Circuit {
-    /// Every gate, in the order the program issued it (continuations flattened).
-    pub gates: Vec<Gate>,
-    /// The program's batches, in order; together they cover `gates`.
-    pub batches: Vec<BatchBounds>,
+    gates: Box<[Gate]>,
+    batches: Box<[BatchBounds]>,
+    reach: u64,
+    outputs: u64,
+    multiplications: u64,
 }
 
 impl Circuit {
+    /// Every gate, in the order the program issued it (continuations flattened).
+    pub fn gates(&self) -> &[Gate] {
+        &self.gates
+    }
+
+    /// The program's batches, in order; together they cover the gates.
+    pub fn batches(&self) -> &[BatchBounds] {
+        &self.batches
+    }
+
     /// Gates of the `deal` phases, summed over batches.
     pub fn deal_gates(&self) -> usize {
         self.batches.iter().map(|b| b.deal().len()).sum()
+    }
+
+    /// The program's reach: the largest distance, in gates, from a gate back
+    /// to a gate it refers to (an operand, or the opening a check is about).
+    /// A replay keeps the handles of that many gates ([`ring_slots`]).
+    pub fn reach(&self) -> u64 {
+        self.reach
+    }
+
+    /// The checks the program records (one per [`Gate::Check`]).
+    pub fn outputs(&self) -> u64 {
+        self.outputs
+    }
+
+    /// The multiplications the program issues.
+    pub fn multiplications(&self) -> u64 {
+        self.multiplications
+    }
+
+    /// The circuit's size in memory, in bytes: its gates and batch bounds.
+    pub fn bytes(&self) -> usize {
+        std::mem::size_of_val(&*self.gates) + std::mem::size_of_val(&*self.batches)
+    }
+}
+
+impl AsRef<Circuit> for Circuit {
+    fn as_ref(&self) -> &Circuit {
+        self
     }
 }
 
@@ -178,32 +191,6 @@ mod tests {
     }
 
     #[test]
-    fn kind_codes_are_distinct_and_local_ops_have_none() {
-        let mut codes: Vec<u8> = [OpKind::Random, OpKind::Mul, OpKind::Open]
-            .into_iter()
-            .chain((0..16).map(|owner| OpKind::Input { owner }))
-            .map(|k| kind_code(k).unwrap())
-            .collect();
-        let len = codes.len();
-        codes.sort_unstable();
-        codes.dedup();
-        assert_eq!(codes.len(), len);
-        for op in [
-            OpKind::Add,
-            OpKind::Sub,
-            OpKind::MulConst(Fp::ONE),
-            OpKind::AddConst(Fp::ONE),
-        ] {
-            assert_eq!(kind_code(op), None);
-        }
-        assert_eq!(input_code(253), None);
-        assert_eq!(
-            code_name(kind_code(OpKind::Input { owner: 2 }).unwrap()),
-            "input of player 2"
-        );
-    }
-
-    #[test]
     fn batch_bounds_split_deal_from_compute() {
         let b = BatchBounds {
             start: 4,
@@ -212,8 +199,11 @@ mod tests {
         };
         assert_eq!((b.deal(), b.compute()), (4..6, 6..10));
         let c = Circuit {
-            gates: Vec::new(),
-            batches: vec![b, BatchBounds::default()],
+            gates: Box::new([]),
+            batches: Box::new([b, BatchBounds::default()]),
+            reach: 0,
+            outputs: 0,
+            multiplications: 0,
         };
         assert_eq!(c.deal_gates(), 2);
     }
