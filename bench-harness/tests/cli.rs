@@ -734,8 +734,7 @@ fn a_player_outside_the_players_file_is_refused() {
 /// still this workspace's revision.
 #[test]
 fn git_rev_is_the_revision_the_binary_was_built_from() {
-    let outside = std::env::temp_dir().join(format!("labelbench-rev-{}", std::process::id()));
-    std::fs::create_dir_all(&outside).unwrap();
+    let outside = TempDir::new("rev");
     let out = Command::new(BIN)
         .args([
             "run",
@@ -748,11 +747,10 @@ fn git_rev_is_the_revision_the_binary_was_built_from() {
             "--format",
             "json",
         ])
-        .current_dir(&outside)
+        .current_dir(&outside.0)
         .stdin(Stdio::null())
         .output()
         .unwrap();
-    let _ = std::fs::remove_dir_all(&outside);
     let line = json_line(&out);
     let recorded = line["git_rev"].as_str().unwrap().to_string();
     let head = Command::new("git")

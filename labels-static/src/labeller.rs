@@ -10,7 +10,7 @@ use crate::transform::{code_name, kind_code, StaticProgram};
 use shamir_runtime::label::{
     decode_varint_label, Issued, IssuedWire, LabelError, Labeller, OpKind,
 };
-use shamir_runtime::wire::{put_varint, varint_exact, varint_len};
+use shamir_runtime::wire::{put_varint, varint_exact};
 use std::sync::Arc;
 
 /// A static label: the number of a labelled gate, sent as a varint.
@@ -113,11 +113,6 @@ impl Labeller for StaticLabeller {
 
     fn decode(&self, bytes: &[u8]) -> Result<u64, LabelError> {
         decode_varint_label(bytes)
-    }
-
-    #[inline]
-    fn encoded_len(&self, label: &u64) -> usize {
-        varint_len(*label)
     }
 
     #[inline]

@@ -143,25 +143,30 @@ fn a_run_that_departs_from_its_program_fails_with_diverged() {
     assert!(started.elapsed() < testkit::TIMEOUT / 2, "{r:#?}");
 }
 
+/// `independent` with `n` multiplications under static labels, with `timeout`
+/// for the whole run, the tracing included.
+fn run_within(n: u64, timeout: std::time::Duration) -> shamir_runtime::RunReport {
+    use shamir_runtime::strategy::LocalRun;
+    let params = shamir_runtime::RunParams {
+        workload: WorkloadKind::Independent,
+        n,
+        ..shamir_runtime::RunParams::example()
+    };
+    let how = LocalRun {
+        timeout,
+        dense_keys: true,
+        secure: false,
+    };
+    shamir_runtime::AnyStrategy::run_local(&StaticStrategy, &params, how).unwrap()
+}
+
 /// Tracing counts against the run's timeout: a program too large to trace in
 /// time is a hung run whose error names the phase, not a run that overstays.
 #[test]
 fn tracing_that_outlasts_the_timeout_is_a_hung_run_naming_the_phase() {
-    use shamir_runtime::strategy::LocalRun;
-    use shamir_runtime::{AnyStrategy, RunParams};
     use std::time::Duration;
-    let params = RunParams {
-        workload: WorkloadKind::Independent,
-        n: 20_000_000,
-        ..RunParams::example()
-    };
-    let how = LocalRun {
-        timeout: Duration::from_millis(20),
-        dense_keys: true,
-        secure: false,
-    };
     let started = Instant::now();
-    let r = AnyStrategy::run_local(&StaticStrategy, &params, how).unwrap();
+    let r = run_within(20_000_000, Duration::from_millis(20));
     assert!(started.elapsed() < Duration::from_secs(5), "stopped early");
     assert!(r.hung);
     let error = r.error.unwrap_or_default();
@@ -173,26 +178,13 @@ fn tracing_that_outlasts_the_timeout_is_a_hung_run_naming_the_phase() {
     );
     assert!(!r.unsupported);
     assert_eq!(r.correct, 0);
-    assert_eq!(r.outputs, params.n);
+    assert_eq!(r.outputs, 20_000_000);
 }
 
 /// A quick trace leaves the run the rest of its time.
 #[test]
 fn a_quick_trace_leaves_the_run_its_time() {
-    use shamir_runtime::strategy::LocalRun;
-    use shamir_runtime::{AnyStrategy, RunParams};
-    use std::time::Duration;
-    let params = RunParams {
-        workload: WorkloadKind::Independent,
-        n: 200,
-        ..RunParams::example()
-    };
-    let how = LocalRun {
-        timeout: Duration::from_secs(30),
-        dense_keys: true,
-        secure: false,
-    };
-    let r = AnyStrategy::run_local(&StaticStrategy, &params, how).unwrap();
+    let r = run_within(200, std::time::Duration::from_secs(30));
     assert_eq!((r.hung, r.error.as_deref()), (false, None));
     assert_eq!(r.correct, 200);
 }

@@ -7,9 +7,11 @@
 //!
 //! * Arithmetic, free of I/O: [`field`] (GF(2^61 − 1)), [`shamir`] (sharing and
 //!   Lagrange coefficients), [`prss`] (random shares without communication).
-//! * The contract: [`label`] — the [`Labeller`] trait every strategy implements.
+//! * The contract: [`label`], the [`Labeller`] trait (how one player labels
+//!   its messages), and [`strategy`], the [`Strategy`] trait (everything else
+//!   a run needs of a strategy) with [`AnyStrategy`], what the harness holds.
 //! * The program side: [`program`] (handles, the [`Mpc`] operations, the
-//!   [`Workload`] trait), [`workloads`] (the six programs of the study,
+//!   [`Workload`] and [`Program`] traits), [`workloads`] (the six programs of the study,
 //!   written once) and [`circuit`] (the program as data: traced into gates
 //!   before a run, then replayed, for strategies that look at the program
 //!   before it runs).
@@ -22,8 +24,10 @@
 //!   benchmarks and profilers.
 //! * Results: [`report`], [`latency`] and [`params`].
 //!
-//! A strategy crate depends on this one, implements [`Labeller`], and runs the
-//! shared conformance suite from [`testkit`] (feature `testkit`).
+//! A strategy crate depends on this one, implements [`Labeller`] and
+//! [`Strategy`], and runs the shared conformance suite from `testkit`
+//! (feature `testkit`) with one line:
+//! `shamir_runtime::conformance_suite!(MyStrategy);`.
 
 pub mod circuit;
 pub mod cluster;
