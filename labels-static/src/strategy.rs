@@ -36,29 +36,24 @@ impl Strategy for StaticStrategy {
         params: &RunParams,
         deadline: Instant,
     ) -> Result<Arc<StaticProgram>, Refusal> {
-        let players = params.players as usize;
-        match transform(program, players, Some(deadline)) {
-            Ok(p) => Ok(Arc::new(p)),
-            Err(TransformError::Unsupported(u)) => Err(Refusal::Unsupported {
+        let program = transform(program, params.players as usize, Some(deadline));
+        program.map(Arc::new).map_err(|e| match e {
+            TransformError::Unsupported(u) => Refusal::Unsupported {
                 reason: u.reason,
                 seconds: u.seconds,
-            }),
-            Err(e @ TransformError::OutOfTime { seconds, .. }) => Err(Refusal::OutOfTime {
+            },
+            TransformError::OutOfTime { seconds, .. } => Refusal::OutOfTime {
                 message: e.to_string(),
                 seconds,
-            }),
-        }
+            },
+        })
     }
 
     fn labeller(&self, plan: &Arc<StaticProgram>, _me: PlayerId) -> StaticLabeller {
         StaticLabeller::new(plan.clone())
     }
 
-    fn program<M: Mpc, P: Program>(
-        &self,
-        plan: &Arc<StaticProgram>,
-        _program: &P,
-    ) -> Box<dyn Workload<M>> {
+    fn program<M: Mpc, P: Program>(&self, plan: &Self::Plan, _: &P) -> Box<dyn Workload<M>> {
         Box::new(Replay::new(plan.clone()))
     }
 

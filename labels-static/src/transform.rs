@@ -32,11 +32,9 @@ fn input_code(owner: PlayerId) -> Option<u8> {
 
 /// The labelled operation a code stands for, for error messages.
 pub(crate) fn code_name(code: u8) -> String {
-    match code {
-        0 => "random".into(),
-        1 => "mul".into(),
-        2 => "open".into(),
-        c => format!("input of player {}", c - 3),
+    match ["random", "mul", "open"].get(usize::from(code)) {
+        Some(name) => name.to_string(),
+        None => format!("input of player {}", code - 3),
     }
 }
 

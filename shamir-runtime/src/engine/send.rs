@@ -101,7 +101,7 @@ impl Sender {
 
     /// Prepares the frame for the label whose wire form is the first `len`
     /// bytes of `padded`, copied at a fixed size.
-    #[inline]
+    #[inline(always)]
     pub fn prepare_short(&mut self, padded: &[u8; SHORT_LABEL], len: usize) {
         let f = self.begin();
         f.extend_from_slice(padded);
