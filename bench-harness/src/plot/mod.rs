@@ -2,8 +2,8 @@
 //! `plots/` as PNG and SVG with plotters (pure Rust: bitmap and SVG backends,
 //! the bundled DejaVu Sans through `ab_glyph`, no system libraries).
 //!
-//! What each plot shows is defined in [`crate::figures`]; this module only
-//! draws ([`render`]) and writes the files. A plot whose data is absent is
+//! What each plot shows is defined in `crate::figures`; this module only
+//! draws (`render`) and writes the files. A plot whose data is absent is
 //! skipped with a note on stderr, and any file it left from an earlier run is
 //! removed so that the report never embeds a stale picture.
 

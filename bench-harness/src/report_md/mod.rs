@@ -4,12 +4,12 @@
 //! a table of medians, minima, maxima and repetition counts, the plots drawn
 //! by `labelbench plot`, and short findings whose every number is computed
 //! here from the data. The tables use the same slices and grouping as the
-//! plots ([`crate::figures`]), so a table and its plot always agree.
+//! plots (`crate::figures`), so a table and its plot always agree.
 //!
 //! This file holds the report's outline: which section comes where. Each
-//! section is written by its own file: [`provenance`], [`correctness`], a
-//! figure with its table ([`figure`]) and its findings ([`findings`], one file
-//! per figure), [`security`], [`unsupported`] and [`errors`].
+//! section is written by its own file: `provenance`, `correctness`, a
+//! figure with its table (`figure`) and its findings (`findings`, one file
+//! per figure), `security`, `unsupported` and `errors`.
 
 mod correctness;
 mod errors;
@@ -92,6 +92,28 @@ fn render(runs: &[RunReport], plots: &Path, base: &Path) -> String {
     out
 }
 
+/// `text` with the padding of its tables' columns squeezed out (every run of
+/// spaces in a `|` line made one), so that tests can look for a row.
+#[cfg(test)]
+fn squeezed(text: &str) -> String {
+    let mut out = String::new();
+    for line in text.lines() {
+        if line.starts_with('|') {
+            out.push_str(
+                &line
+                    .split(' ')
+                    .filter(|w| !w.is_empty())
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            );
+        } else {
+            out.push_str(line);
+        }
+        out.push('\n');
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -117,7 +139,7 @@ mod tests {
             std::env::temp_dir().join(format!("labelbench-report-test-{}", std::process::id()));
         let out = dir.join("REPORT.md");
         write_report(&runs, &dir.join("plots"), &out).unwrap();
-        let text = std::fs::read_to_string(&out).unwrap();
+        let text = squeezed(&std::fs::read_to_string(&out).unwrap());
         std::fs::remove_dir_all(&dir).ok();
         assert!(
             text.contains("**naive** failed in 3 of its 3 runs"),
