@@ -42,6 +42,28 @@ pub(crate) fn plain(rows: &[Vec<String>]) -> String {
     out
 }
 
+/// `text` with the padding of its tables' columns squeezed out (every run of
+/// spaces in a `|` line made one), so that tests can look for a row.
+#[cfg(test)]
+pub(crate) fn squeezed(text: &str) -> String {
+    let mut out = String::new();
+    for line in text.lines() {
+        if line.starts_with('|') {
+            out.push_str(
+                &line
+                    .split(' ')
+                    .filter(|w| !w.is_empty())
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            );
+        } else {
+            out.push_str(line);
+        }
+        out.push('\n');
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

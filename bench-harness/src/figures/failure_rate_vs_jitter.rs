@@ -2,7 +2,8 @@
 //! multiplications at each jitter (categories, not to scale), hung runs
 //! counted.
 
-use super::{Figure, FigureId, Scale, Skipped, XAxis};
+use super::figure::{Figure, Scale, Skipped, XAxis};
+use super::id::FigureId;
 use crate::format::group_digits;
 use crate::select::series::{series_of, Style};
 use crate::select::slice::{defaults, select, Dim};
@@ -20,7 +21,7 @@ pub(super) fn build(ok: &[&RunReport]) -> Result<Figure, Skipped> {
     let Some((fixed, runs)) = select(&cands, Some(Dim::Jitter), |c| {
         (defaults(c), c.xs, c.series, c.runs, c.fixed.n)
     }) else {
-        return Err(id.skipped("no runs of `independent`"));
+        return Err(Skipped::new(id, "no runs of `independent`"));
     };
     let jitters: BTreeSet<u64> = runs.iter().map(|r| r.jitter_us).collect();
     let jitters: Vec<u64> = jitters.into_iter().collect();

@@ -1,7 +1,8 @@
 //! Label bytes per message against nesting depth: `nested`, the mean label
 //! (solid) and the longest (dashed) of each strategy at each depth.
 
-use super::{Figure, FigureId, Scale, Skipped, XAxis};
+use super::figure::{Figure, Scale, Skipped, XAxis};
+use super::id::FigureId;
 use crate::select::series::{int_name, partner, series_of, Look, Style};
 use crate::select::slice::{defaults, select, Dim};
 use shamir_runtime::RunReport;
@@ -16,7 +17,7 @@ pub(super) fn build(ok: &[&RunReport]) -> Result<Figure, Skipped> {
     let Some((fixed, runs)) = select(&cands, Some(Dim::Depth), |c| {
         (defaults(c), c.xs, c.series, c.runs, c.fixed.n)
     }) else {
-        return Err(id.skipped("no runs of `nested`"));
+        return Err(Skipped::new(id, "no runs of `nested`"));
     };
     let depth = |r: &RunReport| r.depth as f64;
     let mean = series_of(

@@ -2,7 +2,8 @@
 //! own best slice, compared at one n where possible (the n most workloads
 //! have).
 
-use super::{Figure, FigureId, Scale, Skipped, XAxis};
+use super::figure::{Figure, Scale, Skipped, XAxis};
+use super::id::FigureId;
 use crate::select::series::{series_of, Style};
 use crate::select::slice::{defaults, select, Fixed};
 use crate::select::workload_rank;
@@ -47,7 +48,7 @@ pub(super) fn build(ok: &[&RunReport]) -> Result<Figure, Skipped> {
         }
     }
     if runs.is_empty() {
-        return Err(id.skipped("no runs that sent any bytes"));
+        return Err(Skipped::new(id, "no runs that sent any bytes"));
     }
     let categories: Vec<String> = chosen.iter().map(|f| f.workload.clone()).collect();
     // Parameters shared by every workload go in the subtitle, the rest in notes.

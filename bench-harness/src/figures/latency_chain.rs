@@ -1,7 +1,8 @@
 //! Latency per multiplication on `chain`: the p50 and p99 of each strategy,
 //! one category each.
 
-use super::{auto_scale, Figure, FigureId, Scale, Skipped, XAxis};
+use super::figure::{auto_scale, Figure, Scale, Skipped, XAxis};
+use super::id::FigureId;
 use crate::select::series::{partner, positive, series_of, Series, Style};
 use crate::select::slice::{defaults, select};
 use crate::select::timed;
@@ -16,7 +17,7 @@ pub(super) fn build(ok: &[&RunReport]) -> Result<Figure, Skipped> {
         .collect();
     let Some((fixed, runs)) = select(&cands, None, |c| (defaults(c), c.series, c.runs, c.fixed.n))
     else {
-        return Err(id.skipped("no finished runs of `chain`"));
+        return Err(Skipped::new(id, "no finished runs of `chain`"));
     };
     let p50 = series_of(
         &runs,

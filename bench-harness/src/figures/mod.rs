@@ -1,14 +1,17 @@
-//! Defining the figures: the seven the study draws ([`FigureId`]), each in its
-//! own file, and what a figure is as data ([`Figure`]): title, subtitle, axes,
-//! series and notes. The renderer ([`crate::plot`]) draws a [`Figure`]; the
-//! report ([`crate::report_md`]) prints the same points as tables, so both
-//! agree. A figure's runs are chosen through [`crate::select`].
+//! Defining the figures: the seven the study draws ([`FigureId`], in
+//! `id.rs`), each built by its own file from the runs, and what a figure is as
+//! data ([`Figure`], in `figure.rs`): title, subtitle, axes, series and notes.
+//! The renderer ([`crate::plot`]) draws a [`Figure`]; the report
+//! ([`crate::report_md`]) prints the same points as tables, so both agree. A
+//! figure's runs are chosen through [`crate::select`].
 //!
-//! Adding a figure is a new file here, a variant of [`FigureId`] and one line
-//! in each of its three matches (file name, title, which file builds it); the
-//! report's match on its findings then asks where it goes.
+//! Adding a figure is a new file here, a variant of [`FigureId`] (with its
+//! file name and title) and one line in [`build`]; the report's match on its
+//! findings then asks where it goes.
 
 mod failure_rate_vs_jitter;
+mod figure;
+mod id;
 mod label_bytes_vs_depth;
 mod label_share;
 mod latency_chain;
@@ -16,201 +19,26 @@ mod throughput_vs_n;
 mod throughput_vs_players;
 mod wall_time_vs_n;
 
+pub(crate) use figure::{Figure, Scale, Skipped, XAxis};
+pub(crate) use id::FigureId;
+
 use crate::select::series::Series;
-use crate::select::slice::{select, Dim, Fixed};
-use crate::select::{timed, Variants};
+use crate::select::Variants;
 use shamir_runtime::RunReport;
 use std::collections::BTreeSet;
 
-/// The study's figures, in the order they are drawn.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum FigureId {
-    /// Throughput against n (`independent`).
-    ThroughputVsN,
-    /// Throughput against the number of players (`independent`).
-    ThroughputVsPlayers,
-    /// Label bytes per message against nesting depth (`nested`).
-    LabelBytesVsDepth,
-    /// Label bytes as a share of the wire, per workload.
-    LabelShare,
-    /// Failure rate against jitter (`independent`).
-    FailureRateVsJitter,
-    /// Latency per multiplication on `chain`.
-    LatencyChain,
-    /// Wall time against n (`independent`).
-    WallTimeVsN,
-}
-
-impl FigureId {
-    /// Every figure, in order.
-    pub(crate) const ALL: [FigureId; 7] = [
-        FigureId::ThroughputVsN,
-        FigureId::ThroughputVsPlayers,
-        FigureId::LabelBytesVsDepth,
-        FigureId::LabelShare,
-        FigureId::FailureRateVsJitter,
-        FigureId::LatencyChain,
-        FigureId::WallTimeVsN,
-    ];
-
-    /// The file stem of the figure's plots, e.g. `throughput_vs_n`.
-    pub(crate) fn stem(self) -> &'static str {
-        match self {
-            FigureId::ThroughputVsN => "throughput_vs_n",
-            FigureId::ThroughputVsPlayers => "throughput_vs_players",
-            FigureId::LabelBytesVsDepth => "label_bytes_vs_depth",
-            FigureId::LabelShare => "label_share",
-            FigureId::FailureRateVsJitter => "failure_rate_vs_jitter",
-            FigureId::LatencyChain => "latency_chain",
-            FigureId::WallTimeVsN => "wall_time_vs_n",
-        }
+/// Figure `id` of `ok` (supported, insecure runs), or why there is none: the
+/// one place that knows which file builds which figure.
+fn build(id: FigureId, ok: &[&RunReport]) -> Result<Figure, Skipped> {
+    match id {
+        FigureId::ThroughputVsN => throughput_vs_n::build(ok),
+        FigureId::ThroughputVsPlayers => throughput_vs_players::build(ok),
+        FigureId::LabelBytesVsDepth => label_bytes_vs_depth::build(ok),
+        FigureId::LabelShare => label_share::build(ok),
+        FigureId::FailureRateVsJitter => failure_rate_vs_jitter::build(ok),
+        FigureId::LatencyChain => latency_chain::build(ok),
+        FigureId::WallTimeVsN => wall_time_vs_n::build(ok),
     }
-
-    /// The figure's title (a drawn figure may make it more precise).
-    pub(crate) fn title(self) -> &'static str {
-        match self {
-            FigureId::ThroughputVsN => "Throughput against n",
-            FigureId::ThroughputVsPlayers => "Throughput against the number of players",
-            FigureId::LabelBytesVsDepth => "Label bytes per message against nesting depth",
-            FigureId::LabelShare => "Label bytes as a share of the wire",
-            FigureId::FailureRateVsJitter => "Failure rate against jitter",
-            FigureId::LatencyChain => "Latency per multiplication on chain",
-            FigureId::WallTimeVsN => "Wall time against n",
-        }
-    }
-
-    /// The file name of the figure's plot in format `ext` (`png`, `svg`).
-    pub(crate) fn file(self, ext: &str) -> String {
-        format!("{}.{ext}", self.stem())
-    }
-
-    /// The figure of `ok` (supported, insecure runs), or why there is none.
-    fn build(self, ok: &[&RunReport]) -> Result<Figure, Skipped> {
-        match self {
-            FigureId::ThroughputVsN => throughput_vs_n::build(ok),
-            FigureId::ThroughputVsPlayers => throughput_vs_players::build(ok),
-            FigureId::LabelBytesVsDepth => label_bytes_vs_depth::build(ok),
-            FigureId::LabelShare => label_share::build(ok),
-            FigureId::FailureRateVsJitter => failure_rate_vs_jitter::build(ok),
-            FigureId::LatencyChain => latency_chain::build(ok),
-            FigureId::WallTimeVsN => wall_time_vs_n::build(ok),
-        }
-    }
-
-    /// This figure, not drawn, because of `reason`.
-    fn skipped(self, reason: &str) -> Skipped {
-        Skipped {
-            id: self,
-            reason: reason.into(),
-        }
-    }
-}
-
-/// How an axis maps values.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Scale {
-    /// Linear.
-    Linear,
-    /// Logarithmic (base 10).
-    Log,
-}
-
-/// The x axis of a figure.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) enum XAxis {
-    /// Numbers on a linear or log axis.
-    Numeric(Scale),
-    /// Named categories at x = 0, 1, 2, … (evenly spaced, not to scale).
-    Categories(Vec<String>),
-}
-
-/// A plot, as data.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Figure {
-    /// Which figure.
-    pub(crate) id: FigureId,
-    /// The title.
-    pub(crate) title: String,
-    /// The parameters the plot fixed, as one line.
-    pub(crate) context: String,
-    /// The x axis description, with units.
-    pub(crate) x_label: String,
-    /// A short name of x, for table headers.
-    pub(crate) x_key: String,
-    /// The y axis description, with units.
-    pub(crate) y_label: String,
-    /// The y quantity's unit, short, for table headers.
-    pub(crate) y_key: String,
-    /// The x axis.
-    pub(crate) x: XAxis,
-    /// The y axis scale.
-    pub(crate) y_scale: Scale,
-    /// Whether series are shifted sideways so that their error bars do not
-    /// overlap (categorical axes).
-    pub(crate) dodge: bool,
-    /// The series, in legend order.
-    pub(crate) series: Vec<Series>,
-    /// Short remarks printed beside the legend and in the report.
-    pub(crate) notes: Vec<String>,
-}
-
-impl Figure {
-    /// Figure `id` showing `series`, with `context` (the fixed parameters) as
-    /// its subtitle and, as its first note, what markers and bars mean. The
-    /// axes are set with [`x_axis`](Self::x_axis) and [`y_axis`](Self::y_axis).
-    fn new(id: FigureId, context: String, series: Vec<Series>) -> Figure {
-        Figure {
-            id,
-            title: id.title().to_string(),
-            context,
-            x_label: String::new(),
-            x_key: String::new(),
-            y_label: String::new(),
-            y_key: String::new(),
-            x: XAxis::Numeric(Scale::Linear),
-            y_scale: Scale::Linear,
-            dodge: false,
-            notes: vec![note_repetitions(&series)],
-            series,
-        }
-    }
-
-    /// The x axis: a short name for table headers, a description with units.
-    fn x_axis(mut self, key: &str, label: &str, x: XAxis) -> Figure {
-        self.x_key = key.into();
-        self.x_label = label.into();
-        self.x = x;
-        self
-    }
-
-    /// The y axis: its unit for table headers, a description with units.
-    fn y_axis(mut self, key: &str, label: &str, scale: Scale) -> Figure {
-        self.y_key = key.into();
-        self.y_label = label.into();
-        self.y_scale = scale;
-        self
-    }
-
-    /// Series shifted sideways so that their error bars do not overlap.
-    fn dodged(mut self) -> Figure {
-        self.dodge = true;
-        self
-    }
-
-    /// One more remark for the legend and the report.
-    fn note(mut self, note: impl Into<String>) -> Figure {
-        self.notes.push(note.into());
-        self
-    }
-}
-
-/// A plot that was not drawn, and why.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Skipped {
-    /// The figure.
-    pub(crate) id: FigureId,
-    /// Why there is no plot.
-    pub(crate) reason: String,
 }
 
 /// Every figure of `runs`, in the order of [`FigureId::ALL`]: drawn or skipped.
@@ -222,7 +50,7 @@ pub(crate) fn all(runs: &[RunReport]) -> Vec<Result<Figure, Skipped>> {
         .filter(|r| !r.unsupported && !r.secure)
         .collect();
     let mut figs: Vec<Result<Figure, Skipped>> =
-        FigureId::ALL.iter().map(|id| id.build(&ok)).collect();
+        FigureId::ALL.iter().map(|id| build(*id, &ok)).collect();
     // Name and shade strategy variants the same way in every figure.
     let variants = Variants::of(ok.iter().copied());
     for f in figs.iter_mut().flatten() {
@@ -293,55 +121,6 @@ fn note_hidden(f: &mut Figure) {
             f.notes
                 .push(format!("{la}: the same points as {lb}, drawn under them."));
         }
-    }
-}
-
-/// A note on what markers and bars mean, with the repetitions per point.
-fn note_repetitions(series: &[Series]) -> String {
-    let counts: Vec<usize> = series
-        .iter()
-        .flat_map(|s| s.points.iter().map(|p| p.y.count))
-        .collect();
-    let lo = counts.iter().min().copied().unwrap_or(0);
-    let hi = counts.iter().max().copied().unwrap_or(0);
-    let reps = match (lo, hi) {
-        (1, 1) => "1 repetition".to_string(),
-        (a, b) if a == b => format!("{a} repetitions"),
-        (a, b) => format!("{a}–{b} repetitions"),
-    };
-    format!("Filled marker: median; bar/band: min–max over {reps} per point; open circles: single runs.")
-}
-
-/// The note of the figures that leave out unfinished runs.
-const LEFT_OUT: &str = "Runs that hung or failed with an error are left out.";
-
-/// The finished runs of `independent` with 3 players and no jitter, at the
-/// slice with the most values of n: figure `id`'s runs.
-fn independent_by_n<'a>(
-    ok: &[&'a RunReport],
-    id: FigureId,
-) -> Result<(Fixed, Vec<&'a RunReport>), Skipped> {
-    let cands: Vec<&RunReport> = ok
-        .iter()
-        .copied()
-        .filter(|r| r.workload == "independent" && r.players == 3 && r.jitter_us == 0 && timed(r))
-        .collect();
-    select(&cands, Some(Dim::N), |c| (c.xs, c.series, c.runs))
-        .ok_or_else(|| id.skipped("no finished runs of `independent` with 3 players and no jitter"))
-}
-
-/// Log when the values span more than a factor of 30, else linear.
-fn auto_scale(values: &[f64]) -> Scale {
-    let lo = values
-        .iter()
-        .copied()
-        .filter(|v| *v > 0.0)
-        .fold(f64::INFINITY, f64::min);
-    let hi = values.iter().copied().fold(0.0, f64::max);
-    if lo.is_finite() && hi / lo > 30.0 {
-        Scale::Log
-    } else {
-        Scale::Linear
     }
 }
 

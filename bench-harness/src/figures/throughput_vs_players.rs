@@ -1,7 +1,8 @@
 //! Throughput against the number of players: `independent` without jitter,
 //! at the largest n that was run with more than one number of players.
 
-use super::{auto_scale, Figure, FigureId, Scale, Skipped, XAxis, LEFT_OUT};
+use super::figure::{auto_scale, Figure, Scale, Skipped, XAxis, LEFT_OUT};
+use super::id::FigureId;
 use crate::select::series::{int_name, positive, series_of, Style};
 use crate::select::slice::{select, Dim};
 use crate::select::timed;
@@ -18,7 +19,10 @@ pub(super) fn build(ok: &[&RunReport]) -> Result<Figure, Skipped> {
     let Some((fixed, runs)) = select(&cands, Some(Dim::Players), |c| {
         (c.xs >= 2, c.fixed.n, c.xs, c.series, c.runs)
     }) else {
-        return Err(id.skipped("no finished runs of `independent` without jitter"));
+        return Err(Skipped::new(
+            id,
+            "no finished runs of `independent` without jitter",
+        ));
     };
     let series = series_of(
         &runs,

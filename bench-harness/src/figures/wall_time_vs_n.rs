@@ -2,7 +2,9 @@
 //! with a power law fitted to each strategy's medians (its slope in the
 //! legend).
 
-use super::{independent_by_n, Figure, FigureId, Scale, Skipped, XAxis};
+use super::figure::{Figure, Scale, Skipped, XAxis};
+use super::id::FigureId;
+use super::throughput_vs_n::independent_by_n;
 use crate::select::series::{int_name, positive, series_of, Style};
 use crate::stats::fit_log_log;
 use shamir_runtime::RunReport;

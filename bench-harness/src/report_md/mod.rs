@@ -92,32 +92,11 @@ fn render(runs: &[RunReport], plots: &Path, base: &Path) -> String {
     out
 }
 
-/// `text` with the padding of its tables' columns squeezed out (every run of
-/// spaces in a `|` line made one), so that tests can look for a row.
-#[cfg(test)]
-fn squeezed(text: &str) -> String {
-    let mut out = String::new();
-    for line in text.lines() {
-        if line.starts_with('|') {
-            out.push_str(
-                &line
-                    .split(' ')
-                    .filter(|w| !w.is_empty())
-                    .collect::<Vec<_>>()
-                    .join(" "),
-            );
-        } else {
-            out.push_str(line);
-        }
-        out.push('\n');
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::stats::tests::report;
+    use crate::table::squeezed;
 
     #[test]
     fn report_lists_unsupported_and_counts_failures() {
@@ -165,5 +144,32 @@ mod tests {
     fn empty_report_does_not_fail() {
         let text = render(&[], Path::new("plots"), Path::new(""));
         assert!(text.contains("no runs yet"));
+    }
+
+    #[test]
+    fn throughput_finding_says_when_strategies_ran_hours_apart() {
+        // Three repetitions each, two minutes apart, starting at these minutes of the day.
+        let runs_at = |counter_min: u32, history_min: u32| -> Vec<RunReport> {
+            let mut runs = Vec::new();
+            for rep in 0..3u32 {
+                for (strategy, start) in [("counter", counter_min), ("history", history_min)] {
+                    let mut r = report(strategy, "independent");
+                    r.seed = u64::from(rep) + 1;
+                    let m = start + 2 * rep;
+                    r.date = format!("2026-01-01T{:02}:{:02}:00Z", m / 60, m % 60);
+                    runs.push(r);
+                }
+            }
+            runs
+        };
+        let caveat = "were not interleaved";
+        let text = |runs: Vec<RunReport>| render(&runs, Path::new("plots"), Path::new(""));
+        // counter's last run at 01:04, history's first at 09:00.
+        let apart = text(runs_at(60, 540));
+        assert!(apart.contains(caveat), "{apart}");
+        assert!(apart.contains("up to 7.9 h apart"), "{apart}");
+        // Interleaved, or one after the other but a minute apart: no caveat.
+        assert!(!text(runs_at(60, 61)).contains(caveat));
+        assert!(!text(runs_at(60, 65)).contains(caveat));
     }
 }

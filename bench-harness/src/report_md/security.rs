@@ -134,7 +134,7 @@ mod tests {
         }
         let mut text = String::new();
         write(&mut text, &runs.iter().collect::<Vec<_>>());
-        let text = crate::report_md::squeezed(&text);
+        let text = crate::table::squeezed(&text);
         assert!(text.contains("## 6. What security costs"), "{text}");
         assert!(text.contains("| 3 | 1\u{2009}500\u{2009}000 |"), "{text}");
         assert!(text.contains("| 0.80× | 0.50×–0.90× |"), "{text}");

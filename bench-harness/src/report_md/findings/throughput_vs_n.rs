@@ -115,38 +115,3 @@ fn largest_gap(points: &[&Point]) -> Option<Duration> {
     }
     gap
 }
-
-#[cfg(test)]
-mod tests {
-    use crate::report_md::render;
-    use crate::stats::tests::report;
-    use shamir_runtime::RunReport;
-    use std::path::Path;
-
-    #[test]
-    fn throughput_finding_says_when_strategies_ran_hours_apart() {
-        // Three repetitions each, two minutes apart, starting at these minutes of the day.
-        let runs_at = |counter_min: u32, history_min: u32| -> Vec<RunReport> {
-            let mut runs = Vec::new();
-            for rep in 0..3u32 {
-                for (strategy, start) in [("counter", counter_min), ("history", history_min)] {
-                    let mut r = report(strategy, "independent");
-                    r.seed = u64::from(rep) + 1;
-                    let m = start + 2 * rep;
-                    r.date = format!("2026-01-01T{:02}:{:02}:00Z", m / 60, m % 60);
-                    runs.push(r);
-                }
-            }
-            runs
-        };
-        let caveat = "were not interleaved";
-        let text = |runs: Vec<RunReport>| render(&runs, Path::new("plots"), Path::new(""));
-        // counter's last run at 01:04, history's first at 09:00.
-        let apart = text(runs_at(60, 540));
-        assert!(apart.contains(caveat), "{apart}");
-        assert!(apart.contains("up to 7.9 h apart"), "{apart}");
-        // Interleaved, or one after the other but a minute apart: no caveat.
-        assert!(!text(runs_at(60, 61)).contains(caveat));
-        assert!(!text(runs_at(60, 65)).contains(caveat));
-    }
-}
