@@ -10,6 +10,13 @@
 //! section is written by its own file: `provenance`, `correctness`, a
 //! figure with its table (`figure`) and its findings (`findings`, one file
 //! per figure), `security`, `unsupported` and `errors`.
+//!
+//! The prose is written in Rust beside the numbers, not in a template: most
+//! sentences change shape with the data (a clause only when the worst jitter
+//! is neither end, a plural, a caveat only past five minutes between
+//! strategies), and every number passes through `crate::format`. A template
+//! would hold the glue words and its `if`s while the reasons for them stayed
+//! here, and its mistakes would show at run time instead of at compile time.
 
 mod correctness;
 mod errors;
