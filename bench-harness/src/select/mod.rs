@@ -20,13 +20,9 @@ pub(crate) type Rank = (usize, String);
 /// A strategy variant: the strategy and its label truncation.
 pub(crate) type VariantKey = (Rank, Option<u32>);
 
-/// The strategies' order in legends and tables: the four of the study, then
-/// any other name alphabetically.
-pub(crate) fn strategy_rank(name: &str) -> Rank {
-    let known = ["naive", "counter", "history", "static"];
-    let i = known.iter().position(|k| *k == name).unwrap_or(known.len());
-    (i, name.to_string())
-}
+/// The strategies' order in legends and tables: the one list's
+/// ([`crate::strategies::all`]), then any other name alphabetically.
+pub(crate) use crate::strategies::rank as strategy_rank;
 
 /// The workloads' order: the study's order, then any other name.
 pub(crate) fn workload_rank(name: &str) -> Rank {
