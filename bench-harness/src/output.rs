@@ -1,4 +1,5 @@
-//! Printing reports: a readable table or one JSON line, optionally appended to a file.
+//! Printing reports: a readable table (laid out by `crate::table`) or one
+//! JSON line, optionally appended to a file.
 
 use crate::cli::Format;
 use crate::player::PlayerRun;
@@ -134,14 +135,6 @@ fn table(reports: &[RunReport]) -> String {
     for (name, cells) in extra {
         grid.push(std::iter::once(name).chain(cells).collect());
     }
-    let widths: Vec<usize> = (0..grid[0].len())
-        .map(|c| {
-            grid.iter()
-                .map(|row| row[c].chars().count())
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
     let mut out = format!(
         "{} (n = {}, depth {}), {} players (t = {}), jitter {} µs, seed {}, git {}\n",
         first.workload,
@@ -153,22 +146,7 @@ fn table(reports: &[RunReport]) -> String {
         first.seed,
         first.git_rev
     );
-    for row in &grid {
-        let cells: Vec<String> = row
-            .iter()
-            .zip(&widths)
-            .enumerate()
-            .map(|(i, (cell, &w))| {
-                if i == 0 {
-                    format!("{cell:<w$}")
-                } else {
-                    format!("{cell:>w$}")
-                }
-            })
-            .collect();
-        out.push_str(cells.join("  ").trim_end());
-        out.push('\n');
-    }
+    out.push_str(&crate::table::plain(&grid));
     for r in reports.iter().filter(|r| r.unsupported) {
         out.push_str(&format!(
             "{}: unsupported: {}\n",

@@ -7,7 +7,9 @@
 //! drawn on log10 of the values with ticks placed here, so every chart has the
 //! same coordinate type.
 
-use super::figures::{Figure, Look, Scale, Series, XAxis};
+use crate::figures::{Figure, Scale, XAxis};
+use crate::format::tick_label;
+use crate::select::series::{Look, Series};
 use anyhow::{anyhow, Result};
 use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint, Ranged};
 use plotters::coord::Shift;
@@ -17,7 +19,7 @@ use std::path::Path;
 use std::sync::Once;
 
 /// Pixel size of every plot.
-pub const SIZE: (u32, u32) = (1000, 650);
+const SIZE: (u32, u32) = (1000, 650);
 const FONT: &str = "sans-serif";
 const PANEL: u32 = 250;
 
@@ -45,13 +47,13 @@ pub fn register_font() {
 /// The colour of each strategy: the study's four fixed, any other name from a
 /// further palette in alphabetical order, so colours agree across plots.
 #[derive(Debug, Clone)]
-pub struct Palette {
+pub(super) struct Palette {
     others: BTreeMap<String, RGBColor>,
 }
 
 impl Palette {
     /// A palette for the strategies named in `names`.
-    pub fn new<'a>(names: impl IntoIterator<Item = &'a str>) -> Palette {
+    pub(super) fn new<'a>(names: impl IntoIterator<Item = &'a str>) -> Palette {
         const MORE: [RGBColor; 6] = [
             RGBColor(148, 103, 189),
             RGBColor(140, 86, 75),
@@ -85,7 +87,7 @@ impl Palette {
     }
 
     /// The colour of `strategy`; `variant` > 0 lightens it (label truncations).
-    pub fn colour(&self, strategy: &str, variant: usize) -> RGBColor {
+    fn colour(&self, strategy: &str, variant: usize) -> RGBColor {
         let base = Self::known(strategy)
             .or_else(|| self.others.get(strategy).copied())
             .unwrap_or(RGBColor(60, 60, 60));
@@ -100,7 +102,7 @@ fn fail<E: std::fmt::Debug>(e: E) -> anyhow::Error {
 }
 
 /// Draws `fig` to `path` as PNG.
-pub fn png(fig: &Figure, palette: &Palette, path: &Path) -> Result<()> {
+pub(super) fn png(fig: &Figure, palette: &Palette, path: &Path) -> Result<()> {
     register_font();
     let root = BitMapBackend::new(path, SIZE).into_drawing_area();
     draw(&root, fig, palette)?;
@@ -108,7 +110,7 @@ pub fn png(fig: &Figure, palette: &Palette, path: &Path) -> Result<()> {
 }
 
 /// Draws `fig` to `path` as SVG.
-pub fn svg(fig: &Figure, palette: &Palette, path: &Path) -> Result<()> {
+pub(super) fn svg(fig: &Figure, palette: &Palette, path: &Path) -> Result<()> {
     register_font();
     let root = SVGBackend::new(path, SIZE).into_drawing_area();
     draw(&root, fig, palette)?;
@@ -124,7 +126,7 @@ fn map(scale: Scale, v: f64) -> Option<f64> {
 }
 
 /// "Nice" ticks (1, 2, 5 × 10^k) covering [lo, hi], about `want` of them.
-pub fn nice_ticks(lo: f64, hi: f64, want: usize) -> Vec<f64> {
+fn nice_ticks(lo: f64, hi: f64, want: usize) -> Vec<f64> {
     if hi.partial_cmp(&lo) != Some(std::cmp::Ordering::Greater)
         || !lo.is_finite()
         || !hi.is_finite()
@@ -145,7 +147,7 @@ pub fn nice_ticks(lo: f64, hi: f64, want: usize) -> Vec<f64> {
 
 /// Ticks on a log axis, in log10 units: decades, with 2 and 5 between them
 /// when there are few decades, or linear nice ticks when the range is narrow.
-pub fn log_ticks(lo: f64, hi: f64) -> Vec<f64> {
+fn log_ticks(lo: f64, hi: f64) -> Vec<f64> {
     let (a, b) = (lo.ceil() as i64, hi.floor() as i64);
     let decades: Vec<f64> = (a..=b).map(|d| d as f64).collect();
     if decades.len() > 8 {
@@ -169,37 +171,6 @@ pub fn log_ticks(lo: f64, hi: f64) -> Vec<f64> {
             .collect();
     }
     t
-}
-
-/// A tick label: compact (k, M, G) from 10 000 up, else up to 3 significant
-/// digits.
-pub fn tick_label(v: f64) -> String {
-    let a = v.abs();
-    if a < 1e-12 {
-        return "0".into();
-    }
-    for (unit, div) in [("G", 1e9), ("M", 1e6), ("k", 1e3)] {
-        if a >= div {
-            return format!("{}{unit}", trim(v / div, 3));
-        }
-    }
-    trim(v, 3)
-}
-
-/// `v` with at most `sig` significant digits, trailing zeros removed.
-fn trim(v: f64, sig: i32) -> String {
-    let a = v.abs();
-    if a < 1e-4 {
-        let s = format!("{v:.0e}");
-        return s.replace("e-", "e−");
-    }
-    let decimals = (sig - 1 - a.log10().floor() as i32).max(0) as usize;
-    let s = format!("{v:.decimals$}");
-    if s.contains('.') {
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        s
-    }
 }
 
 /// Each series' dodge group (one per strategy variant in the figure) and
@@ -675,20 +646,6 @@ mod tests {
             &[2.0, 2f64 * 0.0 + 200f64.log10(), 500f64.log10(), 3.0]
         ));
         assert!(!log_ticks(2.0, 2.1).is_empty());
-    }
-
-    #[test]
-    fn tick_labels() {
-        assert_eq!(tick_label(0.0), "0");
-        assert_eq!(tick_label(5.0), "5");
-        assert_eq!(tick_label(2.5), "2.5");
-        assert_eq!(tick_label(1000.0), "1k");
-        assert_eq!(tick_label(10_000.0), "10k");
-        assert_eq!(tick_label(250_000.0), "250k");
-        assert_eq!(tick_label(1_500_000.0), "1.5M");
-        assert_eq!(tick_label(0.01), "0.01");
-        assert_eq!(tick_label(0.0005), "0.0005");
-        assert_eq!(tick_label(0.00002), "2e−5");
     }
 
     #[test]

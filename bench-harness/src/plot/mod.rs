@@ -2,15 +2,16 @@
 //! `plots/` as PNG and SVG with plotters (pure Rust: bitmap and SVG backends,
 //! the bundled DejaVu Sans through `ab_glyph`, no system libraries).
 //!
-//! [`figures`] decides what each plot shows and groups runs into repetitions;
-//! [`render`] draws; [`stats`] holds the arithmetic. A plot whose data is
-//! absent is skipped with a note on stderr, and any file it left from an
-//! earlier run is removed so that the report never embeds a stale picture.
+//! What each plot shows is defined in `crate::figures`; this module only
+//! draws (`render`) and writes the files. A plot whose data is absent is
+//! skipped with a note on stderr, and any file it left from an earlier run is
+//! removed so that the report never embeds a stale picture.
 
-pub mod figures;
-pub mod render;
-pub mod stats;
+mod render;
 
+pub use render::register_font;
+
+use crate::figures::{self, Figure};
 use anyhow::{bail, Context, Result};
 use shamir_runtime::RunReport;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -28,11 +29,11 @@ pub fn plot_all(runs: &[RunReport], dir: &Path) -> Result<Vec<PathBuf>> {
                 for (ext, draw) in [
                     (
                         "png",
-                        render::png as fn(&figures::Figure, &render::Palette, &Path) -> Result<()>,
+                        render::png as fn(&Figure, &render::Palette, &Path) -> Result<()>,
                     ),
                     ("svg", render::svg),
                 ] {
-                    let path = dir.join(format!("{}.{ext}", f.name));
+                    let path = dir.join(f.id.file(ext));
                     // A bug in drawing one plot must not cost the others.
                     match catch_unwind(AssertUnwindSafe(|| draw(&f, &palette, &path))) {
                         Ok(Ok(())) => written.push(path),
@@ -45,10 +46,12 @@ pub fn plot_all(runs: &[RunReport], dir: &Path) -> Result<Vec<PathBuf>> {
             Err(s) => {
                 eprintln!(
                     "labelbench plot: skipped {} ({}): {}",
-                    s.name, s.title, s.reason
+                    s.id.stem(),
+                    s.id.title(),
+                    s.reason
                 );
                 for ext in ["png", "svg"] {
-                    let stale = dir.join(format!("{}.{ext}", s.name));
+                    let stale = dir.join(s.id.file(ext));
                     if stale.exists() {
                         std::fs::remove_file(&stale)
                             .with_context(|| format!("removing {}", stale.display()))?;
@@ -65,15 +68,16 @@ pub fn plot_all(runs: &[RunReport], dir: &Path) -> Result<Vec<PathBuf>> {
 
 #[cfg(test)]
 mod tests {
-    use super::stats::tests::report;
     use super::*;
+    use crate::figures::FigureId;
+    use crate::stats::tests::report;
 
     #[test]
     fn draws_png_and_svg_and_removes_stale_files() {
         let dir = std::env::temp_dir().join(format!("labelbench-plot-test-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         // A stale file of a plot the data cannot draw must go.
-        let stale = dir.join("label_bytes_vs_depth.png");
+        let stale = dir.join(FigureId::LabelBytesVsDepth.file("png"));
         std::fs::write(&stale, b"old").unwrap();
         let mut runs = Vec::new();
         for (strategy, n, seed) in [
@@ -94,17 +98,17 @@ mod tests {
             .map(|f| f.file_name().unwrap().to_string_lossy().into_owned())
             .collect();
         assert!(
-            names.contains(&"throughput_vs_n.png".to_string()),
+            names.contains(&FigureId::ThroughputVsN.file("png")),
             "{names:?}"
         );
         assert!(
-            names.contains(&"wall_time_vs_n.svg".to_string()),
+            names.contains(&FigureId::WallTimeVsN.file("svg")),
             "{names:?}"
         );
         assert!(!stale.exists());
-        let png = std::fs::read(dir.join("throughput_vs_n.png")).unwrap();
+        let png = std::fs::read(dir.join(FigureId::ThroughputVsN.file("png"))).unwrap();
         assert_eq!(&png[1..4], b"PNG");
-        let svg = std::fs::read_to_string(dir.join("throughput_vs_n.svg")).unwrap();
+        let svg = std::fs::read_to_string(dir.join(FigureId::ThroughputVsN.file("svg"))).unwrap();
         assert!(svg.contains("counter") && svg.contains("<svg"));
         std::fs::remove_dir_all(&dir).ok();
     }

@@ -6,21 +6,21 @@ use shamir_runtime::RunReport;
 
 /// Median, minimum and maximum of one quantity over the repetitions of a cell.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Summary {
+pub(crate) struct Summary {
     /// The median (the mean of the two middle values for an even count).
-    pub median: f64,
+    pub(crate) median: f64,
     /// The smallest value.
-    pub min: f64,
+    pub(crate) min: f64,
     /// The largest value.
-    pub max: f64,
+    pub(crate) max: f64,
     /// How many values (repetitions) were summarised.
-    pub count: usize,
+    pub(crate) count: usize,
 }
 
 impl Summary {
     /// Summarises `values`, ignoring values that are not finite; `None` when
     /// nothing finite is left.
-    pub fn of(values: impl IntoIterator<Item = f64>) -> Option<Summary> {
+    pub(crate) fn of(values: impl IntoIterator<Item = f64>) -> Option<Summary> {
         let mut v: Vec<f64> = values.into_iter().filter(|x| x.is_finite()).collect();
         if v.is_empty() {
             return None;
@@ -45,42 +45,42 @@ impl Summary {
 /// the minimum over players, so a result counts as a failure when it was wrong,
 /// unverifiable (an inconsistent opening) or never checked at some player —
 /// which is how a hung run counts every output it did not finish.
-pub fn failures(r: &RunReport) -> u64 {
+pub(crate) fn failures(r: &RunReport) -> u64 {
     r.outputs.saturating_sub(r.correct)
 }
 
 /// Failures per 10⁴ outputs (`10⁴ · (outputs − correct) / outputs`); on the
 /// `independent` workload there is one output per multiplication, so this is
 /// failures per 10⁴ multiplications. `None` for a run with no outputs.
-pub fn failure_rate_per_10k(r: &RunReport) -> Option<f64> {
+pub(crate) fn failure_rate_per_10k(r: &RunReport) -> Option<f64> {
     (r.outputs > 0).then(|| 1e4 * failures(r) as f64 / r.outputs as f64)
 }
 
 /// Label bytes as a percentage of all bytes on the wire; `None` when nothing
 /// was sent.
-pub fn label_share_percent(r: &RunReport) -> Option<f64> {
+pub(crate) fn label_share_percent(r: &RunReport) -> Option<f64> {
     (r.wire_bytes > 0).then(|| 100.0 * r.label_bytes_total as f64 / r.wire_bytes as f64)
 }
 
 /// A straight line `log10 y = intercept + slope · log10 x`.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct LogLogFit {
+pub(crate) struct LogLogFit {
     /// The exponent: y grows like x^slope.
-    pub slope: f64,
+    pub(crate) slope: f64,
     /// The intercept on log10 axes.
-    pub intercept: f64,
+    pub(crate) intercept: f64,
 }
 
 impl LogLogFit {
     /// The fitted y at `x`.
-    pub fn at(&self, x: f64) -> f64 {
+    pub(crate) fn at(&self, x: f64) -> f64 {
         10f64.powf(self.intercept + self.slope * x.log10())
     }
 }
 
 /// Least-squares line through `pts`: (slope, intercept); `None` without two
 /// distinct x values.
-pub fn least_squares(pts: &[(f64, f64)]) -> Option<(f64, f64)> {
+pub(crate) fn least_squares(pts: &[(f64, f64)]) -> Option<(f64, f64)> {
     if pts.len() < 2 {
         return None;
     }
@@ -95,7 +95,7 @@ pub fn least_squares(pts: &[(f64, f64)]) -> Option<(f64, f64)> {
 /// Least squares on (log10 x, log10 y); points with a non-positive or
 /// non-finite coordinate are left out. `None` unless at least two distinct x
 /// values remain.
-pub fn fit_log_log(points: &[(f64, f64)]) -> Option<LogLogFit> {
+pub(crate) fn fit_log_log(points: &[(f64, f64)]) -> Option<LogLogFit> {
     let pts: Vec<(f64, f64)> = points
         .iter()
         .filter(|(x, y)| x.is_finite() && y.is_finite() && *x > 0.0 && *y > 0.0)

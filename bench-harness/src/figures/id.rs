@@ -1,0 +1,65 @@
+//! The study's seven figures by name: the one place that knows each
+//! figure's file name and title.
+
+/// The study's figures, in the order they are drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum FigureId {
+    /// Throughput against n (`independent`).
+    ThroughputVsN,
+    /// Throughput against the number of players (`independent`).
+    ThroughputVsPlayers,
+    /// Label bytes per message against nesting depth (`nested`).
+    LabelBytesVsDepth,
+    /// Label bytes as a share of the wire, per workload.
+    LabelShare,
+    /// Failure rate against jitter (`independent`).
+    FailureRateVsJitter,
+    /// Latency per multiplication on `chain`.
+    LatencyChain,
+    /// Wall time against n (`independent`).
+    WallTimeVsN,
+}
+
+impl FigureId {
+    /// Every figure, in order.
+    pub(crate) const ALL: [FigureId; 7] = [
+        FigureId::ThroughputVsN,
+        FigureId::ThroughputVsPlayers,
+        FigureId::LabelBytesVsDepth,
+        FigureId::LabelShare,
+        FigureId::FailureRateVsJitter,
+        FigureId::LatencyChain,
+        FigureId::WallTimeVsN,
+    ];
+
+    /// The file stem of the figure's plots, e.g. `throughput_vs_n`.
+    pub(crate) fn stem(self) -> &'static str {
+        match self {
+            FigureId::ThroughputVsN => "throughput_vs_n",
+            FigureId::ThroughputVsPlayers => "throughput_vs_players",
+            FigureId::LabelBytesVsDepth => "label_bytes_vs_depth",
+            FigureId::LabelShare => "label_share",
+            FigureId::FailureRateVsJitter => "failure_rate_vs_jitter",
+            FigureId::LatencyChain => "latency_chain",
+            FigureId::WallTimeVsN => "wall_time_vs_n",
+        }
+    }
+
+    /// The figure's title (a drawn figure may make it more precise).
+    pub(crate) fn title(self) -> &'static str {
+        match self {
+            FigureId::ThroughputVsN => "Throughput against n",
+            FigureId::ThroughputVsPlayers => "Throughput against the number of players",
+            FigureId::LabelBytesVsDepth => "Label bytes per message against nesting depth",
+            FigureId::LabelShare => "Label bytes as a share of the wire",
+            FigureId::FailureRateVsJitter => "Failure rate against jitter",
+            FigureId::LatencyChain => "Latency per multiplication on chain",
+            FigureId::WallTimeVsN => "Wall time against n",
+        }
+    }
+
+    /// The file name of the figure's plot in format `ext` (`png`, `svg`).
+    pub(crate) fn file(self, ext: &str) -> String {
+        format!("{}.{ext}", self.stem())
+    }
+}

@@ -1,0 +1,27 @@
+//! The written findings under each figure: a few sentences whose every
+//! number is computed from the figure's points. One file per figure, named
+//! as the figure's plots are; [`write`] is the one place that says which
+//! findings follow which figure.
+
+mod failure_rate_vs_jitter;
+mod label_bytes_vs_depth;
+mod label_share;
+mod latency_chain;
+mod throughput_vs_n;
+mod throughput_vs_players;
+mod wall_time_vs_n;
+
+use crate::figures::{Figure, FigureId};
+
+/// Writes the findings of drawn figure `f`.
+pub(super) fn write(out: &mut String, f: &Figure) {
+    match f.id {
+        FigureId::ThroughputVsN => throughput_vs_n::write(out, f),
+        FigureId::ThroughputVsPlayers => throughput_vs_players::write(out, f),
+        FigureId::LabelBytesVsDepth => label_bytes_vs_depth::write(out, f),
+        FigureId::LabelShare => label_share::write(out, f),
+        FigureId::FailureRateVsJitter => failure_rate_vs_jitter::write(out, f),
+        FigureId::LatencyChain => latency_chain::write(out, f),
+        FigureId::WallTimeVsN => wall_time_vs_n::write(out, f),
+    }
+}

@@ -1,0 +1,150 @@
+//! Section 6, what security costs: each secure run against its insecure pair
+//! (same configuration, seed and repetition, run back to back by the sweep),
+//! as medians of the per-pair ratios. Without secure runs there is no
+//! section.
+
+use crate::format::{group_digits, num, times};
+use crate::select::{cell_key_plain, strategy_rank, Rank};
+use crate::stats::Summary;
+use crate::table;
+use shamir_runtime::RunReport;
+use std::collections::{BTreeMap, VecDeque};
+use std::fmt::Write as _;
+
+/// One secure run and its insecure pair: insecure mul/s, secure mul/s, their
+/// ratio, and the ratio of their CPU seconds.
+type Pair = (f64, f64, f64, f64);
+
+/// Writes the section for the secure runs among `runs`, if any has a pair.
+pub(super) fn write(out: &mut String, runs: &[&RunReport]) {
+    let finished = |r: &&&RunReport| r.error.is_none() && !r.hung && r.mul_per_s > 0.0;
+    // A pair shares its configuration, seed, repetition and code; were a
+    // sweep's runs repeated in one file, the i-th secure run of a key pairs
+    // with the i-th insecure one, in file order.
+    let pair_key =
+        |r: &RunReport| format!("{}|{}|{}|{}", cell_key_plain(r), r.seed, r.rep, r.git_rev);
+    let mut insecure: BTreeMap<String, VecDeque<&RunReport>> = BTreeMap::new();
+    for r in runs.iter().filter(|r| !r.secure).filter(finished) {
+        insecure.entry(pair_key(r)).or_default().push_back(r);
+    }
+    let mut by_config: BTreeMap<(Rank, String), (&RunReport, Vec<Pair>)> = BTreeMap::new();
+    let mut unpaired = 0;
+    for r in runs.iter().filter(|r| r.secure).filter(finished) {
+        let Some(plain) = insecure.get_mut(&pair_key(r)).and_then(|q| q.pop_front()) else {
+            unpaired += 1;
+            continue;
+        };
+        let cpu = match (r.cpu_s, plain.cpu_s) {
+            (Some(a), Some(b)) if b > 0.0 => a / b,
+            _ => f64::NAN,
+        };
+        by_config
+            .entry((strategy_rank(&r.strategy), cell_key_plain(r)))
+            .or_insert((*r, Vec::new()))
+            .1
+            .push((
+                plain.mul_per_s,
+                r.mul_per_s,
+                r.mul_per_s / plain.mul_per_s,
+                cpu,
+            ));
+    }
+    if by_config.is_empty() {
+        return;
+    }
+    out.push_str("## 6. What security costs\n\n");
+    out.push_str(
+        "Each secure run (Noise links authenticated by static keys, AES-GCM on every batch of \
+         frames, PRSS keys dealt over the links) against its insecure pair: the same \
+         configuration, seed and repetition, run back to back. Ratios are medians of the \
+         per-pair ratios, so the machine's drift between pairs cancels.\n\n",
+    );
+    let median = |v: Vec<f64>| Summary::of(v).map_or(f64::NAN, |s| s.median);
+    let mut rows = Vec::new();
+    let mut findings = Vec::new();
+    for (r, pairs) in by_config.values() {
+        let Some(ratio) = Summary::of(pairs.iter().map(|p| p.2)) else {
+            continue;
+        };
+        rows.push(vec![
+            r.strategy.clone(),
+            r.workload.clone(),
+            r.players.to_string(),
+            group_digits(r.n),
+            pairs.len().to_string(),
+            num(median(pairs.iter().map(|p| p.0).collect())),
+            num(median(pairs.iter().map(|p| p.1).collect())),
+            times(ratio.median),
+            format!("{}–{}", times(ratio.min), times(ratio.max)),
+            times(median(pairs.iter().map(|p| p.3).collect())),
+        ]);
+        findings.push(format!(
+            "**{}** ({} players, n = {}) keeps {} of its insecure throughput",
+            r.strategy,
+            r.players,
+            group_digits(r.n),
+            times(ratio.median)
+        ));
+    }
+    out.push_str(&table::markdown(
+        &[
+            "strategy",
+            "workload",
+            "players",
+            "n",
+            "pairs",
+            "insecure (mul/s)",
+            "secure (mul/s)",
+            "secure / insecure",
+            "min–max",
+            "CPU secure / insecure",
+        ],
+        &rows,
+    ));
+    let _ = writeln!(out, "{}.\n", findings.join("; "));
+    if unpaired > 0 {
+        let _ = writeln!(
+            out,
+            "{unpaired} finished secure runs had no finished insecure pair and are left out.\n"
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stats::tests::report;
+
+    #[test]
+    fn security_costs_are_per_pair_ratios() {
+        // Three pairs: secure at 0.8, 0.9 and 0.5 of its insecure pair, whose
+        // throughput drifts from run to run; the median ratio is 0.80.
+        let mut runs = Vec::new();
+        for (seed, (plain, ratio)) in [(1_000_000.0, 0.8), (2_000_000.0, 0.9), (1_500_000.0, 0.5)]
+            .into_iter()
+            .enumerate()
+        {
+            let mut r = report("counter", "independent");
+            r.seed = seed as u64 + 1;
+            r.mul_per_s = plain;
+            runs.push(r.clone());
+            r.secure = true;
+            r.mul_per_s = plain * ratio;
+            runs.push(r);
+        }
+        let mut text = String::new();
+        write(&mut text, &runs.iter().collect::<Vec<_>>());
+        let text = crate::table::squeezed(&text);
+        assert!(text.contains("## 6. What security costs"), "{text}");
+        assert!(text.contains("| 3 | 1\u{2009}500\u{2009}000 |"), "{text}");
+        assert!(text.contains("| 0.80× | 0.50×–0.90× |"), "{text}");
+        assert!(text.contains("**counter** (3 players"), "{text}");
+        // Without secure runs there is no section.
+        let mut none = String::new();
+        write(
+            &mut none,
+            &runs.iter().filter(|r| !r.secure).collect::<Vec<_>>(),
+        );
+        assert!(none.is_empty());
+    }
+}
