@@ -50,7 +50,13 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Report(args) => {
             let runs = results::load_runs(&args.results.join("runs.jsonl"))?;
             let path = args.results.join("REPORT.md");
-            report_md::write_report(&runs, &args.results.join("plots"), &path)?;
+            let reference = results::load_reference(args.reference())?;
+            report_md::write_report(
+                &runs,
+                &args.results.join("plots"),
+                &path,
+                reference.as_ref(),
+            )?;
             println!("{}", path.display());
             Ok(ExitCode::SUCCESS)
         }

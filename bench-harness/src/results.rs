@@ -31,3 +31,15 @@ pub fn write_csv(runs: &[RunReport], path: &Path) -> Result<()> {
         .with_context(|| format!("writing {}", path.display()))?;
     Ok(())
 }
+
+/// The committed results in `dir` to compare a report with, if `dir` is given
+/// and holds runs.
+pub fn load_reference(
+    dir: Option<std::path::PathBuf>,
+) -> Result<Option<crate::report_md::Reference>> {
+    let Some(path) = dir else {
+        return Ok(None);
+    };
+    let runs = load_runs(&path.join("runs.jsonl"))?;
+    Ok(Some(crate::report_md::Reference { path, runs }))
+}

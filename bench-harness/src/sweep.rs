@@ -368,7 +368,7 @@ pub fn sweep(args: &SweepArgs) -> Result<()> {
     if let Some(reps) = args.reps {
         grid.reps = reps;
     }
-    let results = args.results();
+    let dir = args.results();
     let planned = grid.runs()?;
     let timeout = grid.check()?;
     // Every configuration's memory, once, before the first run.
@@ -388,8 +388,8 @@ pub fn sweep(args: &SweepArgs) -> Result<()> {
             })?;
         }
     }
-    std::fs::create_dir_all(&results).with_context(|| format!("creating {}", results.display()))?;
-    let jsonl = results.join("runs.jsonl");
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    let jsonl = dir.join("runs.jsonl");
     if args.fresh && jsonl.exists() {
         std::fs::remove_file(&jsonl).with_context(|| format!("removing {}", jsonl.display()))?;
     }
@@ -465,21 +465,34 @@ pub fn sweep(args: &SweepArgs) -> Result<()> {
     }
     bar.finish_with_message("done");
     let runs = results::load_runs(&jsonl)?;
-    results::write_csv(&runs, &results.join("runs.csv"))?;
+    results::write_csv(&runs, &dir.join("runs.csv"))?;
     eprintln!(
         "sweep: {} runs in {} and runs.csv",
         runs.len(),
         jsonl.display()
     );
     if !args.no_report {
-        let plots = crate::plot::plot_all(&runs, &results.join("plots"))?;
+        let plots = crate::plot::plot_all(&runs, &dir.join("plots"))?;
         eprintln!(
             "sweep: {} plot files in {}",
             plots.len(),
-            results.join("plots").display()
+            dir.join("plots").display()
         );
-        crate::report_md::write_report(&runs, &results.join("plots"), &results.join("REPORT.md"))?;
-        eprintln!("sweep: wrote {}", results.join("REPORT.md").display());
+        let reference = results::load_reference(args.reference())?;
+        crate::report_md::write_report(
+            &runs,
+            &dir.join("plots"),
+            &dir.join("REPORT.md"),
+            reference.as_ref(),
+        )?;
+        match &reference {
+            Some(r) => eprintln!(
+                "sweep: wrote {}, comparing with the committed {}",
+                dir.join("REPORT.md").display(),
+                r.path.display()
+            ),
+            None => eprintln!("sweep: wrote {}", dir.join("REPORT.md").display()),
+        }
     }
     Ok(())
 }

@@ -767,3 +767,56 @@ fn git_rev_is_the_revision_the_binary_was_built_from() {
         None => assert_eq!(recorded, "unknown", "{line}"),
     }
 }
+
+/// A user's sweep writes to `results/local/<name>`, leaves the committed
+/// `results/<name>` as it was, and its report compares the two.
+#[test]
+fn a_sweep_leaves_committed_results_alone_and_compares_with_them() {
+    let dir = TempDir::new("reference");
+    let committed = dir.path("results/mine");
+    std::fs::create_dir_all(&committed).unwrap();
+    std::fs::write(
+        committed.join("grid.toml"),
+        "reps = 1\n[[grid]]\nstrategies = [\"counter\", \"static\"]\nworkloads = [\"independent\"]\n\
+         players = [3]\nn = [50]\njitter_us = [0]\n",
+    )
+    .unwrap();
+    let sweep = |extra: &[&str]| {
+        let out = Command::new(BIN)
+            .args(["sweep", "--grid", "results/mine/grid.toml"])
+            .args(extra)
+            .current_dir(&dir.0)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        assert_success(&out, "sweep");
+        text(&out.stderr)
+    };
+    // The maintainer's run, into the committed folder.
+    sweep(&["--results", "results/mine", "--no-report"]);
+    let runs = std::fs::read(committed.join("runs.jsonl")).unwrap();
+    // The user's run: the default folder, compared with the committed one.
+    let said = sweep(&[]);
+    assert!(
+        said.contains("comparing with the committed results/mine"),
+        "{said}"
+    );
+    assert_eq!(std::fs::read(committed.join("runs.jsonl")).unwrap(), runs);
+    assert!(!committed.join("REPORT.md").exists());
+    let report = std::fs::read_to_string(dir.path("results/local/mine/REPORT.md")).unwrap();
+    let squeezed: String = report
+        .lines()
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" ") + "\n")
+        .collect();
+    assert!(
+        squeezed.contains("## Compared with the committed results"),
+        "{report}"
+    );
+    for strategy in ["counter", "static"] {
+        // One pair each, both correct, the same label bytes (the same seed).
+        assert!(
+            squeezed.contains(&format!("| {strategy} | 1 | 1 | 1 |")),
+            "{report}"
+        );
+    }
+}

@@ -9,7 +9,8 @@
 //! This file holds the report's outline: which section comes where. Each
 //! section is written by its own file: `provenance`, `correctness`, a
 //! figure with its table (`figure`) and its findings (`findings`, one file
-//! per figure), `security`, `unsupported` and `errors`.
+//! per figure), `security`, `unsupported`, `errors`, and, for a sweep with
+//! committed results of the same name, `compare`.
 //!
 //! The prose is written in Rust beside the numbers, not in a template: most
 //! sentences change shape with the data (a clause only when the worst jitter
@@ -18,6 +19,7 @@
 //! would hold the glue words and its `if`s while the reasons for them stayed
 //! here, and its mistakes would show at run time instead of at compile time.
 
+mod compare;
 mod correctness;
 mod errors;
 mod figure;
@@ -25,6 +27,8 @@ mod findings;
 mod provenance;
 mod security;
 mod unsupported;
+
+pub use compare::Reference;
 
 use crate::figures::{self, FigureId};
 use crate::select::cell_key;
@@ -34,10 +38,19 @@ use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::path::Path;
 
-/// Writes the report of `runs`, embedding the plots in `plots`, to `out`.
-pub fn write_report(runs: &[RunReport], plots: &Path, out: &Path) -> Result<()> {
+/// Writes the report of `runs`, embedding the plots in `plots`, to `out`;
+/// with a `reference`, it ends comparing the runs with those committed there.
+pub fn write_report(
+    runs: &[RunReport],
+    plots: &Path,
+    out: &Path,
+    reference: Option<&Reference>,
+) -> Result<()> {
     let base = out.parent().unwrap_or(Path::new(""));
-    let text = render(runs, plots, base);
+    let mut text = render(runs, plots, base);
+    if let Some(reference) = reference.filter(|_| !runs.is_empty()) {
+        compare::write(&mut text, runs, reference);
+    }
     if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     }
@@ -124,7 +137,7 @@ mod tests {
         let dir =
             std::env::temp_dir().join(format!("labelbench-report-test-{}", std::process::id()));
         let out = dir.join("REPORT.md");
-        write_report(&runs, &dir.join("plots"), &out).unwrap();
+        write_report(&runs, &dir.join("plots"), &out, None).unwrap();
         let text = squeezed(&std::fs::read_to_string(&out).unwrap());
         std::fs::remove_dir_all(&dir).ok();
         assert!(
