@@ -61,11 +61,16 @@ pub(crate) fn ranges(values: &BTreeSet<u64>) -> String {
 
 /// Writes an integer with thin spaces between groups of three digits.
 pub(crate) fn group_digits(v: u64) -> String {
+    grouped(v, '\u{2009}')
+}
+
+/// Writes an integer with `separator` between groups of three digits.
+pub(crate) fn grouped(v: u64, separator: char) -> String {
     let s = v.to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
-            out.push('\u{2009}');
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(separator);
         }
         out.push(c);
     }

@@ -133,14 +133,7 @@ pub fn show_bytes(bytes: u64) -> String {
         v /= 1024.0;
         unit += 1;
     }
-    let mut grouped = String::new();
-    for (i, c) in bytes.to_string().chars().enumerate() {
-        let left = bytes.to_string().len() - i;
-        if i > 0 && left % 3 == 0 {
-            grouped.push(',');
-        }
-        grouped.push(c);
-    }
+    let grouped = crate::format::grouped(bytes, ',');
     if unit == 0 {
         format!("{grouped} bytes")
     } else {

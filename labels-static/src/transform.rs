@@ -165,7 +165,7 @@ enum Stop {
 fn number(gates: &[Gate], players: usize, deadline: Option<Instant>) -> Result<Vec<u8>, Stop> {
     let mut labelled = Vec::new();
     for (i, &gate) in gates.iter().enumerate() {
-        if i % DEADLINE_CHECK == 0 && deadline.is_some_and(|d| Instant::now() >= d) {
+        if i.is_multiple_of(DEADLINE_CHECK) && deadline.is_some_and(|d| Instant::now() >= d) {
             return Err(Stop::OutOfTime);
         }
         let code = match gate {

@@ -37,7 +37,7 @@ impl std::fmt::Debug for Prss {
 }
 
 /// Every subset of {0..n} with `k` members, as bit masks, in increasing order.
-pub fn subsets(n: usize, k: usize) -> impl Iterator<Item = u32> {
+fn subsets(n: usize, k: usize) -> impl Iterator<Item = u32> {
     (0u32..(1 << n)).filter(move |m| m.count_ones() as usize == k)
 }
 
@@ -140,7 +140,7 @@ impl fmt::Debug for PrssKeys {
 
 /// The subsets of n − t players that `dealer` deals keys for: those whose
 /// lowest member it is.
-pub fn dealt_by(n: usize, t: usize, dealer: PlayerId) -> impl Iterator<Item = u32> {
+fn dealt_by(n: usize, t: usize, dealer: PlayerId) -> impl Iterator<Item = u32> {
     subsets(n, n - t).filter(move |m| m.trailing_zeros() as usize == dealer)
 }
 
@@ -190,7 +190,7 @@ impl PrssKeys {
         dealer: PlayerId,
         me: PlayerId,
     ) -> Result<PrssKeys, String> {
-        if bytes.len() % 36 != 0 {
+        if !bytes.len().is_multiple_of(36) {
             return Err(format!(
                 "its PRSS keys message has {} bytes, not a multiple of 36",
                 bytes.len()

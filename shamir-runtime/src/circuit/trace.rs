@@ -220,7 +220,7 @@ impl Tracer {
             );
             return 0;
         }
-        if id % DEADLINE_CHECK == 0 && self.deadline.is_some_and(|d| Instant::now() >= d) {
+        if id.is_multiple_of(DEADLINE_CHECK) && self.deadline.is_some_and(|d| Instant::now() >= d) {
             self.out_of_time = true;
             self.reject(
                 None,
