@@ -2,6 +2,7 @@
 //! continuations nested 1, 4 and 16 deep (and, for history labels, at each
 //! truncation size). Static labels have no continuations at run time: their
 //! cost is measured on the `nested` program of each depth, traced, per label.
+//! Group 1b, `history_issue`: each labelled kind of history label, per size.
 
 use criterion::{criterion_group, BatchSize, BenchmarkId, Criterion, Throughput};
 use labels_counter::{NaiveCounter, ProgramCounter};
@@ -92,6 +93,28 @@ fn bench_static(c: &mut Criterion) {
     group.finish();
 }
 
+/// History labels alone, in the root context: each labelled kind at each size,
+/// the hashing `labels-history` does per operation (`issue_label` nests `mul`).
+fn bench_history(c: &mut Criterion) {
+    let mut group = c.benchmark_group("history_issue");
+    for bytes in LABEL_BYTES {
+        let mut h = History::new(bytes).expect("a valid size");
+        let a = h.root_tag();
+        let kinds: [(&str, OpKind, &[&_]); 4] = [
+            ("input", OpKind::Input { owner: 1 }, &[]),
+            ("random", OpKind::Random, &[]),
+            ("mul", OpKind::Mul, &[&a, &a]),
+            ("open", OpKind::Open, &[&a]),
+        ];
+        for (name, op, operands) in kinds {
+            group.bench_function(BenchmarkId::new(name, bytes), |b| {
+                b.iter(|| black_box(h.issue(op, black_box(operands)).expect("issued").tag))
+            });
+        }
+    }
+    group.finish();
+}
+
 fn labels(c: &mut Criterion) {
     bench_issue(c, "naive", NaiveCounter::new);
     bench_issue(c, "counter", ProgramCounter::new);
@@ -101,6 +124,7 @@ fn labels(c: &mut Criterion) {
         });
     }
     bench_static(c);
+    bench_history(c);
 }
 
 criterion_group!(benches, labels);

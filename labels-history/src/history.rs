@@ -1,12 +1,11 @@
 //! [`History`]: the labeller; [`HistoryContext`]: the context and position that
 //! give operations without operands (`input`, `random`) their history.
 
-use crate::collision::collision_bound;
 use crate::label::{HistoryLabel, LabelBytesError};
-use crate::sha::{digest, Preimage, Sink};
+use crate::sha::{Block, Sink};
 use crate::{DEFAULT_LABEL_BYTES, LABEL_BYTES};
+use sha2::{Digest, Sha256};
 use shamir_runtime::label::{Issued, LabelError, Labeller, OpKind};
-use std::fmt;
 
 /// The name hashed for the root context's history.
 const ROOT_CONTEXT: &str = "root context";
@@ -40,36 +39,13 @@ pub struct History {
 }
 
 /// Where the labeller is: the history of the current continuation (or of the
-/// root), and the position of the next `input`, `random` or `schedule` in it.
-/// What [`Labeller::schedule`] returns, [`Labeller::enter`] switches to and
-/// [`Labeller::leave`] restores.
-#[derive(Clone, Copy, PartialEq, Eq, Default)]
+/// root), full-width SHA-256 and never sent, and the position of the next
+/// `input`, `random` or `schedule` in it. What [`Labeller::schedule`] returns,
+/// [`Labeller::enter`] switches to and [`Labeller::leave`] restores.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct HistoryContext {
     history: [u8; 32],
     position: u64,
-}
-
-impl HistoryContext {
-    /// The context's history: full-width SHA-256, never sent.
-    pub fn history(&self) -> &[u8; 32] {
-        &self.history
-    }
-
-    /// How many operand-less operations and schedules this context has issued.
-    pub fn position(&self) -> u64 {
-        self.position
-    }
-}
-
-impl fmt::Debug for HistoryContext {
-    /// The first 8 bytes of the history in hex, and the position.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Context(")?;
-        for b in &self.history[..8] {
-            write!(f, "{b:02x}")?;
-        }
-        write!(f, "…, position {})", self.position)
-    }
 }
 
 impl Default for History {
@@ -86,30 +62,24 @@ impl History {
         if !LABEL_BYTES.contains(&label_bytes) {
             return Err(LabelBytesError(label_bytes));
         }
+        let named = |name| {
+            let mut h = Sha256::new();
+            h.put_name(name);
+            h.finalize().into()
+        };
         Ok(History {
             label_bytes,
             context: HistoryContext {
-                history: digest(&Named(ROOT_CONTEXT)),
+                history: named(ROOT_CONTEXT),
                 position: 0,
             },
-            root_tag: HistoryLabel::truncate(&digest(&Named(ROOT_VALUE)), label_bytes),
+            root_tag: HistoryLabel::truncate(&named(ROOT_VALUE), label_bytes),
         })
     }
 
     /// The size of every label and tag, in bytes.
     pub fn label_bytes(&self) -> usize {
         self.label_bytes
-    }
-
-    /// The current context.
-    pub fn context(&self) -> HistoryContext {
-        self.context
-    }
-
-    /// [`collision_bound`](crate::collision_bound) for `labels` histories of
-    /// this labeller's size.
-    pub fn collision_bound(&self, labels: u64) -> f64 {
-        collision_bound(labels, self.label_bytes)
     }
 
     /// The current context and position, and moves past that position.
@@ -176,7 +146,7 @@ impl Labeller for History {
         operands: &[&HistoryLabel],
     ) -> Result<Issued<HistoryLabel, HistoryLabel>, LabelError> {
         let p = self.issue_preimage(op, operands)?;
-        let tag = HistoryLabel::truncate(&digest(&p), self.label_bytes);
+        let tag = HistoryLabel::truncate(&p.digest(), self.label_bytes);
         Ok(Issued {
             label: op.is_labelled().then_some(tag),
             tag,
@@ -187,12 +157,17 @@ impl Labeller for History {
     /// current context and position, and the operands' histories. Moves past
     /// the position, so two schedules on the same operands get two contexts.
     fn schedule(&mut self, operands: &[&HistoryLabel]) -> HistoryContext {
-        let p = SchedulePreimage {
-            place: self.take_position(),
-            operands,
-        };
+        let place = self.take_position();
+        let mut h = Sha256::new();
+        h.put_name(SCHEDULE);
+        h.put(&(operands.len() as u64).to_le_bytes());
+        h.put(&place.history);
+        h.put(&place.position.to_le_bytes());
+        for tag in operands {
+            h.put_tag(tag);
+        }
         HistoryContext {
-            history: digest(&p),
+            history: h.finalize().into(),
             position: 0,
         }
     }
@@ -233,25 +208,6 @@ impl Labeller for History {
     }
 }
 
-/// The total length of some histories.
-#[inline]
-fn histories_len(tags: &[&HistoryLabel]) -> usize {
-    tags.iter().map(|t| t.as_bytes().len()).sum()
-}
-
-/// A fixed name alone: `len(name) ‖ name`.
-struct Named(&'static str);
-
-impl Preimage for Named {
-    fn len(&self) -> usize {
-        1 + self.0.len()
-    }
-
-    fn write<S: Sink>(&self, sink: &mut S) {
-        sink.put_name(self.0);
-    }
-}
-
 /// What an `issue` hashes (layout in the crate docs).
 struct IssuePreimage<'a> {
     name: &'static str,
@@ -265,15 +221,21 @@ struct IssuePreimage<'a> {
     operands: &'a [&'a HistoryLabel],
 }
 
-impl Preimage for IssuePreimage<'_> {
+impl IssuePreimage<'_> {
+    /// SHA-256 of the preimage: in a [`Block`] on up to two operands (the
+    /// longest, an `input` on two 32-byte histories, is 115 bytes, within
+    /// [`Block::ROOM`]), streamed on more.
     #[inline]
-    fn len(&self) -> usize {
-        1 + self.name.len()
-            + 1
-            + self.owner.map_or(0, |_| 4)
-            + self.constant.map_or(0, |_| 8)
-            + self.place.map_or(0, |_| 40)
-            + histories_len(self.operands)
+    fn digest(&self) -> [u8; 32] {
+        if self.operands.len() <= 2 {
+            let mut b = Block::new();
+            self.write(&mut b);
+            b.finish()
+        } else {
+            let mut h = Sha256::new();
+            self.write(&mut h);
+            h.finalize().into()
+        }
     }
 
     #[inline]
@@ -296,31 +258,6 @@ impl Preimage for IssuePreimage<'_> {
     }
 }
 
-/// What a `schedule` hashes: `"schedule"`, the operand count (u64), the
-/// context and the position taken in it, and the operands' histories.
-struct SchedulePreimage<'a> {
-    place: HistoryContext,
-    operands: &'a [&'a HistoryLabel],
-}
-
-impl Preimage for SchedulePreimage<'_> {
-    #[inline]
-    fn len(&self) -> usize {
-        1 + SCHEDULE.len() + 8 + 40 + histories_len(self.operands)
-    }
-
-    #[inline]
-    fn write<S: Sink>(&self, sink: &mut S) {
-        sink.put_name(SCHEDULE);
-        sink.put(&(self.operands.len() as u64).to_le_bytes());
-        sink.put(&self.place.history);
-        sink.put(&self.place.position.to_le_bytes());
-        for tag in self.operands {
-            sink.put_tag(tag);
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -328,6 +265,19 @@ mod tests {
     use sha2::{Digest, Sha256};
     use shamir_runtime::Fp;
     use std::collections::HashSet;
+
+    impl Sink for Vec<u8> {
+        fn put(&mut self, bytes: &[u8]) {
+            self.extend_from_slice(bytes);
+        }
+    }
+
+    /// The bytes `issue` would hash (taking a position as `issue` does).
+    fn preimage(h: &mut History, op: OpKind, operands: &[&HistoryLabel]) -> Vec<u8> {
+        let mut bytes = Vec::new();
+        h.issue_preimage(op, operands).unwrap().write(&mut bytes);
+        bytes
+    }
 
     fn tag(h: &mut History, op: OpKind, operands: &[&HistoryLabel]) -> HistoryLabel {
         h.issue(op, operands).unwrap().tag
@@ -361,9 +311,9 @@ mod tests {
         }
         let h = History::default();
         assert_eq!(h.label_bytes(), DEFAULT_LABEL_BYTES);
-        assert_eq!(h.context().position(), 0);
+        assert_eq!(h.context.position, 0);
         assert_eq!(h.root_tag(), History::default().root_tag());
-        assert_eq!(h.collision_bound(2), 2f64.powi(-128));
+        assert_eq!(crate::collision_bound(2, h.label_bytes()), 2f64.powi(-128));
     }
 
     /// The layout the crate docs give, recomputed by hand.
@@ -371,7 +321,7 @@ mod tests {
     fn known_answers_follow_the_documented_layout() {
         let root: [u8; 32] = Sha256::digest(b"\x0croot context").into();
         let h = History::default();
-        assert_eq!(h.context().history(), &root);
+        assert_eq!(&h.context.history, &root);
         assert_eq!(
             h.root_tag().as_bytes(),
             &Sha256::digest(b"\x0aroot value")[..16]
@@ -409,8 +359,8 @@ mod tests {
         pre.extend_from_slice(&2u64.to_le_bytes());
         pre.extend_from_slice(y.as_bytes());
         let ctx = h.schedule(&[&y]);
-        assert_eq!(ctx.history(), &<[u8; 32]>::from(Sha256::digest(&pre)));
-        assert_eq!(ctx.position(), 0);
+        assert_eq!(&ctx.history, &<[u8; 32]>::from(Sha256::digest(&pre)));
+        assert_eq!(ctx.position, 0);
     }
 
     #[test]
@@ -504,7 +454,7 @@ mod tests {
         let i1 = label(&mut h, OpKind::Input { owner: 0 }, &[]);
         let i2 = label(&mut h, OpKind::Input { owner: 0 }, &[]);
         assert_ne!(i1, i2, "two inputs of one owner must differ");
-        assert_eq!(h.context().position(), 4);
+        assert_eq!(h.context.position, 4);
 
         // Another player issuing the same program gets the same labels; local
         // and operand operations in between do not move the position.
@@ -513,7 +463,7 @@ mod tests {
         let m = label(&mut other, OpKind::Mul, &[&r1, &r1]);
         tag(&mut other, OpKind::Add, &[&m, &r1]);
         label(&mut other, OpKind::Open, &[&m]);
-        assert_eq!(other.context().position(), 1);
+        assert_eq!(other.context.position, 1);
         assert_eq!(label(&mut other, OpKind::Random, &[]), r2);
     }
 
@@ -531,13 +481,13 @@ mod tests {
         let (q1, q2) = (q.schedule(&[&a]), q.schedule(&[&a]));
         assert_ne!(p1, p2);
         assert_eq!((p1, p2), (q1, q2));
-        assert_eq!(p.context().position(), 3);
+        assert_eq!(p.context.position, 3);
 
         // p runs the first continuation first, q the second.
-        let root_p = p.context();
+        let root_p = p.context;
         let saved = p.enter(p1);
         assert_eq!(saved, root_p);
-        assert_eq!(p.context().position(), 0);
+        assert_eq!(p.context.position, 0);
         let p_first = [
             label(&mut p, OpKind::Random, &[]),
             label(&mut p, OpKind::Random, &[]),
@@ -548,7 +498,7 @@ mod tests {
         let p_grand = label(&mut p, OpKind::Random, &[]);
         p.leave(saved_inner);
         p.leave(saved);
-        assert_eq!(p.context(), root_p);
+        assert_eq!(p.context, root_p);
         let saved = p.enter(p2);
         let p_second = label(&mut p, OpKind::Random, &[]);
         p.leave(saved);
@@ -665,31 +615,58 @@ mod tests {
                 (OpKind::AddConst(c7), vec![&a]),
             ];
             for (op, operands) in ops {
-                let one = h.issue_preimage(op, &operands).unwrap().len() <= Block::ONE_BLOCK;
+                let one = preimage(&mut h, op, &operands).len() <= Block::ONE_BLOCK;
                 let two_operands = operands.len() == 2;
                 assert_eq!(one, b < 32 || !two_operands, "{op:?} at {b} bytes");
             }
         }
     }
 
-    /// A schedule on many operands is too long for the stack buffer: it is
-    /// streamed, with the same layout.
+    /// Up to two operands an issue is hashed in a `Block`, beyond it is
+    /// streamed: either way, SHA-256 of the documented layout.
+    #[test]
+    fn issues_on_any_operand_count_follow_the_layout() {
+        let mut h = History::new(32).unwrap();
+        let r = label(&mut h, OpKind::Random, &[]);
+        for n in 0..=6 {
+            let operands = vec![&r; n];
+            // An input has the longest fixed part.
+            let place = h.context;
+            let mut pre = b"\x05input".to_vec();
+            pre.push(n as u8);
+            pre.extend_from_slice(&7u32.to_le_bytes());
+            pre.extend_from_slice(&place.history);
+            pre.extend_from_slice(&place.position.to_le_bytes());
+            pre.extend(operands.iter().flat_map(|t| t.as_bytes()));
+            assert_eq!(pre.len() <= Block::ROOM, n <= 2, "{n} operands");
+            let input = tag(&mut h, OpKind::Input { owner: 7 }, &operands);
+            assert_eq!(input.as_bytes(), &Sha256::digest(&pre)[..]);
+            let mut pre = b"\x03add".to_vec();
+            pre.push(n as u8);
+            pre.extend(operands.iter().flat_map(|t| t.as_bytes()));
+            let sum = tag(&mut h, OpKind::Add, &operands);
+            assert_eq!(sum.as_bytes(), &Sha256::digest(&pre)[..]);
+        }
+    }
+
+    /// A schedule on many operands (longer than a `Block` holds) has the same
+    /// layout.
     #[test]
     fn a_long_schedule_is_hashed_like_a_short_one() {
         let mut h = History::new(32).unwrap();
         let tags: Vec<HistoryLabel> = (0..9).map(|_| label(&mut h, OpKind::Random, &[])).collect();
         let refs: Vec<&HistoryLabel> = tags.iter().collect();
-        let before = h.context();
+        let before = h.context;
         let mut pre = b"\x08schedule".to_vec();
         pre.extend_from_slice(&9u64.to_le_bytes());
-        pre.extend_from_slice(before.history());
-        pre.extend_from_slice(&before.position().to_le_bytes());
+        pre.extend_from_slice(&before.history);
+        pre.extend_from_slice(&before.position.to_le_bytes());
         for t in &tags {
             pre.extend_from_slice(t.as_bytes());
         }
         assert!(pre.len() > Block::ROOM);
         let ctx = h.schedule(&refs);
-        assert_eq!(ctx.history(), &<[u8; 32]>::from(Sha256::digest(&pre)));
+        assert_eq!(&ctx.history, &<[u8; 32]>::from(Sha256::digest(&pre)));
     }
 
     #[test]

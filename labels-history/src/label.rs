@@ -41,7 +41,7 @@ impl HistoryLabel {
 
     /// A label whose history is exactly `bytes`, if their length is one of
     /// [`LABEL_BYTES`].
-    pub fn from_bytes(bytes: &[u8]) -> Option<HistoryLabel> {
+    pub(crate) fn from_bytes(bytes: &[u8]) -> Option<HistoryLabel> {
         if !LABEL_BYTES.contains(&bytes.len()) {
             return None;
         }
@@ -64,12 +64,6 @@ impl HistoryLabel {
     #[inline]
     pub fn as_bytes(&self) -> &[u8] {
         &self.bytes[..self.len as usize]
-    }
-}
-
-impl AsRef<[u8]> for HistoryLabel {
-    fn as_ref(&self) -> &[u8] {
-        self.as_bytes()
     }
 }
 
