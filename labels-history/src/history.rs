@@ -202,10 +202,6 @@ impl Labeller for History {
         }
         Ok(HistoryLabel::from_bytes(bytes).expect("an offered label size"))
     }
-
-    fn encoded_len(&self, label: &HistoryLabel) -> usize {
-        label.as_bytes().len()
-    }
 }
 
 /// What an `issue` hashes (layout in the crate docs).

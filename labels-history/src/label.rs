@@ -91,23 +91,12 @@ impl fmt::Debug for HistoryLabel {
 
 /// A label size that [`History::new`](crate::History::new) does not offer
 /// (only those in [`LABEL_BYTES`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("history labels are 8, 16 or 32 bytes, not {0} bytes")]
 pub struct LabelBytesError(
     /// The size asked for.
     pub usize,
 );
-
-impl fmt::Display for LabelBytesError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "history labels are 8, 16 or 32 bytes, not {} bytes",
-            self.0
-        )
-    }
-}
-
-impl std::error::Error for LabelBytesError {}
 
 #[cfg(test)]
 mod tests {

@@ -9,27 +9,15 @@ use std::time::Instant;
 /// History labels of one size: every program as written, a fresh
 /// [`History`] per player. A run's report gains the label size and the
 /// collision bound of the histories one player computed.
-#[derive(Debug, Clone)]
-pub struct HistoryStrategy {
-    prototype: History,
-    label_bytes: usize,
-}
+#[derive(Debug, Clone, Default)]
+pub struct HistoryStrategy(History);
 
 impl HistoryStrategy {
     /// History labels of `label_bytes` bytes (one of
-    /// [`LABEL_BYTES`](crate::LABEL_BYTES)).
+    /// [`LABEL_BYTES`](crate::LABEL_BYTES)); by default
+    /// [`DEFAULT_LABEL_BYTES`](crate::DEFAULT_LABEL_BYTES).
     pub fn new(label_bytes: usize) -> Result<HistoryStrategy, LabelBytesError> {
-        Ok(HistoryStrategy {
-            prototype: History::new(label_bytes)?,
-            label_bytes,
-        })
-    }
-}
-
-impl Default for HistoryStrategy {
-    /// [`DEFAULT_LABEL_BYTES`](crate::DEFAULT_LABEL_BYTES)-byte labels.
-    fn default() -> HistoryStrategy {
-        HistoryStrategy::new(crate::DEFAULT_LABEL_BYTES).expect("the default size is offered")
+        History::new(label_bytes).map(HistoryStrategy)
     }
 }
 
@@ -48,7 +36,7 @@ impl Strategy for HistoryStrategy {
     /// Players with labels of different sizes cannot talk: the size is part
     /// of the name they announce.
     fn handshake_name(&self) -> String {
-        format!("history/{}", self.label_bytes)
+        format!("history/{}", self.0.label_bytes())
     }
 
     fn prepare<P: Program>(&self, _: &P, _: &RunParams, _: Instant) -> Result<(), Refusal> {
@@ -56,14 +44,15 @@ impl Strategy for HistoryStrategy {
     }
 
     fn labeller(&self, _plan: &(), _me: PlayerId) -> History {
-        self.prototype.clone()
+        self.0.clone()
     }
 
     /// The label size, the collision bound over the histories one player
     /// computed, and no dense keys: history labels are always filed by hash.
     fn add_figures(&self, _plan: &(), report: &mut RunReport) {
-        report.truncate_bytes = Some(self.label_bytes as u32);
-        report.label_collision_bound = Some(collision_bound(report.ops_issued, self.label_bytes));
+        let bytes = self.0.label_bytes();
+        report.truncate_bytes = Some(bytes as u32);
+        report.label_collision_bound = Some(collision_bound(report.ops_issued, bytes));
         report.dense_keys = false;
     }
 }
