@@ -141,7 +141,7 @@ impl SweepArgs {
 }
 
 /// Where a user's results go by default: a folder git ignores.
-pub const LOCAL_RESULTS: &str = "results/local";
+const LOCAL_RESULTS: &str = "results/local";
 
 /// For `results/local/<name>`, the committed `results/<name>`, if it holds
 /// runs; nothing for any other folder.
@@ -265,7 +265,7 @@ fn parse_workload(s: &str) -> Result<WorkloadKind, String> {
 
 fn parse_label_bytes(s: &str) -> Result<usize, String> {
     match s.parse::<usize>() {
-        Ok(b @ (8 | 16 | 32)) => Ok(b),
+        Ok(b) if labels_history::LABEL_BYTES.contains(&b) => Ok(b),
         _ => Err(format!("`{s}`: a history label is 8, 16 or 32 bytes")),
     }
 }

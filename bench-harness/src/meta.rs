@@ -1,9 +1,9 @@
 //! Facts about the code and machine a run records, so it can be reproduced.
 
-/// The git revision this binary was built from (`-dirty` when tracked files
-/// outside `results/` had uncommitted changes), or `unknown` when it was not
-/// built from a git checkout: recorded by `build.rs`, so it does not depend on
-/// the folder a run is started from.
+/// The git revision this binary was built from (`-dirty` when its code, the
+/// tracked files outside `target/`, `results/` and `fuzz/`, had uncommitted
+/// changes), or `unknown` when it was not built from a git checkout: recorded
+/// by `build.rs`, so it does not depend on the folder a run is started from.
 pub fn git_rev() -> String {
     env!("LABELBENCH_GIT_REV").to_string()
 }

@@ -8,6 +8,7 @@ use labels_counter::{CounterStrategy, NaiveStrategy};
 use labels_history::HistoryStrategy;
 use labels_static::StaticStrategy;
 use shamir_runtime::AnyStrategy;
+use std::sync::OnceLock;
 
 /// The options of the strategies that take any: today, history labels' size.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,13 +35,16 @@ pub fn all(options: &Options) -> Result<Vec<Box<dyn AnyStrategy>>> {
     ])
 }
 
-/// Every strategy's name, in [`all`]'s order.
-pub fn names() -> Vec<&'static str> {
-    all(&Options::default())
-        .expect("the default options are valid")
-        .iter()
-        .map(|s| s.name())
-        .collect()
+/// Every strategy's name, in [`all`]'s order (built once: legends sort by it).
+pub fn names() -> &'static [&'static str] {
+    static NAMES: OnceLock<Vec<&'static str>> = OnceLock::new();
+    NAMES.get_or_init(|| {
+        all(&Options::default())
+            .expect("the default options are valid")
+            .iter()
+            .map(|s| s.name())
+            .collect()
+    })
 }
 
 /// The strategy called `name`, with `options`.
@@ -97,7 +101,7 @@ mod tests {
     fn names_are_unique_and_found() {
         let names = names();
         assert_eq!(names, ["naive", "counter", "history", "static"]);
-        for n in &names {
+        for n in names {
             assert_eq!(by_name(n, &Options::default()).unwrap().name(), *n);
         }
         let e = by_name("nope", &Options::default())

@@ -1,5 +1,6 @@
 //! `labelbench sweep`: runs a grid of configurations, several repetitions each,
-//! appending every run to `results/runs.jsonl` as it finishes, so a sweep can
+//! appending every run to `runs.jsonl` in its results folder (by default
+//! `results/local/<name>`, which git ignores) as it finishes, so a sweep can
 //! be interrupted and resumed without losing the runs already done.
 //!
 //! A grid is a union of sub-grids, each a cross product of strategies,
@@ -117,7 +118,7 @@ fn default_label_bytes() -> usize {
 
 /// Every strategy's name, for the presets.
 fn all_strategies() -> Vec<String> {
-    strategies::names().into_iter().map(String::from).collect()
+    strategies::names().iter().map(|s| s.to_string()).collect()
 }
 
 impl Grid {

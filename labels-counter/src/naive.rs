@@ -30,6 +30,7 @@ impl Labeller for NaiveCounter {
     type Context = ();
 
     const TIMING: LabelTiming = LabelTiming::AtSend;
+    const DENSE_KEYS: bool = true;
 
     fn issue(&mut self, _op: OpKind, _operands: &[&()]) -> Result<Issued<u64, ()>, LabelError> {
         Ok(Issued {

@@ -220,6 +220,7 @@ impl Labeller for ProgramCounter {
     type Label = PcLabel;
     type Tag = ();
     type Context = Counters;
+    const DENSE_KEYS: bool = true;
 
     fn issue(&mut self, op: OpKind, _operands: &[&()]) -> Result<Issued<PcLabel, ()>, LabelError> {
         let label = op.is_labelled().then(|| self.take_label());

@@ -47,12 +47,11 @@ impl Strategy for HistoryStrategy {
         self.0.clone()
     }
 
-    /// The label size, the collision bound over the histories one player
-    /// computed, and no dense keys: history labels are always filed by hash.
+    /// The label size, and the collision bound over the histories one player
+    /// computed.
     fn add_figures(&self, _plan: &(), report: &mut RunReport) {
         let bytes = self.0.label_bytes();
         report.truncate_bytes = Some(bytes as u32);
         report.label_collision_bound = Some(collision_bound(report.ops_issued, bytes));
-        report.dense_keys = false;
     }
 }

@@ -10,24 +10,24 @@ use shamir_runtime::RunParams;
 /// first batch of every batched workload (2^16 multiplications or leaves), so
 /// that what grows with n (the gates, and `tree`'s reach across batches) and
 /// what does not (the reach of the other workloads) both show.
-pub const ESTIMATE_SAMPLES: [u64; 2] = [1 << 17, 1 << 18];
+pub(crate) const ESTIMATE_SAMPLES: [u64; 2] = [1 << 17, 1 << 18];
 
 /// What transforming a run's program would take, estimated before tracing it
 /// ([`estimate_params`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct TransformEstimate {
+pub(crate) struct TransformEstimate {
     /// Gates in the circuit ([`TransformCost::gates`](crate::TransformCost::gates)).
-    pub gates: u64,
+    pub(crate) gates: u64,
     /// The shared program in memory
     /// ([`TransformCost::program_bytes`](crate::TransformCost::program_bytes)).
-    pub program_bytes: u64,
+    pub(crate) program_bytes: u64,
     /// Each player's replay handles: 4 bytes per slot of its ring, or per
     /// gate when the reach needs more than
     /// [`MAX_RING`](shamir_runtime::circuit::MAX_RING) slots.
-    pub replay_bytes: u64,
+    pub(crate) replay_bytes: u64,
     /// Whether these are the figures of the program itself (n no larger than
     /// the larger sample), not extrapolated.
-    pub exact: bool,
+    pub(crate) exact: bool,
 }
 
 /// Estimates what [`transform`] would take for `params`, before
@@ -37,7 +37,7 @@ pub struct TransformEstimate {
 /// the line through them (every workload's program grows linearly with n).
 /// For n up to the larger sample the program itself is traced and its
 /// figures are exact. A program static labels refuse is refused here.
-pub fn estimate_params(params: &RunParams) -> Result<TransformEstimate, TransformError> {
+pub(crate) fn estimate_params(params: &RunParams) -> Result<TransformEstimate, TransformError> {
     let [small, large] = ESTIMATE_SAMPLES;
     // The program's gates, bytes and reach at size n.
     let at = |n: u64| {

@@ -79,6 +79,7 @@ impl Labeller for StaticLabeller {
     type Label = StaticLabel;
     type Tag = ();
     type Context = ();
+    const DENSE_KEYS: bool = true;
 
     #[inline]
     fn issue(&mut self, op: OpKind, _operands: &[&()]) -> Result<Issued<u64, ()>, LabelError> {

@@ -104,7 +104,8 @@
 //! ## Using it
 //!
 //! ```
-//! use labels_static::{transform, Replay, StaticLabeller, StaticProgram};
+//! use labels_static::{transform, StaticLabeller, StaticProgram};
+//! use shamir_runtime::circuit::Replay;
 //! use shamir_runtime::{Engine, RunParams, Workload};
 //! use std::sync::Arc;
 //!
@@ -118,17 +119,12 @@
 //! ```
 
 pub use shamir_runtime;
-/// The runtime's tracer and replayer ([`shamir_runtime::circuit`]): a
-/// program is traced by the one into the circuit a [`StaticProgram`] numbers,
-/// and replayed by the other on every player.
-pub use shamir_runtime::circuit::{Replay, Tracer};
 
 mod estimate;
 mod labeller;
 mod strategy;
 mod transform;
 
-pub use estimate::{estimate_params, TransformEstimate, ESTIMATE_SAMPLES};
 pub use labeller::{StaticLabel, StaticLabeller};
 pub use strategy::StaticStrategy;
 pub use transform::{transform, StaticProgram, TransformCost, TransformError, Unsupported};

@@ -2,8 +2,9 @@
 //! run is the transformation; every player then replays the transformed
 //! program with a [`StaticLabeller`].
 
+use crate::estimate::{estimate_params, ESTIMATE_SAMPLES};
 use crate::transform::{transform, TransformError};
-use crate::{estimate_params, StaticLabeller, StaticProgram, ESTIMATE_SAMPLES};
+use crate::{StaticLabeller, StaticProgram};
 use shamir_runtime::circuit::{Replay, MAX_GATES};
 use shamir_runtime::strategy::{MemoryNeed, Refusal, Strategy};
 use shamir_runtime::{Mpc, PlayerId, Program, RunParams, RunReport, Workload};

@@ -4,7 +4,8 @@
 //! every player replays it under a [`StaticLabeller`]. `random-bits` branches
 //! on an opened value, so it is reported unsupported rather than run.
 
-use labels_static::{Replay, StaticLabeller, StaticStrategy};
+use labels_static::{StaticLabeller, StaticStrategy};
+use shamir_runtime::circuit::Replay;
 use shamir_runtime::cluster::{self, PlayerParts};
 use shamir_runtime::testkit::{self, Case};
 use shamir_runtime::{Strategy, WorkloadKind};

@@ -197,6 +197,11 @@ pub trait Labeller: 'static {
     /// When this labeller fixes labels.
     const TIMING: LabelTiming = LabelTiming::AtIssue;
 
+    /// Whether [`Labeller::dense_key`] gives labels dense keys (a run's
+    /// report says whether the table filed by them). False, as `dense_key`'s
+    /// default gives none.
+    const DENSE_KEYS: bool = false;
+
     // ---- Required: the label at issue and its wire form. ----
 
     /// Called for every operation, in program order, when it is issued.
@@ -346,6 +351,8 @@ impl<L: Labeller> Labeller for HashFiled<L> {
     type Context = L::Context;
 
     const TIMING: LabelTiming = L::TIMING;
+    // Hidden: every label is filed by hash.
+    const DENSE_KEYS: bool = false;
 
     fn root_tag(&self) -> Self::Tag {
         self.0.root_tag()

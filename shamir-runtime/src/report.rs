@@ -165,8 +165,9 @@ pub struct RunReport {
     pub unsupported_reason: Option<String>,
     /// Probability of any collision among the labels this run used (hash labels).
     pub label_collision_bound: Option<f64>,
-    /// Seconds spent transforming the program before the run (static labels;
-    /// they count against the run's timeout).
+    /// Seconds the strategy spent preparing the program before the run
+    /// (static labels' transformation), refused or not; they count against
+    /// the run's timeout.
     pub transform_s: Option<f64>,
     /// Gates in the transformed program (static labels).
     pub program_gates: Option<u64>,

@@ -195,25 +195,39 @@ pub fn run_program<S: Strategy, P: Program>(
     params: &RunParams,
     how: LocalRun,
 ) -> Result<RunReport, RuntimeError> {
+    if how.dense_keys {
+        run_wrapped(s, program, params, how, |labeller, _| labeller)
+    } else {
+        run_wrapped(s, program, params, how, |labeller, _| HashFiled(labeller))
+    }
+}
+
+/// [`run_program`] with each player's labeller wrapped by `wrap(labeller,
+/// me)` (the conformance suite records every label this way). The report
+/// says the table filed by dense keys when the wrapped labeller gives them.
+pub fn run_wrapped<S, P, W>(
+    s: &S,
+    program: &P,
+    params: &RunParams,
+    how: LocalRun,
+    wrap: impl Fn(S::Labeller, PlayerId) -> W + Sync,
+) -> Result<RunReport, RuntimeError>
+where
+    S: Strategy,
+    P: Program,
+    W: Labeller,
+{
     let name = s.name();
     let outputs = program.outputs();
     let (plan, left) = match prepare_within(s, program, params, how.timeout) {
         Ok(prepared) => prepared,
         Err(refusal) => return Ok(refused(name, params, outputs, refusal)),
     };
-    let plan = &plan;
-    let mut report = if how.dense_keys {
-        let parts =
-            |me| -> PlayerParts<S::Labeller> { (s.labeller(plan, me), s.program(plan, program)) };
-        cluster::run_local(params, name, left, how.secure, outputs, parts)?
-    } else {
-        let parts = |me| -> PlayerParts<HashFiled<S::Labeller>> {
-            (HashFiled(s.labeller(plan, me)), s.program(plan, program))
-        };
-        cluster::run_local(params, name, left, how.secure, outputs, parts)?
-    };
-    report.dense_keys = how.dense_keys;
-    s.add_figures(plan, &mut report);
+    let parts =
+        |me| -> PlayerParts<W> { (wrap(s.labeller(&plan, me), me), s.program(&plan, program)) };
+    let mut report = cluster::run_local(params, name, left, how.secure, outputs, parts)?;
+    report.dense_keys = W::DENSE_KEYS;
+    s.add_figures(&plan, &mut report);
     Ok(report)
 }
 
@@ -262,7 +276,7 @@ impl<S: Strategy> AnyStrategy for S {
             Err(refusal) => PlayerRun::Refused(refusal),
             Ok((plan, left)) => {
                 setup.timeout = left;
-                setup.stall = stall_limit(left);
+                setup.stall = setup.stall.min(stall_limit(left));
                 let labeller = self.labeller(&plan, setup.me);
                 let program = self.program(&plan, &params);
                 PlayerRun::Ran(Box::new(player::run_player(setup, labeller, program)))

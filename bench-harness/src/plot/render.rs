@@ -44,8 +44,19 @@ pub fn register_font() {
     });
 }
 
-/// The colour of each strategy: the study's four fixed, any other name from a
-/// further palette in alphabetical order, so colours agree across plots.
+/// More colours, after those of the listed strategies.
+const MORE: [RGBColor; 6] = [
+    RGBColor(148, 103, 189),
+    RGBColor(140, 86, 75),
+    RGBColor(227, 119, 194),
+    RGBColor(127, 127, 127),
+    RGBColor(188, 189, 34),
+    RGBColor(23, 190, 207),
+];
+
+/// The colour of each strategy: the listed ones by their place in the list,
+/// any other name (from older results) from [`MORE`] in alphabetical order,
+/// so colours agree across plots.
 #[derive(Debug, Clone)]
 pub(super) struct Palette {
     others: BTreeMap<String, RGBColor>,
@@ -54,14 +65,6 @@ pub(super) struct Palette {
 impl Palette {
     /// A palette for the strategies named in `names`.
     pub(super) fn new<'a>(names: impl IntoIterator<Item = &'a str>) -> Palette {
-        const MORE: [RGBColor; 6] = [
-            RGBColor(148, 103, 189),
-            RGBColor(140, 86, 75),
-            RGBColor(227, 119, 194),
-            RGBColor(127, 127, 127),
-            RGBColor(188, 189, 34),
-            RGBColor(23, 190, 207),
-        ];
         let mut unknown: Vec<&str> = names
             .into_iter()
             .filter(|n| Self::known(n).is_none())
@@ -76,14 +79,20 @@ impl Palette {
         Palette { others }
     }
 
+    /// The colour of a strategy of the one list ([`crate::strategies::all`]),
+    /// by its place in it: red, blue, green, orange, and on from `MORE`.
     fn known(name: &str) -> Option<RGBColor> {
-        match name {
-            "naive" => Some(RGBColor(214, 39, 40)),
-            "counter" => Some(RGBColor(31, 119, 180)),
-            "history" => Some(RGBColor(44, 160, 44)),
-            "static" => Some(RGBColor(255, 127, 14)),
-            _ => None,
+        const LISTED: [RGBColor; 4] = [
+            RGBColor(214, 39, 40),
+            RGBColor(31, 119, 180),
+            RGBColor(44, 160, 44),
+            RGBColor(255, 127, 14),
+        ];
+        let (place, _) = crate::strategies::rank(name);
+        if place >= crate::strategies::names().len() {
+            return None;
         }
+        LISTED.iter().chain(&MORE).nth(place).copied()
     }
 
     /// The colour of `strategy`; `variant` > 0 lightens it (label truncations).

@@ -4,9 +4,7 @@
 //! [`conformance_suite!`](crate::conformance_suite).
 //!
 //! Everything here takes a [`Strategy`](crate::Strategy), the same value the
-//! harness runs, so a strategy is tested exactly as it is measured. For a
-//! labeller that is not (yet) a strategy, [`Plain`] makes one from its
-//! constructor.
+//! harness runs, so a strategy is tested exactly as it is measured.
 //!
 //! What the suite checks, for a strategy `S`:
 //!
@@ -44,7 +42,7 @@ pub use record::{
     assert_labels_agree_on_every_workload, issue_order_is_program_order, labels_agree,
     record_labels, LabelLog, Recorded, RecordedLabel, SharedLog,
 };
-pub use run::{assert_every_workload_correct, run, run_program, Plain};
+pub use run::{assert_every_workload_correct, run, run_program};
 pub use seed::{
     assert_fooled_by_forced_continuation_reordering, assert_fooled_by_forced_reordering,
     assert_not_fooled_by_forced_reordering, forced_continuation_reordering, forced_reordering,

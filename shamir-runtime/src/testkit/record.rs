@@ -2,12 +2,10 @@
 //! hands out the same ones.
 
 use super::{assert_correct, Case, JITTERS_US, TIMEOUT};
-use crate::cluster::{self, PlayerParts};
-use crate::label::{Issued, LabelError, LabelTiming, Labeller, OpKind};
+use crate::label::{Issued, LabelError, LabelTiming, Labeller, OpKind, PlayerId};
 use crate::params::WorkloadKind;
-use crate::program::Program;
 use crate::report::RunReport;
-use crate::strategy::Strategy;
+use crate::strategy::{self, LocalRun, Strategy};
 use std::fmt::Write as _;
 use std::sync::{Arc, Mutex};
 
@@ -89,6 +87,7 @@ impl<L: Labeller> Labeller for Recorded<L> {
     type Context = L::Context;
 
     const TIMING: LabelTiming = L::TIMING;
+    const DENSE_KEYS: bool = L::DENSE_KEYS;
 
     fn root_tag(&self) -> L::Tag {
         self.inner.root_tag()
@@ -159,24 +158,17 @@ impl<L: Labeller> Labeller for Recorded<L> {
 
 /// Runs `case` under `s` with every player's labeller wrapped in
 /// [`Recorded`]; returns the combined report and each player's log, indexed
-/// by player. Panics if `s` refuses the case's program.
+/// by player.
 pub fn record_labels<S: Strategy>(s: &S, case: &Case) -> (RunReport, Vec<LabelLog>) {
     let params = case.params();
-    let plan = s
-        .prepare(
-            &params,
-            &params,
-            crate::sys::deadline(std::time::Instant::now(), TIMEOUT),
-        )
-        .unwrap_or_else(|e| panic!("strategy `{}` refused {case:?}: {e}", s.name()));
     let logs: Vec<SharedLog> = (0..case.players).map(|_| SharedLog::default()).collect();
-    let parts = |me| -> PlayerParts<Recorded<S::Labeller>> {
-        (
-            Recorded::new(s.labeller(&plan, me), logs[me].clone()),
-            s.program(&plan, &params),
-        )
+    let how = LocalRun {
+        timeout: TIMEOUT,
+        dense_keys: true,
+        secure: false,
     };
-    let r = cluster::run_local(&params, s.name(), TIMEOUT, false, params.outputs(), parts)
+    let record = |labeller, me: PlayerId| Recorded::new(labeller, logs[me].clone());
+    let r = strategy::run_wrapped(s, &params, &params, how, record)
         .unwrap_or_else(|e| panic!("cannot start the players of {case:?}: {e}"));
     let logs = logs
         .into_iter()

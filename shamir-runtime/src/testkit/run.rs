@@ -2,12 +2,11 @@
 //! every workload.
 
 use super::{check_correct, Case, JITTERS_US, TIMEOUT};
-use crate::label::{Labeller, PlayerId};
 use crate::params::{RunParams, WorkloadKind};
 use crate::program::Program;
 use crate::report::RunReport;
-use crate::strategy::{self, LocalRun, Refusal, Strategy};
-use std::time::{Duration, Instant};
+use crate::strategy::{self, LocalRun, Strategy};
+use std::time::Duration;
 
 /// Runs `case` under `s`, every player in this process over loopback TCP,
 /// with a [`TIMEOUT`], and combines the reports. A program `s` refuses comes
@@ -59,40 +58,4 @@ pub fn assert_every_workload_correct<S: Strategy>(s: &S, players: u32, workloads
         workloads.len() * JITTERS_US.len(),
         failures.join("\n  ")
     );
-}
-
-/// A strategy made from a labeller's constructor, for testing a labeller
-/// that is not a strategy of its own (a variant, a deliberately broken one):
-/// it runs every program as written, with a fresh labeller per player.
-pub struct Plain<F> {
-    name: &'static str,
-    make: F,
-}
-
-impl<F> Plain<F> {
-    /// The strategy `name` whose players each run `make()`.
-    pub fn new(name: &'static str, make: F) -> Plain<F> {
-        Plain { name, make }
-    }
-}
-
-impl<L: Labeller, F: Fn() -> L + Sync + 'static> Strategy for Plain<F> {
-    type Labeller = L;
-    type Plan = ();
-
-    fn name(&self) -> &'static str {
-        self.name
-    }
-
-    fn about(&self) -> &'static str {
-        "a labeller under test"
-    }
-
-    fn prepare<P: Program>(&self, _: &P, _: &RunParams, _: Instant) -> Result<(), Refusal> {
-        Ok(())
-    }
-
-    fn labeller(&self, _plan: &(), _me: PlayerId) -> L {
-        (self.make)()
-    }
 }
