@@ -221,7 +221,7 @@ where
     let outputs = program.outputs();
     let (plan, left) = match prepare_within(s, program, params, how.timeout) {
         Ok(prepared) => prepared,
-        Err(refusal) => return Ok(refused(name, params, outputs, refusal)),
+        Err(refusal) => return Ok(refused(name, params, outputs, how.secure, refusal)),
     };
     let parts =
         |me| -> PlayerParts<W> { (wrap(s.labeller(&plan, me), me), s.program(&plan, program)) };
@@ -231,8 +231,15 @@ where
     Ok(report)
 }
 
-/// The report of a run the strategy refused.
-fn refused(name: &str, params: &RunParams, outputs: u64, refusal: Refusal) -> RunReport {
+/// The report of a run the strategy refused, in the security mode asked for
+/// (a sweep's resume key includes it).
+fn refused(
+    name: &str,
+    params: &RunParams,
+    outputs: u64,
+    secure: bool,
+    refusal: Refusal,
+) -> RunReport {
     let seconds = refusal.seconds();
     let mut r = match refusal {
         Refusal::Unsupported { reason, .. } => {
@@ -246,6 +253,7 @@ fn refused(name: &str, params: &RunParams, outputs: u64, refusal: Refusal) -> Ru
         }
     };
     r.transform_s = Some(seconds);
+    r.secure = secure;
     r
 }
 
@@ -304,5 +312,82 @@ impl<S: Strategy> AnyStrategy for S {
             params.window as usize,
             players,
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::label::{Issued, LabelError, OpKind};
+
+    /// A labeller that is never run: the strategy below refuses everything.
+    struct Never;
+
+    impl Labeller for Never {
+        type Label = ();
+        type Tag = ();
+        type Context = ();
+
+        fn issue(&mut self, _: OpKind, _: &[&()]) -> Result<Issued<(), ()>, LabelError> {
+            unreachable!("a refused program issues nothing")
+        }
+
+        fn encode(&self, _: &(), _: &mut Vec<u8>) {}
+
+        fn decode(&self, _: &[u8]) -> Result<(), LabelError> {
+            Ok(())
+        }
+    }
+
+    /// Refuses every program, as its refusal says.
+    struct Refuses(Refusal);
+
+    impl Strategy for Refuses {
+        type Labeller = Never;
+        type Plan = ();
+
+        fn name(&self) -> &'static str {
+            "refuses"
+        }
+
+        fn about(&self) -> &'static str {
+            "refuses every program"
+        }
+
+        fn prepare<P: Program>(&self, _: &P, _: &RunParams, _: Instant) -> Result<(), Refusal> {
+            Err(self.0.clone())
+        }
+
+        fn labeller(&self, _: &(), _: PlayerId) -> Never {
+            Never
+        }
+    }
+
+    #[test]
+    fn a_refusal_is_reported_in_the_security_mode_asked_for() {
+        let params = RunParams::example();
+        for secure in [false, true] {
+            let how = LocalRun {
+                timeout: Duration::from_secs(5),
+                dense_keys: true,
+                secure,
+            };
+            let unsupported = Refuses(Refusal::Unsupported {
+                reason: "no".into(),
+                seconds: 0.5,
+            });
+            let r = AnyStrategy::run_local(&unsupported, &params, how).unwrap();
+            assert!(r.unsupported && !r.hung, "{r:?}");
+            assert_eq!((r.secure, r.transform_s), (secure, Some(0.5)));
+            assert_eq!(r.unsupported_reason.as_deref(), Some("no"));
+            let late = Refuses(Refusal::OutOfTime {
+                message: "late".into(),
+                seconds: 1.5,
+            });
+            let r = AnyStrategy::run_local(&late, &params, how).unwrap();
+            assert!(r.hung && !r.unsupported, "{r:?}");
+            assert_eq!((r.secure, r.transform_s), (secure, Some(1.5)));
+            assert_eq!((r.error.as_deref(), r.outputs), (Some("late"), params.n));
+        }
     }
 }
