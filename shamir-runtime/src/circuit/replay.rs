@@ -29,6 +29,7 @@
 
 use super::{BatchBounds, Circuit, Gate};
 use crate::program::{Mpc, Public, Share, ValueId, Workload};
+use smallvec::SmallVec;
 use std::ops::Deref;
 
 /// Gates issued per call at most (a call also stops after the first gate that
@@ -141,7 +142,8 @@ where
         if start >= end {
             return false;
         }
-        let gates = (*self.program).as_ref().gates();
+        let circuit = (*self.program).as_ref();
+        let gates = circuit.gates();
         let stop = end.min(start + GATES_PER_CALL);
         let (slots, mask) = (&mut self.slots, self.mask);
         let len = slots.len();
@@ -150,7 +152,7 @@ where
             let gate = gates[j];
             // Gate j takes the slot of gate j − len, which no gate from j on
             // refers to (the reach is less than len): its value is released.
-            if self.releases && j >= len && !matches!(gates[j - len], Gate::Check(..)) {
+            if self.releases && j >= len && gates[j - len].has_value() {
                 m.release(ValueId(slots[j & mask]));
             }
             let s: &[u32] = slots;
@@ -165,6 +167,13 @@ where
                 Gate::Open(a) => m.open(share(s, a)).0,
                 Gate::Check(p, expected) => {
                     m.check(Public(ValueId(s[p as usize & mask])), expected);
+                    ValueId(NO_VALUE)
+                }
+                Gate::Loop(i) => {
+                    let site = &circuit.loops()[i as usize];
+                    let inputs: SmallVec<[Share; 4]> =
+                        site.inputs.iter().map(|&g| share(s, g)).collect();
+                    m.repeat(&inputs, site.body.clone());
                     ValueId(NO_VALUE)
                 }
             };
@@ -187,7 +196,7 @@ where
         self.flushed = true;
         let first = gates.len().saturating_sub(self.slots.len());
         for (g, gate) in gates.iter().enumerate().skip(first) {
-            if !matches!(gate, Gate::Check(..)) {
+            if gate.has_value() {
                 m.release(ValueId(self.slots[g & self.mask]));
             }
         }
