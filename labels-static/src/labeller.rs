@@ -47,7 +47,7 @@ impl StaticLabeller {
 
     /// The number of the next top-level labelled gate, if `op` is the kind
     /// of gate the transformation numbered there (`None` for a local
-    /// operation); inside a loop, [`Self::take_in_loop`].
+    /// operation).
     #[inline(always)]
     fn take(&mut self, op: OpKind) -> Result<Option<u64>, LabelError> {
         let Some(code) = kind_code(op) else {
@@ -55,33 +55,26 @@ impl StaticLabeller {
         };
         let k = self.next;
         match self.kinds.get(k) {
-            Some(&expected) if expected == code && self.path.is_top() => {
+            Some(&expected) if expected == code => {
                 self.next = k + 1;
                 Ok(Some(k as u64))
             }
-            _ if !self.path.is_top() => Err(LabelError::Diverged(String::new())),
             expected => Err(self.diverged(op, expected.copied())),
         }
     }
 
-    /// The path label of `op` inside a loop.
+    /// `op`'s label inside a loop: its path, if it is labelled.
     #[cold]
-    fn take_in_loop(&mut self, op: OpKind) -> Result<PathLabel, LabelError> {
-        let code = kind_code(op).expect("a labelled operation");
+    #[inline(never)]
+    fn take_in_loop(&mut self, op: OpKind) -> Result<Option<PathLabel>, LabelError> {
+        let Some(code) = kind_code(op) else {
+            return Ok(None);
+        };
         let numbering = &self.program.numbering;
         numbering
             .take_in_loop(&mut self.path, code)
+            .map(Some)
             .map_err(LabelError::Diverged)
-    }
-
-    /// `op`'s label: its number at the top level, its path inside a loop.
-    #[inline(always)]
-    fn label(&mut self, op: OpKind) -> Result<Option<PathLabel>, LabelError> {
-        match self.take(op) {
-            Ok(k) => Ok(k.map(|k| PathLabel::from_slice(&[k]))),
-            Err(_) if !self.path.is_top() => self.take_in_loop(op).map(Some),
-            Err(e) => Err(e),
-        }
     }
 
     #[cold]
@@ -117,7 +110,10 @@ impl Labeller for StaticLabeller {
         op: OpKind,
         _operands: &[&()],
     ) -> Result<Issued<PathLabel, ()>, LabelError> {
-        let label = self.label(op)?;
+        let label = match self.path.is_top() {
+            true => self.take(op)?.map(|k| PathLabel::from_slice(&[k])),
+            false => self.take_in_loop(op)?,
+        };
         Ok(Issued { label, tag: () })
     }
 
@@ -130,19 +126,18 @@ impl Labeller for StaticLabeller {
         _operands: &[&()],
         out: &mut Vec<u8>,
     ) -> Result<IssuedWire<()>, LabelError> {
-        let label = match self.take(op) {
-            Ok(label) => label,
-            Err(_) if !self.path.is_top() => {
-                let path = self.take_in_loop(op)?;
-                self.encode(&path, out);
-                return Ok(IssuedWire {
-                    labelled: true,
-                    dense_key: None,
-                    tag: (),
-                });
+        if !self.path.is_top() {
+            let path = self.take_in_loop(op)?;
+            if let Some(path) = &path {
+                self.encode(path, out);
             }
-            Err(e) => return Err(e),
-        };
+            return Ok(IssuedWire {
+                labelled: path.is_some(),
+                dense_key: None,
+                tag: (),
+            });
+        }
+        let label = self.take(op)?;
         if let Some(k) = label {
             put_varint(out, k);
         }

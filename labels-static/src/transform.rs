@@ -110,7 +110,7 @@ impl AsRef<Circuit> for StaticProgram {
 /// Transforms `program` for a run of `players` players: traces it with the
 /// runtime's [`Tracer`], batch by batch ([`Tracer::trace`]), and numbers its
 /// labelled gates in the order traced; gives up once `deadline`, if any, has
-/// passed (the tracer looks at the clock every [`DEADLINE_CHECK`] gates), so
+/// passed (the tracer looks at the clock every [`DEADLINE_CHECK`](shamir_runtime::circuit::DEADLINE_CHECK) gates), so
 /// that tracing counts against a run's timeout.
 pub fn transform<P: Program>(
     program: &P,

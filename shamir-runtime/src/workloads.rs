@@ -1,4 +1,4 @@
-//! The six programs of the study, written once against [`Mpc`] so that every
+//! The seven programs of the study, written once against [`Mpc`] so that every
 //! strategy runs the very same code. Each computes its plaintext alongside and
 //! checks every opened result against it.
 //!
@@ -16,7 +16,8 @@
 //! the same order as in one batch, so the results do not depend on the batch
 //! size. `tree` runs in batches of a power of two of leaves, each one subtree,
 //! and carries a stack of about log₂ n subtree roots between them;
-//! `random-bits` stays one batch (it deals no inputs).
+//! `random-bits` stays one batch (it deals no inputs); `retry` runs in
+//! batches as `independent`.
 //!
 //! ## Release discipline
 //!

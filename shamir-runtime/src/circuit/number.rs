@@ -102,7 +102,7 @@ struct Frame {
 
 /// Where a run is inside loops, outermost first (empty at the top level).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct LoopPath(SmallVec<[Frame; 2]>);
+pub struct LoopPath(Vec<Frame>);
 
 impl LoopPath {
     /// Whether the run is at the top level.
@@ -112,25 +112,11 @@ impl LoopPath {
     }
 }
 
-/// The code of `gate` (gate `i`), `None` if it takes no number.
-fn gate_code(gate: Gate, i: usize, players: usize) -> Result<Option<u8>, NumberError> {
-    Ok(Some(match gate {
-        Gate::Input { owner, .. } => usize::try_from(owner)
-            .ok()
-            .filter(|&o| o < players)
-            .and_then(input_code)
-            .ok_or_else(|| {
-                let why = format!(
-                    "gate {i} is an input of player {owner}, but the run has {players} players"
-                );
-                NumberError::Refused(Some(i as GateId), why)
-            })?,
-        Gate::Random => 0,
-        Gate::Mul(..) => 1,
-        Gate::Open(_) => 2,
-        Gate::Loop(_) => LOOP_CODE,
-        _ => return Ok(None),
-    }))
+/// Why gate `i`, an input of `owner`, has no code in a run of `players`.
+#[cold]
+fn no_such_player(i: usize, owner: u32, players: usize) -> NumberError {
+    let why = format!("gate {i} is an input of player {owner}, but the run has {players} players");
+    NumberError::Refused(Some(i as GateId), why)
 }
 
 /// Numbers `gates`; `scope_of` gives the scope of a loop gate's operand.
@@ -149,12 +135,22 @@ fn number_gates(
         if i == body {
             body_codes = codes.len();
         }
-        if let Some(code) = gate_code(gate, i, players)? {
-            if let Gate::Loop(x) = gate {
+        let code = match gate {
+            Gate::Input { owner, .. } => usize::try_from(owner)
+                .ok()
+                .filter(|&o| o < players)
+                .and_then(input_code)
+                .ok_or_else(|| no_such_player(i, owner, players))?,
+            Gate::Random => 0,
+            Gate::Mul(..) => 1,
+            Gate::Open(_) => 2,
+            Gate::Loop(x) => {
                 loops.push((codes.len() as u64, scope_of(x)));
+                LOOP_CODE
             }
-            codes.push(code);
-        }
+            _ => continue,
+        };
+        codes.push(code);
     }
     if body >= gates.len() {
         body_codes = codes.len();

@@ -170,10 +170,7 @@ where
                     ValueId(NO_VALUE)
                 }
                 Gate::Loop(i) => {
-                    let site = &circuit.loops()[i as usize];
-                    let inputs: SmallVec<[Share; 4]> =
-                        site.inputs.iter().map(|&g| share(s, g)).collect();
-                    m.repeat(&inputs, site.body.clone());
+                    start_loop(m, circuit, i, |g| share(s, g));
                     ValueId(NO_VALUE)
                 }
             };
@@ -201,6 +198,16 @@ where
             }
         }
     }
+}
+
+/// Starts top-level loop `i` of `circuit` on `m`, its inputs' handles from
+/// `share` (out of line: loops are rare, and the replay's loop stays small).
+#[cold]
+#[inline(never)]
+fn start_loop<M: Mpc>(m: &mut M, circuit: &Circuit, i: u32, share: impl Fn(u32) -> Share) {
+    let site = &circuit.loops()[i as usize];
+    let inputs: SmallVec<[Share; 4]> = site.inputs.iter().map(|&g| share(g)).collect();
+    m.repeat(&inputs, site.body.clone());
 }
 
 impl<M: Mpc, P> Workload<M> for Replay<P>
