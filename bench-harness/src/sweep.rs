@@ -519,8 +519,8 @@ mod tests {
         assert!(quick
             .iter()
             .all(|p| p.params.workload == WorkloadKind::Nested || p.params.depth == 1));
-        // The full grid: 4 strategies × (5 workloads × 36 + nested × 108) × 5 reps.
-        assert_eq!(Grid::full().runs().unwrap().len(), 4 * (5 * 36 + 108) * 5);
+        // The full grid: 4 strategies × (6 workloads × 36 + nested × 108) × 5 reps.
+        assert_eq!(Grid::full().runs().unwrap().len(), 4 * (6 * 36 + 108) * 5);
     }
 
     #[test]

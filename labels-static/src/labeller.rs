@@ -1,28 +1,36 @@
 //! [`StaticLabeller`]: labels read off the transformed program.
 //!
-//! The replayed program issues its labelled gates in their traced order, so
-//! the labeller hands out 0, 1, 2, … — and checks, at each one, that the
-//! operation the runtime issues is the kind of gate the transformation numbered
-//! there. A run that departs from its transformed program fails with
-//! [`LabelError::Diverged`] naming the gate; it is never silently mislabelled.
+//! The replayed program issues its top-level labelled gates in their traced
+//! order, so the labeller hands out 0, 1, 2, … — and checks, at each one,
+//! that the operation the runtime issues is the kind of gate the
+//! transformation numbered there. Inside a loop it labels by path (the
+//! loop's number, the iteration, the number in the loop's sub-program:
+//! [`Numbering`](shamir_runtime::circuit::Numbering)), with the same check,
+//! and keeps the path as a continuation's context, so each iteration,
+//! whenever it runs, labels from its own place. A run that departs from its
+//! transformed program fails with [`LabelError::Diverged`] naming the gate;
+//! it is never silently mislabelled.
 
-use crate::transform::{code_name, kind_code, StaticProgram};
-use shamir_runtime::label::{
-    decode_varint_label, Issued, IssuedWire, LabelError, Labeller, OpKind,
-};
+use crate::transform::StaticProgram;
+use shamir_runtime::circuit::number::{code_name, kind_code};
+use shamir_runtime::circuit::{LoopPath, PathLabel};
+use shamir_runtime::label::{decode_varint_path, Issued, IssuedWire, LabelError, Labeller, OpKind};
 use shamir_runtime::wire::{put_varint, varint_exact};
 use std::sync::Arc;
 
-/// A static label: the number of a labelled gate, sent as a varint.
-pub type StaticLabel = u64;
+/// A static label: the number of a labelled gate (one number), or its path
+/// inside loops; sent as varints.
+pub type StaticLabel = PathLabel;
 
 /// One player's static labeller for a run of a [`StaticProgram`].
 #[derive(Debug, Clone)]
 pub struct StaticLabeller {
-    /// The kind code of each labelled gate, by number (shared, one byte each).
+    /// The kind code of each top-level labelled gate, by number (shared).
     kinds: Arc<[u8]>,
-    /// The number of the next labelled gate.
+    /// The number of the next top-level labelled gate.
     next: usize,
+    /// Where the run is inside loops (empty at the top level).
+    path: LoopPath,
     program: Arc<StaticProgram>,
 }
 
@@ -30,14 +38,16 @@ impl StaticLabeller {
     /// A labeller at the program's first labelled gate.
     pub fn new(program: Arc<StaticProgram>) -> StaticLabeller {
         StaticLabeller {
-            kinds: program.labelled.clone(),
+            kinds: program.numbering.codes().clone(),
             next: 0,
+            path: LoopPath::default(),
             program,
         }
     }
 
-    /// The number of the next labelled gate, if `op` is the kind of gate the
-    /// transformation numbered there (`None` for a local operation).
+    /// The number of the next top-level labelled gate, if `op` is the kind
+    /// of gate the transformation numbered there (`None` for a local
+    /// operation).
     #[inline(always)]
     fn take(&mut self, op: OpKind) -> Result<Option<u64>, LabelError> {
         let Some(code) = kind_code(op) else {
@@ -51,6 +61,20 @@ impl StaticLabeller {
             }
             expected => Err(self.diverged(op, expected.copied())),
         }
+    }
+
+    /// `op`'s label inside a loop: its path, if it is labelled.
+    #[cold]
+    #[inline(never)]
+    fn take_in_loop(&mut self, op: OpKind) -> Result<Option<PathLabel>, LabelError> {
+        let Some(code) = kind_code(op) else {
+            return Ok(None);
+        };
+        let numbering = &self.program.numbering;
+        numbering
+            .take_in_loop(&mut self.path, code)
+            .map(Some)
+            .map_err(LabelError::Diverged)
     }
 
     #[cold]
@@ -78,17 +102,24 @@ impl StaticLabeller {
 impl Labeller for StaticLabeller {
     type Label = StaticLabel;
     type Tag = ();
-    type Context = ();
+    type Context = LoopPath;
     const DENSE_KEYS: bool = true;
 
     #[inline]
-    fn issue(&mut self, op: OpKind, _operands: &[&()]) -> Result<Issued<u64, ()>, LabelError> {
-        let label = self.take(op)?;
+    fn issue(
+        &mut self,
+        op: OpKind,
+        _operands: &[&()],
+    ) -> Result<Issued<PathLabel, ()>, LabelError> {
+        let label = match self.path.is_top() {
+            true => self.take(op)?.map(|k| PathLabel::from_slice(&[k])),
+            false => self.take_in_loop(op)?,
+        };
         Ok(Issued { label, tag: () })
     }
 
     /// The gate number, written as its varint straight into the frame; it is
-    /// its own dense key.
+    /// its own dense key. Inside a loop, the path's varints, filed by hash.
     #[inline(always)]
     fn issue_wire(
         &mut self,
@@ -96,6 +127,17 @@ impl Labeller for StaticLabeller {
         _operands: &[&()],
         out: &mut Vec<u8>,
     ) -> Result<IssuedWire<()>, LabelError> {
+        if !self.path.is_top() {
+            let path = self.take_in_loop(op)?;
+            if let Some(path) = &path {
+                self.encode(path, out);
+            }
+            return Ok(IssuedWire {
+                labelled: path.is_some(),
+                dense_key: None,
+                tag: (),
+            });
+        }
         let label = self.take(op)?;
         if let Some(k) = label {
             put_varint(out, k);
@@ -107,18 +149,45 @@ impl Labeller for StaticLabeller {
         })
     }
 
-    #[inline]
-    fn encode(&self, label: &u64, out: &mut Vec<u8>) {
-        put_varint(out, *label);
+    fn schedule(&mut self, _operands: &[&()]) -> LoopPath {
+        self.path.clone()
     }
 
-    fn decode(&self, bytes: &[u8]) -> Result<u64, LabelError> {
-        decode_varint_label(bytes)
+    fn enter(&mut self, context: LoopPath) -> LoopPath {
+        std::mem::replace(&mut self.path, context)
+    }
+
+    fn leave(&mut self, saved: LoopPath) {
+        self.path = saved;
+    }
+
+    fn loop_begin(&mut self) -> Result<Option<LoopPath>, LabelError> {
+        let numbering = &self.program.numbering;
+        let saved = numbering.begin_loop(&mut self.next, &mut self.path);
+        saved.map(Some).map_err(LabelError::Diverged)
+    }
+
+    fn loop_again(&mut self) -> Result<(), LabelError> {
+        let numbering = &self.program.numbering;
+        numbering
+            .again(&mut self.path)
+            .map_err(LabelError::Diverged)
     }
 
     #[inline]
-    fn dense_key(&self, label: &u64) -> Option<u64> {
-        Some(*label)
+    fn encode(&self, label: &PathLabel, out: &mut Vec<u8>) {
+        for &v in label {
+            put_varint(out, v);
+        }
+    }
+
+    fn decode(&self, bytes: &[u8]) -> Result<PathLabel, LabelError> {
+        decode_varint_path(bytes)
+    }
+
+    #[inline]
+    fn dense_key(&self, label: &PathLabel) -> Option<u64> {
+        (label.len() == 1).then(|| label[0])
     }
 
     #[inline]
@@ -149,7 +218,10 @@ mod tests {
     }
 
     fn label(l: &mut StaticLabeller, op: OpKind) -> Option<u64> {
-        l.issue(op, &[]).unwrap().label
+        l.issue(op, &[]).unwrap().label.map(|p| {
+            assert_eq!(p.len(), 1);
+            p[0]
+        })
     }
 
     #[test]
@@ -165,9 +237,9 @@ mod tests {
         assert_eq!(label(&mut l, OpKind::Add), None);
         assert_eq!(label(&mut l, OpKind::MulConst(Fp::ONE)), None);
         assert_eq!(label(&mut l, OpKind::Mul), Some(4));
-        l.schedule(&[]);
-        l.enter(());
-        l.leave(());
+        let c = l.schedule(&[]);
+        let saved = l.enter(c);
+        l.leave(saved);
         assert_eq!(label(&mut l, OpKind::Open), Some(5));
         assert_eq!(l.next, 6);
     }
@@ -205,12 +277,13 @@ mod tests {
     fn varint_codec_is_canonical() {
         let l = labeller();
         for v in [0, 1, 127, 128, 300, 16_383, 16_384, 1 << 40, u64::MAX] {
+            let v = PathLabel::from_slice(&[v]);
             let mut out = Vec::new();
             l.encode(&v, &mut out);
             assert_eq!(out.len(), l.encoded_len(&v));
-            assert_eq!(l.decode(&out), Ok(v));
-            assert_eq!(l.dense_key(&v), Some(v));
-            assert_eq!(l.wire_dense_key(&out), Some(v));
+            assert_eq!(l.decode(&out), Ok(v.clone()));
+            assert_eq!(l.dense_key(&v), Some(v[0]));
+            assert_eq!(l.wire_dense_key(&out), Some(v[0]));
             let mut longer = out.clone();
             longer.push(0);
             assert!(l.decode(&longer).is_err());

@@ -45,12 +45,85 @@
 //! grow with the depth (program counters grow by one entry per level).
 //! Nested continuations are traced right after their parent returns, from a
 //! queue, so depth costs no stack. A loop whose trip count the program knows
-//! when it runs, as every loop of the study's workloads does (sizes come from
-//! the run parameters), is unrolled by the same tracing: the circuit holds
-//! every iteration. The price is that the program exists in memory as data:
-//! 16 bytes per gate and a byte per labelled gate (its kind, for the
-//! labeller), shared by the players of a process; the figures report it
-//! (`program_bytes`).
+//! when it runs (sizes come from the run parameters) is unrolled by the same
+//! tracing: the circuit holds every iteration. The price is that the program
+//! exists in memory as data: 16 bytes per gate and a byte per labelled gate
+//! (its kind, for the labeller), shared by the players of a process; the
+//! figures report it (`program_bytes`).
+//!
+//! ## Loops whose trip count depends on opened values
+//!
+//! A program says so explicitly, with
+//! [`Mpc::repeat`](shamir_runtime::Mpc::repeat) and a
+//! [`Loop`](shamir_runtime::Loop): a body that issues one iteration on the
+//! loop's inputs and hands back the opened values its test reads, the test
+//! (run again?), and a continuation that gets the values read by the last
+//! test. The closures issue through `&mut dyn` [`Ops`](shamir_runtime::Ops)
+//! (the operations without waiting or reading), so a loop is data that any
+//! runtime can run: `random-bits` (retry while the opened r² is 0) and
+//! `retry` (loops nested two deep, each retried with probability 1/4) are
+//! written this way. The dynamic strategies run a loop with the runtime's
+//! continuations ([`run_loop`](shamir_runtime::program::run_loop)), as
+//! before. Here:
+//!
+//! 1. **Trace once.** The tracer traces each loop's body once, and its
+//!    continuation once on probe values, into a sub-program of its own
+//!    ([`Scope`](shamir_runtime::circuit::Scope)), inner loops into inner
+//!    sub-programs; the enclosing program gets one
+//!    [`Gate::Loop`](shamir_runtime::circuit::Gate::Loop). A top-level loop
+//!    keeps its closures and its inputs' gates
+//!    ([`LoopSite`](shamir_runtime::circuit::LoopSite)).
+//! 2. **Number before the run.** Every sub-program is numbered from 0 like
+//!    the top level, its body first, then its continuation; a loop gate takes
+//!    a number too ([`Numbering`](shamir_runtime::circuit::Numbering)).
+//! 3. **Run.** The replay hands a loop gate's closures and inputs to the
+//!    runtime's `repeat`. The labeller enters the loop at the loop gate's
+//!    number; an operation inside it is labelled by its **path**: the loop
+//!    gate's number, the iteration, then (for an inner loop) the inner loop
+//!    gate's number in the sub-program and its iteration, …, and last the
+//!    operation's number in the innermost sub-program. The path is the
+//!    labeller's context for continuations, so an iteration that runs
+//!    whenever its test's values arrive labels from its own place.
+//!
+//! **Why it is correct.** Two operations never share a path: paths that
+//! differ in a loop gate's number or an iteration name different loop
+//! instances or iterations, and within one iteration the numbers are
+//! distinct positions of one sub-program (a continuation keeps its last
+//! iteration and numbers on after the body, so it cannot meet a body's
+//! operation). Every player computes the same path for the same operation:
+//! the numbers are fixed before the run from the same trace, and an
+//! iteration counts how often the test said "again", a function of opened
+//! values, which are public and the same at every player (an inconsistent
+//! opening is detected by the opener). Within an iteration the body's
+//! operations are issued one after another in program order, whatever the
+//! network does. And the labeller still checks, at every labelled operation,
+//! the kind numbered there, and at every "again" that the whole body was
+//! issued, so a run that departs from what was traced fails with
+//! [`LabelError::Diverged`](shamir_runtime::LabelError::Diverged), never a
+//! silent mislabel. On the wire a top-level label is one varint as before
+//! (its own dense key); a path is its numbers as varints, 3 to 5 bytes at
+//! the depths here, filed by hash.
+//!
+//! **What it still cannot handle** (refused before the run, as
+//! [`Unsupported`] with a reason, which the harness reports as
+//! `Refusal::Unsupported`):
+//!
+//! * a read outside the loop construct ([`Mpc::read`](shamir_runtime::Mpc::read)
+//!   in a continuation, as `random-bits` once did): the trace cannot follow
+//!   it;
+//! * a loop continuation whose shape (the kinds of its labelled operations)
+//!   depends on the values read: traced on two sets of probe values, the two
+//!   shapes differ, so no numbering fits every run (a difference the probes
+//!   miss is caught at run time as `Diverged`);
+//! * a loop body or continuation that uses a top-level value it was not
+//!   given as an input: the replay could not give it that value (loop values
+//!   are traced in a separate space, above
+//!   [`SCOPE_VALUES`](shamir_runtime::circuit::SCOPE_VALUES), so the use is
+//!   seen).
+//!
+//! A body's shape cannot depend on opened values (it reads none); its
+//! constants may (a continuation computes them from the values read, as
+//! `random-bits` computes 1/√(r²)), because labels depend on the shape only.
 //!
 //! ## Memory at each player
 //!
@@ -71,32 +144,16 @@
 //! is about 3n: a product's operands can come from the far end of the level
 //! before).
 //!
-//! ## What cannot be transformed: branches on opened values
+//! ## Why loops are not unrolled into bounded candidates
 //!
-//! A program that reads an opened value ([`Mpc::read`](shamir_runtime::Mpc::read))
-//! decides what to issue next from data that exists only during the run. The
-//! `random-bits` workload does: it opens r², retries when it is 0, and computes
-//! the bit it checks from the opened values. The tracer cannot know which
-//! branch will be taken, so it records the first read and the transformation
-//! **rejects** the program with [`Unsupported`] and a reason; the harness
-//! reports the run as unsupported. It never hangs (after the first read the
-//! tracer records nothing and drops every continuation, so a retry loop ends)
-//! and never runs a guessed program.
-//!
-//! Rejection was chosen over a bounded-candidates transformation (trace both
-//! branches of every read up to k retries, reserve labels for all of them, and
-//! let the opened value, which every player sees alike, pick one at run time)
-//! because that is no longer a static program: which labels a run uses would
-//! again depend on the path it takes at run time, to be tracked as it runs (a
-//! program counter by another name); the circuit would grow with every
-//! candidate kept (exponentially, for reads inside retried branches); and a
-//! run that needs more than k retries (probability about 2^(−61·(k+1)) per
-//! bit for `random-bits`) would have no label at all, a failure the strategy
-//! would have to detect and report anyway. Moreover `random-bits` derives the
-//! *expected value* of its check from an opened value, which a circuit of
-//! fixed constants cannot express. The finding is the strategy's limit,
-//! reported as such: static labels need control flow that does not depend on
-//! the data.
+//! Before loops were data, a program that read an opened value was refused
+//! outright. A bounded-candidates transformation (trace both branches of
+//! every read up to k retries, reserve labels for all of them, let the
+//! opened value pick one at run time) was rejected: the circuit would grow
+//! with every candidate kept (exponentially, for reads inside retried
+//! branches) and a run needing more than k retries would have no label.
+//! Paths need neither: one sub-program per loop, and as many iterations as
+//! the run takes.
 //!
 //! Inputs are traced with the plaintext every player passes (the workloads
 //! derive it from the run seed); only the owner's copy is used when replayed.

@@ -3,40 +3,9 @@
 //! kind of operation each one is, and keep the result as a [`StaticProgram`]
 //! every player of the process shares.
 
-use shamir_runtime::circuit::{Circuit, Gate, GateId, Tracer, DEADLINE_CHECK};
-use shamir_runtime::label::{OpKind, PlayerId};
+use shamir_runtime::circuit::{number, Circuit, GateId, NumberError, Numbering, Tracer};
 use shamir_runtime::{Program, Workload};
-use std::sync::Arc;
 use std::time::Instant;
-
-/// The one-byte code of a labelled operation kind, as the labeller compares
-/// it: `random` 0, `mul` 1, `open` 2, `input` of player `p` 3 + p. `None`
-/// for local operations (and for inputs of players beyond 252, which the
-/// transformation refuses).
-#[inline]
-pub(crate) fn kind_code(op: OpKind) -> Option<u8> {
-    match op {
-        OpKind::Random => Some(0),
-        OpKind::Mul => Some(1),
-        OpKind::Open => Some(2),
-        OpKind::Input { owner } => input_code(owner),
-        _ => None,
-    }
-}
-
-/// The code of an input of `owner`, if it fits in a byte.
-#[inline]
-fn input_code(owner: PlayerId) -> Option<u8> {
-    u8::try_from(owner).ok().and_then(|o| o.checked_add(3))
-}
-
-/// The labelled operation a code stands for, for error messages.
-pub(crate) fn code_name(code: u8) -> String {
-    match ["random", "mul", "open"].get(usize::from(code)) {
-        Some(name) => name.to_string(),
-        None => format!("input of player {}", code - 3),
-    }
-}
 
 /// What the transformation cost and produced.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -94,13 +63,14 @@ pub enum TransformError {
 /// takes a circuit).
 ///
 /// The label of a labelled gate is its number: its position among the
-/// labelled gates (0, 1, 2, …, in issue order), sent as a varint.
+/// labelled gates (0, 1, 2, …, in issue order), sent as a varint; inside
+/// loops, its path ([`Numbering`]).
 #[derive(Debug, Clone)]
 pub struct StaticProgram {
     circuit: Circuit,
-    /// The kind code of each labelled gate, by number (what the labeller
-    /// compares).
-    pub(crate) labelled: Arc<[u8]>,
+    /// The numbers of the labelled gates, loops included (what the labeller
+    /// walks and compares).
+    pub(crate) numbering: Numbering,
     cost: TransformCost,
 }
 
@@ -110,9 +80,10 @@ impl StaticProgram {
         &self.circuit
     }
 
-    /// Number of labelled gates; labels run from 0 to this minus one.
+    /// Number of the top level's labelled gates (loops included); its
+    /// labels run from 0 to this minus one.
     pub fn labelled_gates(&self) -> u64 {
-        self.labelled.len() as u64
+        self.numbering.len()
     }
 
     /// What the transformation cost and produced.
@@ -139,7 +110,7 @@ impl AsRef<Circuit> for StaticProgram {
 /// Transforms `program` for a run of `players` players: traces it with the
 /// runtime's [`Tracer`], batch by batch ([`Tracer::trace`]), and numbers its
 /// labelled gates in the order traced; gives up once `deadline`, if any, has
-/// passed (the tracer looks at the clock every [`DEADLINE_CHECK`] gates), so
+/// passed (the tracer looks at the clock every [`DEADLINE_CHECK`](shamir_runtime::circuit::DEADLINE_CHECK) gates), so
 /// that tracing counts against a run's timeout.
 pub fn transform<P: Program>(
     program: &P,
@@ -147,50 +118,6 @@ pub fn transform<P: Program>(
     deadline: Option<Instant>,
 ) -> Result<StaticProgram, TransformError> {
     trace(|| program.build(), players, deadline)
-}
-
-/// Why tracing or numbering stopped.
-#[derive(Debug, PartialEq)]
-enum Stop {
-    /// The program (at this gate, if any) cannot be labelled, and why.
-    Refused(Option<GateId>, String),
-    /// The deadline passed.
-    OutOfTime,
-}
-
-/// Numbers the labelled gates of `gates` in order, giving the kind code of
-/// each ([`kind_code`]), looking at the clock every [`DEADLINE_CHECK`] gates
-/// when there is a deadline: a pass over billions of gates counts against the
-/// run's timeout as tracing does.
-fn number(gates: &[Gate], players: usize, deadline: Option<Instant>) -> Result<Vec<u8>, Stop> {
-    let mut labelled = Vec::new();
-    for (i, &gate) in gates.iter().enumerate() {
-        if i.is_multiple_of(DEADLINE_CHECK) && deadline.is_some_and(|d| Instant::now() >= d) {
-            return Err(Stop::OutOfTime);
-        }
-        let code = match gate {
-            Gate::Input { owner, .. } => usize::try_from(owner)
-                .ok()
-                .filter(|&o| o < players)
-                .and_then(input_code)
-                .ok_or_else(|| {
-                    let why = format!(
-                        "gate {i} is an input of player {owner}, but the run has {players} players"
-                    );
-                    Stop::Refused(Some(i as GateId), why)
-                })?,
-            Gate::Random => 0,
-            Gate::Mul(..) => 1,
-            Gate::Open(_) => 2,
-            Gate::Add(..) | Gate::Sub(..) | Gate::MulConst(..) | Gate::AddConst(..) => continue,
-            Gate::Check(..) => continue,
-        };
-        labelled.push(code);
-    }
-    if deadline.is_some_and(|d| Instant::now() >= d) {
-        return Err(Stop::OutOfTime);
-    }
-    Ok(labelled)
 }
 
 /// The transformation: trace, number, measure; by `deadline` if there is one.
@@ -207,33 +134,32 @@ fn trace(
     tracer.trace(&mut *make());
     let gates = tracer.gates().len() as u64;
     let numbered = if tracer.ran_out_of_time() {
-        Err(Stop::OutOfTime)
+        Err(NumberError::OutOfTime)
     } else if let Some(r) = tracer.rejection() {
-        Err(Stop::Refused(r.gate, r.reason.clone()))
+        Err(NumberError::Refused(r.gate, r.reason.clone()))
     } else {
         let circuit = tracer.into_circuit();
-        let labelled = number(circuit.gates(), players, deadline);
-        labelled.map(|labelled| (circuit, Arc::<[u8]>::from(labelled)))
+        number(&circuit, players, deadline).map(|numbering| (circuit, numbering))
     };
     let seconds = started.elapsed().as_secs_f64();
-    let (circuit, labelled) = numbered.map_err(|stop| match stop {
-        Stop::Refused(gate, reason) => Unsupported {
+    let (circuit, numbering) = numbered.map_err(|stop| match stop {
+        NumberError::Refused(gate, reason) => Unsupported {
             reason,
             gate,
             seconds,
         }
         .into(),
-        Stop::OutOfTime => TransformError::OutOfTime { seconds, gates },
+        NumberError::OutOfTime => TransformError::OutOfTime { seconds, gates },
     })?;
     let cost = TransformCost {
         seconds,
         gates,
-        labelled_gates: labelled.len() as u64,
-        program_bytes: (circuit.bytes() + labelled.len()) as u64,
+        labelled_gates: numbering.len(),
+        program_bytes: (circuit.bytes() + numbering.bytes()) as u64,
     };
     Ok(StaticProgram {
         circuit,
-        labelled,
+        numbering,
         cost,
     })
 }
@@ -277,7 +203,7 @@ mod tests {
     ) -> Result<StaticProgram, TransformError> {
         super::transform(params, params.players as usize, Some(deadline))
     }
-    use shamir_runtime::circuit::{ring_slots, BatchBounds};
+    use shamir_runtime::circuit::{ring_slots, BatchBounds, Gate};
     use shamir_runtime::{Fp, Mpc};
 
     /// `x = a·b; y = c·d`, opened and checked, with the inputs in `deal`.
@@ -388,9 +314,6 @@ mod tests {
     #[test]
     fn study_workloads_trace_to_their_size() {
         for kind in WorkloadKind::ALL {
-            if kind == WorkloadKind::RandomBits {
-                continue;
-            }
             let p = transform(kind, 50, 4, 9, 3).unwrap();
             let p = p.circuit();
             let w = workloads::build::<Tracer>(kind, 50, 4, 9);
@@ -467,14 +390,11 @@ mod tests {
         let p = transform_params_until(&small, far).unwrap();
         let again = transform_params(&small).unwrap();
         assert_eq!(p.circuit().gates(), again.circuit().gates());
-        let refused = RunParams {
+        let loops = RunParams {
             workload: WorkloadKind::RandomBits,
             ..small
         };
-        assert!(matches!(
-            transform_params_until(&refused, far),
-            Err(TransformError::Unsupported(_))
-        ));
+        assert!(transform_params_until(&loops, far).is_ok());
     }
 
     #[test]
@@ -482,15 +402,15 @@ mod tests {
         let p = transform_workload(tiny, 3).unwrap();
         let c = p.circuit();
         assert_eq!(
-            number(c.gates(), 3, Some(Instant::now())).err(),
-            Some(Stop::OutOfTime)
+            number(c, 3, Some(Instant::now())).err(),
+            Some(NumberError::OutOfTime)
         );
         let far = Instant::now() + std::time::Duration::from_secs(3600);
-        let n = number(c.gates(), 3, Some(far)).unwrap();
+        let n = number(c, 3, Some(far)).unwrap();
         assert_eq!((n.len(), c.outputs(), c.multiplications()), (7, 1, 2));
         assert!(matches!(
-            number(c.gates(), 2, None).err(),
-            Some(Stop::Refused(Some(2), _))
+            number(c, 2, None).err(),
+            Some(NumberError::Refused(Some(2), _))
         ));
     }
 
@@ -538,39 +458,96 @@ mod tests {
     }
 
     #[test]
-    fn random_bits_is_rejected_with_a_reason() {
-        let started = Instant::now();
-        let e = transform(WorkloadKind::RandomBits, 1_000_000, 1, 1, 3).unwrap_err();
-        assert!(e.reason.contains("opened value"), "{e}");
-        assert!(e.gate.is_some());
-        assert!(e.to_string().starts_with("unsupported by static labels"));
-        // Rejected at the first branch, not after tracing a million bits.
-        assert!(started.elapsed().as_secs() < 5);
+    fn loops_are_traced_once_and_numbered_by_sub_program() {
+        let n = 20;
+        for kind in [WorkloadKind::RandomBits, WorkloadKind::Retry] {
+            let p = transform(kind, n, 1, 1, 3).unwrap();
+            let c = p.circuit();
+            assert_eq!((c.outputs(), c.multiplications()), (n, n), "{kind}");
+            // One loop gate per item at the top level, traced once each.
+            assert_eq!(c.loops().len() as u64, n, "{kind}");
+            let loops = c.gates().iter().filter(|g| matches!(g, Gate::Loop(_)));
+            assert_eq!(loops.count() as u64, n, "{kind}");
+            // retry: per item the outer loop, the inner loop of its body and
+            // the inner loop of its continuation.
+            let per_item = if kind == WorkloadKind::Retry { 3 } else { 1 };
+            assert_eq!(c.scopes().len() as u64, per_item * n, "{kind}");
+        }
+        // random-bits: random, mul, open, open in the body; the bit and its
+        // opening and check in the continuation.
+        let p = transform(WorkloadKind::RandomBits, 1, 1, 1, 3).unwrap();
+        let s = &p.circuit().scopes()[0];
+        assert_eq!(s.body, 4, "{s:?}");
+        assert_eq!(p.labelled_gates(), 1);
+    }
+
+    /// A loop program the trace cannot number, and why.
+    fn refused(body: impl Fn(&mut Tracer) + 'static) -> Unsupported {
+        struct Once<F>(Option<F>);
+        impl<F: Fn(&mut Tracer)> Workload<Tracer> for Once<F> {
+            fn deal(&mut self, _: &mut Tracer) -> bool {
+                false
+            }
+            fn compute(&mut self, m: &mut Tracer) -> bool {
+                self.0.take().map(|f| f(m)).is_some()
+            }
+            fn outputs(&self) -> u64 {
+                1
+            }
+            fn multiplications(&self) -> u64 {
+                0
+            }
+        }
+        transform_workload(|| Box::new(Once(Some(body))), 3).unwrap_err()
     }
 
     #[test]
-    fn kind_codes_are_distinct_and_local_ops_have_none() {
-        let mut codes: Vec<u8> = [OpKind::Random, OpKind::Mul, OpKind::Open]
-            .into_iter()
-            .chain((0..16).map(|owner| OpKind::Input { owner }))
-            .map(|k| kind_code(k).unwrap())
-            .collect();
-        let len = codes.len();
-        codes.sort_unstable();
-        codes.dedup();
-        assert_eq!(codes.len(), len);
-        for op in [
-            OpKind::Add,
-            OpKind::Sub,
-            OpKind::MulConst(Fp::ONE),
-            OpKind::AddConst(Fp::ONE),
-        ] {
-            assert_eq!(kind_code(op), None);
-        }
-        assert_eq!(input_code(253), None);
-        assert_eq!(
-            code_name(kind_code(OpKind::Input { owner: 2 }).unwrap()),
-            "input of player 2"
-        );
+    fn what_loops_cannot_do_is_refused_with_a_reason() {
+        use shamir_runtime::{Loop, Step};
+        let coin = |m: &mut dyn shamir_runtime::Ops| {
+            let r = m.random();
+            Step {
+                read: vec![m.open(r)],
+                carry: vec![],
+            }
+        };
+        // A read outside a loop: the old random-bits.
+        let e = refused(|m| {
+            let r = m.random();
+            let o = m.open(r);
+            m.schedule(&[o.into()], move |m| {
+                m.read(o);
+            });
+        });
+        assert!(e.reason.contains("outside a loop"), "{e}");
+        // A continuation whose shape depends on the value read.
+        let e = refused(move |m| {
+            let l = Loop::new(
+                move |m, _| coin(m),
+                |_| false,
+                |m, read, _, _| {
+                    if read[0].value() % 2 == 0 {
+                        m.random();
+                    }
+                },
+            );
+            m.repeat(&[], l);
+        });
+        assert!(e.reason.contains("different operations"), "{e}");
+        // A body that uses a value it was not given.
+        let e = refused(move |m| {
+            let a = m.input(0, Fp::ONE);
+            let l = Loop::new(
+                move |m, _| {
+                    m.mul(a, a);
+                    coin(m)
+                },
+                |_| false,
+                |_, _, _, _| {},
+            );
+            m.repeat(&[], l);
+        });
+        assert!(e.reason.contains("not passed in its inputs"), "{e}");
+        assert_eq!(e.gate, Some(0));
     }
 }

@@ -1,8 +1,9 @@
 //! The shared conformance suite (`shamir_runtime::testkit`) for static labels:
 //! each run's program (a study workload, or the forced reordering's seed
 //! program) is transformed before the run by [`StaticStrategy::prepare`], and
-//! every player replays it under a [`StaticLabeller`]. `random-bits` branches
-//! on an opened value, so it is reported unsupported rather than run.
+//! every player replays it under a [`StaticLabeller`]. `random-bits` and
+//! `retry` loop on opened values: their loops are traced once, numbered, and
+//! labelled by path at run time.
 
 use labels_static::{StaticLabeller, StaticStrategy};
 use shamir_runtime::circuit::Replay;
@@ -11,16 +12,7 @@ use shamir_runtime::testkit::{self, Case};
 use shamir_runtime::{Strategy, WorkloadKind};
 use std::time::Instant;
 
-/// Every workload the static strategy can transform.
-const SUPPORTED: [WorkloadKind; 5] = [
-    WorkloadKind::Independent,
-    WorkloadKind::Tree,
-    WorkloadKind::Chain,
-    WorkloadKind::Nested,
-    WorkloadKind::Duplicates,
-];
-
-shamir_runtime::conformance_suite!(StaticStrategy, workloads = &SUPPORTED);
+shamir_runtime::conformance_suite!(StaticStrategy, workloads = &WorkloadKind::ALL);
 
 /// The static program of `case`'s workload.
 fn transformed(case: &Case) -> std::sync::Arc<labels_static::StaticProgram> {
@@ -34,18 +26,39 @@ fn transformed(case: &Case) -> std::sync::Arc<labels_static::StaticProgram> {
         .unwrap()
 }
 
-/// `random-bits` is refused before any player starts, with the reason.
+/// The loop workloads run under static labels: their labels inside loops are
+/// paths (three varints or more), the same multiset at every player.
 #[test]
-fn random_bits_is_reported_unsupported() {
-    for players in testkit::PLAYER_COUNTS {
-        let case = Case::new(WorkloadKind::RandomBits, players);
-        let r = testkit::run(&StaticStrategy, &case);
-        assert!(
-            r.unsupported,
-            "random-bits branches on an opened value: {r:#?}"
-        );
-        let reason = r.unsupported_reason.unwrap_or_default();
-        assert!(reason.contains("opened value"), "{reason}");
+fn loop_workloads_are_labelled_by_path() {
+    for workload in [WorkloadKind::RandomBits, WorkloadKind::Retry] {
+        let case = Case {
+            jitter_us: 200,
+            ..Case::new(workload, 3)
+        };
+        let (r, logs) = testkit::record_labels(&StaticStrategy, &case);
+        testkit::assert_correct(&r);
+        let l = StaticLabeller::new(transformed(&case));
+        let mut sorted: Vec<Vec<Vec<u8>>> = Vec::new();
+        for (p, log) in logs.iter().enumerate() {
+            assert!(log.problems.is_empty(), "player {p}: {:?}", log.problems);
+            let paths = log
+                .labels
+                .iter()
+                .map(|rl| shamir_runtime::Labeller::decode(&l, &rl.bytes).unwrap());
+            assert!(paths.clone().any(|p| p.len() >= 3), "{workload}");
+            if workload == WorkloadKind::Retry {
+                assert!(paths.clone().any(|p| p.len() >= 5), "{workload}: nested");
+                // Some loop ran a second iteration.
+                assert!(
+                    paths.clone().any(|p| p.len() >= 3 && p[1] > 0),
+                    "{workload}"
+                );
+            }
+            let mut bytes: Vec<Vec<u8>> = log.labels.iter().map(|rl| rl.bytes.clone()).collect();
+            bytes.sort();
+            sorted.push(bytes);
+        }
+        assert!(sorted.windows(2).all(|w| w[0] == w[1]), "{workload}");
     }
 }
 
@@ -84,7 +97,7 @@ fn labels_are_the_gate_numbers_in_order_on_every_player() {
             let numbers: Vec<u64> = log
                 .labels
                 .iter()
-                .map(|rl| shamir_runtime::Labeller::decode(&l, &rl.bytes).unwrap())
+                .map(|rl| shamir_runtime::Labeller::decode(&l, &rl.bytes).unwrap()[0])
                 .collect();
             let expected: Vec<u64> = (0..program.labelled_gates()).collect();
             assert_eq!(numbers, expected, "{workload}, player {p}");

@@ -243,6 +243,22 @@ pub trait Labeller: 'static {
         let _ = saved;
     }
 
+    /// A loop begins ([`Mpc::repeat`](crate::Mpc::repeat)): its first
+    /// iteration is issued next, in program order. Returns the state to hand
+    /// back to [`Labeller::leave`] once that iteration is issued, if the
+    /// labeller keeps one (static labels enter the loop's numbering here).
+    /// By default nothing changes: a loop's later iterations run in
+    /// continuations, labelled as any continuation is.
+    fn loop_begin(&mut self) -> Result<Option<Self::Context>, LabelError> {
+        Ok(None)
+    }
+
+    /// A loop's body runs again, inside the continuation that tested it
+    /// (after [`Labeller::enter`]). By default nothing changes.
+    fn loop_again(&mut self) -> Result<(), LabelError> {
+        Ok(())
+    }
+
     /// The tag of a value that no operation produced (not used by the built-in
     /// workloads, but the runtime needs one for every value): the tag's
     /// default.
@@ -338,6 +354,34 @@ pub fn decode_varint_label(bytes: &[u8]) -> Result<u64, LabelError> {
     }
 }
 
+/// Decodes a label that is one canonical LEB128 varint or an odd number of
+/// them (a static label's path inside loops: numbers and iterations, then a
+/// number).
+pub fn decode_varint_path(bytes: &[u8]) -> Result<smallvec::SmallVec<[u64; 5]>, LabelError> {
+    let mut path = smallvec::SmallVec::new();
+    let mut rest = bytes;
+    while !rest.is_empty() || path.is_empty() {
+        match get_varint(rest) {
+            Ok((v, used)) => {
+                path.push(v);
+                rest = &rest[used..];
+            }
+            Err(VarintError::Truncated) => return Err(LabelError::Truncated(bytes.len())),
+            Err(VarintError::NonCanonical) => {
+                return Err(LabelError::Malformed(
+                    "label is not made of canonical varints",
+                ))
+            }
+        }
+    }
+    if path.len() % 2 == 0 {
+        return Err(LabelError::Malformed(
+            "a label path has an even number of varints",
+        ));
+    }
+    Ok(path)
+}
+
 /// Any labeller with its dense keys hidden, so the table files every label by
 /// hash. Labels and wire bytes are unchanged; only the filing differs, which
 /// measures what the dense slots buy a counter strategy (and what hash labels
@@ -383,6 +427,14 @@ impl<L: Labeller> Labeller for HashFiled<L> {
 
     fn schedule(&mut self, operands: &[&Self::Tag]) -> Self::Context {
         self.0.schedule(operands)
+    }
+
+    fn loop_begin(&mut self) -> Result<Option<Self::Context>, LabelError> {
+        self.0.loop_begin()
+    }
+
+    fn loop_again(&mut self) -> Result<(), LabelError> {
+        self.0.loop_again()
     }
 
     fn enter(&mut self, context: Self::Context) -> Self::Context {

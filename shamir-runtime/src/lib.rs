@@ -61,6 +61,6 @@ pub use label::{
     decode_varint_label, Issued, IssuedWire, LabelError, LabelTiming, Labeller, OpKind, PlayerId,
 };
 pub use params::{RunParams, WorkloadKind};
-pub use program::{Mpc, Program, Public, Share, ValueId, Workload};
+pub use program::{Loop, Mpc, Ops, Program, Public, Share, Step, ValueId, Workload};
 pub use report::RunReport;
 pub use strategy::{AnyStrategy, Strategy};

@@ -23,17 +23,22 @@ pub enum WorkloadKind {
     RandomBits,
     /// Every product computed twice from the same operands.
     Duplicates,
+    /// Retry loops nested two deep, each retried while an opened random
+    /// value's low two bits are 0 (probability 1/4): trip counts that vary
+    /// from item to item.
+    Retry,
 }
 
 impl WorkloadKind {
     /// Every workload, in the order tables list them.
-    pub const ALL: [WorkloadKind; 6] = [
+    pub const ALL: [WorkloadKind; 7] = [
         WorkloadKind::Independent,
         WorkloadKind::Tree,
         WorkloadKind::Chain,
         WorkloadKind::Nested,
         WorkloadKind::RandomBits,
         WorkloadKind::Duplicates,
+        WorkloadKind::Retry,
     ];
 
     /// The command-line name.
@@ -45,6 +50,7 @@ impl WorkloadKind {
             WorkloadKind::Nested => "nested",
             WorkloadKind::RandomBits => "random-bits",
             WorkloadKind::Duplicates => "duplicates",
+            WorkloadKind::Retry => "retry",
         }
     }
 }

@@ -13,6 +13,8 @@
 
 use crate::field::Fp;
 use crate::label::PlayerId;
+use smallvec::SmallVec;
+use std::sync::Arc;
 
 /// Index of a value (a share or an opened value) in the runtime's value table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -91,6 +93,189 @@ pub trait Mpc: Sized + 'static {
     /// is kept to the end of the run (correct, only larger). Using a handle
     /// after releasing it is a program error.
     fn release(&mut self, v: ValueId);
+
+    /// A loop whose trip count depends on opened values (see [`Loop`]): its
+    /// body runs now, on its own copies of `inputs` (the caller's handles
+    /// stay the caller's), and again, as a continuation, for as long as its
+    /// test says so; then its continuation runs once. The default runs it
+    /// with [`Mpc::schedule`] ([`run_loop`]).
+    fn repeat(&mut self, inputs: &[Share], body: Arc<Loop>) {
+        run_loop(self, inputs, body);
+    }
+
+    /// Called by [`run_loop`] in the continuation that runs a loop's body
+    /// again, before it does: the engine tells its labeller (static labels
+    /// count iterations). Does nothing by default.
+    fn next_iteration(&mut self) {}
+}
+
+/// The operations of [`Mpc`] a loop's body and continuation issue, minus
+/// waiting and reading (a loop reads the opened values its body hands back,
+/// and only those): a trait object, so that a loop is data, closures any
+/// runtime can call and a tracer can trace once. Every [`Mpc`] is one.
+pub trait Ops {
+    /// [`Mpc::players`].
+    fn players(&self) -> usize;
+    /// [`Mpc::input`].
+    fn input(&mut self, owner: PlayerId, value: Fp) -> Share;
+    /// [`Mpc::random`].
+    fn random(&mut self) -> Share;
+    /// [`Mpc::add`].
+    fn add(&mut self, a: Share, b: Share) -> Share;
+    /// [`Mpc::sub`].
+    fn sub(&mut self, a: Share, b: Share) -> Share;
+    /// [`Mpc::mul_const`].
+    fn mul_const(&mut self, a: Share, c: Fp) -> Share;
+    /// [`Mpc::add_const`].
+    fn add_const(&mut self, a: Share, c: Fp) -> Share;
+    /// [`Mpc::mul`].
+    fn mul(&mut self, a: Share, b: Share) -> Share;
+    /// [`Mpc::open`].
+    fn open(&mut self, a: Share) -> Public;
+    /// [`Mpc::check`].
+    fn check(&mut self, p: Public, expected: Fp);
+    /// [`Mpc::release`].
+    fn release(&mut self, v: ValueId);
+    /// [`Mpc::repeat`]: a loop inside a loop.
+    fn repeat(&mut self, inputs: &[Share], body: Arc<Loop>);
+}
+
+impl<M: Mpc> Ops for M {
+    fn players(&self) -> usize {
+        Mpc::players(self)
+    }
+    fn input(&mut self, owner: PlayerId, value: Fp) -> Share {
+        Mpc::input(self, owner, value)
+    }
+    fn random(&mut self) -> Share {
+        Mpc::random(self)
+    }
+    fn add(&mut self, a: Share, b: Share) -> Share {
+        Mpc::add(self, a, b)
+    }
+    fn sub(&mut self, a: Share, b: Share) -> Share {
+        Mpc::sub(self, a, b)
+    }
+    fn mul_const(&mut self, a: Share, c: Fp) -> Share {
+        Mpc::mul_const(self, a, c)
+    }
+    fn add_const(&mut self, a: Share, c: Fp) -> Share {
+        Mpc::add_const(self, a, c)
+    }
+    fn mul(&mut self, a: Share, b: Share) -> Share {
+        Mpc::mul(self, a, b)
+    }
+    fn open(&mut self, a: Share) -> Public {
+        Mpc::open(self, a)
+    }
+    fn check(&mut self, p: Public, expected: Fp) {
+        Mpc::check(self, p, expected)
+    }
+    fn release(&mut self, v: ValueId) {
+        Mpc::release(self, v)
+    }
+    fn repeat(&mut self, inputs: &[Share], body: Arc<Loop>) {
+        Mpc::repeat(self, inputs, body)
+    }
+}
+
+/// What one iteration of a loop hands back: the opened values its test
+/// reads (the loop releases them once read), and the values it made that the
+/// continuation gets if this is the last iteration (released by the loop if
+/// it is not).
+#[derive(Debug, Clone, Default)]
+pub struct Step {
+    /// Opened values the test reads, in order.
+    pub read: Vec<Public>,
+    /// Values handed to the continuation, which then owns them.
+    pub carry: Vec<ValueId>,
+}
+
+/// A loop body's closure: issues one iteration on the loop's inputs.
+pub type Body = dyn Fn(&mut dyn Ops, &[Share]) -> Step + Send + Sync;
+/// A loop's test: whether to run the body again, from the values read.
+pub type Again = dyn Fn(&[Fp]) -> bool + Send + Sync;
+/// A loop's continuation: the values read by the last test, the loop's
+/// inputs (the loop's own copies, released after it), and the last
+/// iteration's carried values (its to release).
+pub type Then = dyn Fn(&mut dyn Ops, &[Fp], &[Share], &[ValueId]) + Send + Sync;
+
+/// A loop whose trip count depends on opened values, as data
+/// ([`Mpc::repeat`]): a body, a test and a continuation. The body issues
+/// operations on the loop's inputs and returns a [`Step`]; once its opened
+/// values are known, the test decides whether the body runs again (a new
+/// iteration) or the continuation runs, with the values read. Reading is
+/// done by the loop, never by the body: opened values are public, so every
+/// player takes the same decisions. Closures are shared (`Send + Sync`), so
+/// a traced program can keep them and replay them on every player; they
+/// must use only the handles they are given (inputs, the values they make),
+/// never handles captured from outside the loop.
+pub struct Loop {
+    /// One iteration.
+    pub body: Box<Body>,
+    /// Whether to run the body again.
+    pub again: Box<Again>,
+    /// What follows the last iteration.
+    pub then: Box<Then>,
+}
+
+impl Loop {
+    /// A loop of these closures, shared.
+    pub fn new(
+        body: impl Fn(&mut dyn Ops, &[Share]) -> Step + Send + Sync + 'static,
+        again: impl Fn(&[Fp]) -> bool + Send + Sync + 'static,
+        then: impl Fn(&mut dyn Ops, &[Fp], &[Share], &[ValueId]) + Send + Sync + 'static,
+    ) -> Arc<Loop> {
+        Arc::new(Loop {
+            body: Box::new(body),
+            again: Box::new(again),
+            then: Box::new(then),
+        })
+    }
+}
+
+impl std::fmt::Debug for Loop {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Loop { .. }")
+    }
+}
+
+/// Runs a loop with continuations ([`Mpc::repeat`]'s default, and what the
+/// engine runs): copies `inputs` (local operations, so the loop owns its
+/// handles), issues the body, and schedules the test on the values it
+/// reads; the test's continuation releases them, then either releases the
+/// iteration's carried values, calls [`Mpc::next_iteration`] and issues the
+/// body again, or runs the loop's continuation and releases the copies.
+pub fn run_loop<M: Mpc>(m: &mut M, inputs: &[Share], body: Arc<Loop>) {
+    let own: Arc<[Share]> = inputs
+        .iter()
+        .map(|&s| Mpc::add_const(m, s, Fp::ZERO))
+        .collect();
+    iterate(m, own, body);
+}
+
+/// One iteration of a loop and the test after it.
+fn iterate<M: Mpc>(m: &mut M, own: Arc<[Share]>, l: Arc<Loop>) {
+    let step = (l.body)(m, &own);
+    let after: SmallVec<[ValueId; 4]> = step.read.iter().map(|&p| p.into()).collect();
+    m.schedule(&after, move |m| {
+        let values: SmallVec<[Fp; 4]> = step.read.iter().map(|&p| m.read(p)).collect();
+        for &p in &step.read {
+            Mpc::release(m, p.into());
+        }
+        if (l.again)(&values) {
+            for &v in &step.carry {
+                Mpc::release(m, v);
+            }
+            m.next_iteration();
+            iterate(m, own, l);
+        } else {
+            (l.then)(m, &values, &own, &step.carry);
+            for &s in own.iter() {
+                Mpc::release(m, s.into());
+            }
+        }
+    });
 }
 
 /// A program, pulled by the runtime in small pieces so that only a bounded

@@ -1,4 +1,4 @@
-//! The six programs of the study, written once against [`Mpc`] so that every
+//! The seven programs of the study, written once against [`Mpc`] so that every
 //! strategy runs the very same code. Each computes its plaintext alongside and
 //! checks every opened result against it.
 //!
@@ -16,7 +16,8 @@
 //! the same order as in one batch, so the results do not depend on the batch
 //! size. `tree` runs in batches of a power of two of leaves, each one subtree,
 //! and carries a stack of about log₂ n subtree roots between them;
-//! `random-bits` stays one batch (it deals no inputs).
+//! `random-bits` stays one batch (it deals no inputs); `retry` runs in
+//! batches as `independent`.
 //!
 //! ## Release discipline
 //!
@@ -40,9 +41,10 @@
 use crate::field::Fp;
 use crate::params::RunParams;
 use crate::params::WorkloadKind;
-use crate::program::{Mpc, Program, Share, Workload};
+use crate::program::{Loop, Mpc, Program, Public, Share, Step, Workload};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
+use std::sync::Arc;
 
 /// The study's workload the parameters name, built by [`build`].
 impl Program for RunParams {
@@ -86,7 +88,12 @@ pub fn build_batched<M: Mpc>(
         WorkloadKind::Tree => Box::new(Tree::new(n, rng, batch)),
         WorkloadKind::Chain => Box::new(Chain::new(n, rng, batch)),
         WorkloadKind::Nested => Box::new(Nested::new(n, depth.max(1), rng, batch)),
-        WorkloadKind::RandomBits => Box::new(RandomBits { n, issued: 0 }),
+        WorkloadKind::RandomBits => Box::new(RandomBits {
+            n,
+            issued: 0,
+            bit: random_bit(),
+        }),
+        WorkloadKind::Retry => Box::new(Retry::new(n, rng, batch)),
     }
 }
 
@@ -569,53 +576,59 @@ impl<M: Mpc> Workload<M> for Nested {
 }
 
 /// `random-bits`: n random bits. Each takes a PRSS random r (no operands: its
-/// label must come from somewhere other than operands), opens r², retries if it
-/// is 0 (a branch on an opened value), and sets b = (r / √(r²) + 1) / 2, which is
-/// 1 when r is the smaller root and 0 otherwise. The check opens r as well and
-/// compares b with the bit computed in plaintext from it. One batch: it deals
-/// no inputs, and releases every value of a bit once the bit is checked.
+/// label must come from somewhere other than operands), opens r² and r,
+/// retries if r² is 0 (a loop on an opened value, [`Mpc::repeat`]), and sets
+/// b = (r / √(r²) + 1) / 2, which is 1 when r is the smaller root and 0
+/// otherwise; the check compares b with the bit computed in plaintext from
+/// the opened r. One batch: it deals no inputs, and releases every value of
+/// a bit once the bit is checked.
 struct RandomBits {
     n: u64,
     issued: u64,
+    /// The loop of one bit, shared by every bit (it captures nothing).
+    bit: Arc<Loop>,
 }
 
-fn random_bit<M: Mpc>(m: &mut M) {
-    let r = m.random();
-    let r2 = m.mul(r, r);
-    let u = m.open(r2);
-    m.release(r2.into());
-    // `r` is used by the continuation: it is released there.
-    m.schedule(&[u.into()], move |m| {
-        let uv = m.read(u);
-        m.release(u.into());
-        if uv == Fp::ZERO {
-            // r was 0 (probability 2^-61): no bit can come from it, try again.
+/// One random bit, as a loop: the body draws r and opens r² and r; the test
+/// retries while r² is 0 (probability 2^-61); the continuation computes the
+/// bit from the opened r² and checks it against the opened r.
+fn random_bit() -> Arc<Loop> {
+    Loop::new(
+        |m, _| {
+            let r = m.random();
+            let r2 = m.mul(r, r);
+            let u = m.open(r2);
+            m.release(r2.into());
+            let r_open = m.open(r);
+            // `r` goes to the continuation, which releases it.
+            Step {
+                read: vec![u, r_open],
+                carry: vec![r.into()],
+            }
+        },
+        // r was 0: no bit can come from it, try again.
+        |read| read[0] == Fp::ZERO,
+        |m, read, _, carry| {
+            let (uv, rv) = (read[0], read[1]);
+            let r = Share(carry[0]);
+            // An inconsistent opening may not be a square; the bit is then
+            // wrong and the check below says so.
+            let root = uv.sqrt().unwrap_or(Fp::ONE);
+            let inv_root = root.inverse().unwrap_or(Fp::ONE);
+            let half = Fp::new(2).inverse().expect("2 is invertible");
+            let sign = m.mul_const(r, inv_root);
             m.release(r.into());
-            random_bit(m);
-            return;
-        }
-        // An inconsistent opening may not be a square; the bit is then wrong and
-        // the check below says so.
-        let root = uv.sqrt().unwrap_or(Fp::ONE);
-        let inv_root = root.inverse().unwrap_or(Fp::ONE);
-        let half = Fp::new(2).inverse().expect("2 is invertible");
-        let sign = m.mul_const(r, inv_root);
-        let shifted = m.add_const(sign, Fp::ONE);
-        m.release(sign.into());
-        let b = m.mul_const(shifted, half);
-        m.release(shifted.into());
-        let b_open = m.open(b);
-        m.release(b.into());
-        let r_open = m.open(r);
-        m.release(r.into());
-        m.schedule(&[r_open.into()], move |m| {
-            let rv = m.read(r_open);
-            m.release(r_open.into());
+            let shifted = m.add_const(sign, Fp::ONE);
+            m.release(sign.into());
+            let b = m.mul_const(shifted, half);
+            m.release(shifted.into());
+            let b_open = m.open(b);
+            m.release(b.into());
             let expected = if rv == root { Fp::ONE } else { Fp::ZERO };
             m.check(b_open, expected);
             m.release(b_open.into());
-        });
-    });
+        },
+    )
 }
 
 impl<M: Mpc> Workload<M> for RandomBits {
@@ -627,9 +640,131 @@ impl<M: Mpc> Workload<M> for RandomBits {
         if self.issued == self.n {
             return false;
         }
-        random_bit(m);
+        m.repeat(&[], self.bit.clone());
         self.issued += 1;
         true
+    }
+
+    fn outputs(&self) -> u64 {
+        self.n
+    }
+
+    fn multiplications(&self) -> u64 {
+        self.n
+    }
+}
+
+/// `retry`: n products a·b of fresh inputs, each computed inside loops whose
+/// trip counts depend on opened values at two depths. Item i is an outer
+/// loop on (a, b): its body runs an inner loop that only draws coins, then
+/// draws the outer coin; after the outer loop, a second inner loop draws
+/// coins and, once it stops, multiplies a·b, opens and checks it. A coin is
+/// an opened PRSS random value; every loop runs again while its coin's low
+/// two bits are 0 (probability 1/4), so trip counts vary from item to item
+/// and from run to run, alike at every player. One multiplication and one
+/// check per item; batches of [`BATCH`] items, as `independent`.
+struct Retry {
+    n: u64,
+    rng: ChaCha8Rng,
+    batches: Batches,
+    /// The current batch's (a, b, a·b), from `batches.start()` on.
+    items: Vec<(Share, Share, Fp)>,
+    /// The next item.
+    next: u64,
+}
+
+impl Retry {
+    fn new(n: u64, rng: ChaCha8Rng, batch: u64) -> Self {
+        Retry {
+            n,
+            rng,
+            batches: Batches::new(n, batch),
+            items: Vec::new(),
+            next: 0,
+        }
+    }
+}
+
+/// An opened PRSS random value, for a loop's test.
+fn coin(m: &mut dyn crate::program::Ops) -> Public {
+    let r = m.random();
+    let o = m.open(r);
+    m.release(r.into());
+    o
+}
+
+/// A loop's test: again while the coin's low two bits are 0.
+fn low_bits_zero(read: &[Fp]) -> bool {
+    read[0].value() & 3 == 0
+}
+
+/// A loop that draws coins until one says stop, then runs `then`.
+fn coins(
+    then: impl Fn(&mut dyn crate::program::Ops, &[Share]) + Send + Sync + 'static,
+) -> Arc<Loop> {
+    Loop::new(
+        |m, _| Step {
+            read: vec![coin(m)],
+            carry: Vec::new(),
+        },
+        low_bits_zero,
+        move |m, _, inputs, _| then(m, inputs),
+    )
+}
+
+/// Item `(a, b)` of `retry`, checked against `expected` = a·b.
+fn retry_item(expected: Fp) -> Arc<Loop> {
+    Loop::new(
+        |m, _| {
+            m.repeat(&[], coins(|_, _| {}));
+            Step {
+                read: vec![coin(m)],
+                carry: Vec::new(),
+            }
+        },
+        low_bits_zero,
+        move |m, _, inputs, _| {
+            let multiply = coins(move |m, ab| {
+                let c = m.mul(ab[0], ab[1]);
+                let o = m.open(c);
+                m.release(c.into());
+                m.check(o, expected);
+                m.release(o.into());
+            });
+            m.repeat(inputs, multiply);
+        },
+    )
+}
+
+impl<M: Mpc> Workload<M> for Retry {
+    fn deal(&mut self, m: &mut M) -> bool {
+        let i = self.batches.start() + self.items.len() as u64;
+        if i == self.batches.end() {
+            return false;
+        }
+        let (a, av) = deal_one(m, &mut self.rng, 2 * i);
+        let (b, bv) = deal_one(m, &mut self.rng, 2 * i + 1);
+        self.items.push((a, b, av * bv));
+        true
+    }
+
+    fn compute(&mut self, m: &mut M) -> bool {
+        let i = self.next;
+        if i == self.batches.end() {
+            return false;
+        }
+        let (a, b, expected) = self.items[(i - self.batches.start()) as usize];
+        // The loop keeps its own copies of a and b.
+        m.repeat(&[a, b], retry_item(expected));
+        m.release(a.into());
+        m.release(b.into());
+        self.next += 1;
+        true
+    }
+
+    fn next_batch(&mut self) -> bool {
+        self.items.clear();
+        self.batches.advance()
     }
 
     fn outputs(&self) -> u64 {

@@ -22,14 +22,18 @@
 //! [`Workload`]: crate::program::Workload
 //! [`Mpc`]: crate::program::Mpc
 
+pub mod number;
 pub mod replay;
 pub mod trace;
 
+pub use number::{number, LoopPath, NumberError, Numbering, PathLabel, LOOP_CODE};
 pub use replay::{ring_slots, Replay, MAX_RING};
-pub use trace::{Rejection, Tracer, DEADLINE_CHECK, MAX_GATES};
+pub use trace::{Rejection, Tracer, DEADLINE_CHECK, MAX_GATES, SCOPE_VALUES};
 
 use crate::field::Fp;
+use crate::program::Loop;
 use std::ops::Range;
+use std::sync::Arc;
 
 /// Index of a gate in a circuit. A gate's output (a share, or an opened value
 /// for [`Gate::Open`]) is named by the index of the gate that produced it.
@@ -65,27 +69,43 @@ pub enum Gate {
     /// The opened value of the `Open` gate must equal this plaintext. Produces
     /// no value and issues no operation the labeller sees.
     Check(GateId, Fp),
+    /// A loop whose trip count depends on opened values
+    /// ([`Mpc::repeat`](crate::Mpc::repeat)). At the top level, the index of
+    /// its [`LoopSite`] in [`Circuit::loops`]; inside a loop's sub-program,
+    /// the index of the inner loop's [`Scope`] in [`Circuit::scopes`].
+    /// Takes a number (its iterations' labels start from it); produces no
+    /// value.
+    Loop(u32),
 }
 
 impl Gate {
-    /// Whether the gate gets a label (it communicates or feeds the PRSS PRF).
+    /// Whether the gate gets a number (it communicates or feeds the PRSS
+    /// PRF, or is a loop).
     pub fn is_labelled(self) -> bool {
         matches!(
             self,
-            Gate::Input { .. } | Gate::Random | Gate::Mul(..) | Gate::Open(_)
+            Gate::Input { .. } | Gate::Random | Gate::Mul(..) | Gate::Open(_) | Gate::Loop(_)
         )
     }
 
     /// Whether the gate sends messages (and so occupies the runtime's window
-    /// until they are all in).
+    /// until they are all in); a loop's first iteration does.
     pub fn communicates(self) -> bool {
-        matches!(self, Gate::Input { .. } | Gate::Mul(..) | Gate::Open(_))
+        matches!(
+            self,
+            Gate::Input { .. } | Gate::Mul(..) | Gate::Open(_) | Gate::Loop(_)
+        )
+    }
+
+    /// Whether the gate produces a value (checks and loops do not).
+    pub fn has_value(self) -> bool {
+        !matches!(self, Gate::Check(..) | Gate::Loop(_))
     }
 
     /// The gates this one reads.
     pub fn operands(self) -> impl Iterator<Item = GateId> {
         let (a, b) = match self {
-            Gate::Input { .. } | Gate::Random => (None, None),
+            Gate::Input { .. } | Gate::Random | Gate::Loop(_) => (None, None),
             Gate::Add(a, b) | Gate::Sub(a, b) | Gate::Mul(a, b) => (Some(a), Some(b)),
             Gate::MulConst(a, _) | Gate::AddConst(a, _) | Gate::Open(a) | Gate::Check(a, _) => {
                 (Some(a), None)
@@ -120,6 +140,39 @@ impl BatchBounds {
     }
 }
 
+/// A loop at the top level of a circuit: its inputs, the closures the
+/// replay runs, and its traced sub-program.
+#[derive(Debug, Clone)]
+pub struct LoopSite {
+    /// The gates whose values the loop takes as inputs.
+    pub inputs: Box<[GateId]>,
+    /// The loop, as the program made it.
+    pub body: Arc<Loop>,
+    /// Its sub-program, in [`Circuit::scopes`].
+    pub scope: u32,
+}
+
+impl PartialEq for LoopSite {
+    fn eq(&self, other: &LoopSite) -> bool {
+        self.inputs == other.inputs
+            && self.scope == other.scope
+            && Arc::ptr_eq(&self.body, &other.body)
+    }
+}
+
+impl Eq for LoopSite {}
+
+/// A loop's sub-program, traced once: its body's gates, then its
+/// continuation's. Operands name values of the trace's loop space (at or
+/// above [`SCOPE_VALUES`]); only the shape matters, for numbering.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Scope {
+    /// The body's gates, then the continuation's.
+    pub gates: Box<[Gate]>,
+    /// Gates of the body (the continuation's start here).
+    pub body: usize,
+}
+
 /// A traced program ([`Tracer::into_circuit`]): its gates in issue order,
 /// batch after batch, each batch's `deal` gates before its `compute` gates,
 /// and what the tracer measured of them.
@@ -127,6 +180,8 @@ impl BatchBounds {
 pub struct Circuit {
     gates: Box<[Gate]>,
     batches: Box<[BatchBounds]>,
+    loops: Box<[LoopSite]>,
+    scopes: Box<[Scope]>,
     reach: u64,
     outputs: u64,
     multiplications: u64,
@@ -141,6 +196,17 @@ impl Circuit {
     /// The program's batches, in order; together they cover the gates.
     pub fn batches(&self) -> &[BatchBounds] {
         &self.batches
+    }
+
+    /// The top level's loops, by the index their [`Gate::Loop`] names.
+    pub fn loops(&self) -> &[LoopSite] {
+        &self.loops
+    }
+
+    /// Every loop's sub-program, by the index [`LoopSite::scope`] or an
+    /// inner [`Gate::Loop`] names.
+    pub fn scopes(&self) -> &[Scope] {
+        &self.scopes
     }
 
     /// Gates of the `deal` phases, summed over batches.
@@ -165,9 +231,20 @@ impl Circuit {
         self.multiplications
     }
 
-    /// The circuit's size in memory, in bytes: its gates and batch bounds.
+    /// The circuit's size in memory, in bytes: its gates and batch bounds,
+    /// and its loops' inputs and sub-programs (not their closures).
     pub fn bytes(&self) -> usize {
-        std::mem::size_of_val(&*self.gates) + std::mem::size_of_val(&*self.batches)
+        let loops: usize = self
+            .loops
+            .iter()
+            .map(|l| std::mem::size_of::<LoopSite>() + std::mem::size_of_val(&*l.inputs))
+            .sum();
+        let scopes: usize = self
+            .scopes
+            .iter()
+            .map(|s| std::mem::size_of::<Scope>() + std::mem::size_of_val(&*s.gates))
+            .sum();
+        std::mem::size_of_val(&*self.gates) + std::mem::size_of_val(&*self.batches) + loops + scopes
     }
 }
 
@@ -201,6 +278,8 @@ mod tests {
         let c = Circuit {
             gates: Box::new([]),
             batches: Box::new([b, BatchBounds::default()]),
+            loops: Box::new([]),
+            scopes: Box::new([]),
             reach: 0,
             outputs: 0,
             multiplications: 0,

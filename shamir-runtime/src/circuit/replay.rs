@@ -29,6 +29,7 @@
 
 use super::{BatchBounds, Circuit, Gate};
 use crate::program::{Mpc, Public, Share, ValueId, Workload};
+use smallvec::SmallVec;
 use std::ops::Deref;
 
 /// Gates issued per call at most (a call also stops after the first gate that
@@ -141,7 +142,8 @@ where
         if start >= end {
             return false;
         }
-        let gates = (*self.program).as_ref().gates();
+        let circuit = (*self.program).as_ref();
+        let gates = circuit.gates();
         let stop = end.min(start + GATES_PER_CALL);
         let (slots, mask) = (&mut self.slots, self.mask);
         let len = slots.len();
@@ -150,7 +152,7 @@ where
             let gate = gates[j];
             // Gate j takes the slot of gate j − len, which no gate from j on
             // refers to (the reach is less than len): its value is released.
-            if self.releases && j >= len && !matches!(gates[j - len], Gate::Check(..)) {
+            if self.releases && j >= len && gates[j - len].has_value() {
                 m.release(ValueId(slots[j & mask]));
             }
             let s: &[u32] = slots;
@@ -165,6 +167,10 @@ where
                 Gate::Open(a) => m.open(share(s, a)).0,
                 Gate::Check(p, expected) => {
                     m.check(Public(ValueId(s[p as usize & mask])), expected);
+                    ValueId(NO_VALUE)
+                }
+                Gate::Loop(i) => {
+                    start_loop(m, circuit, i, |g| share(s, g));
                     ValueId(NO_VALUE)
                 }
             };
@@ -187,11 +193,21 @@ where
         self.flushed = true;
         let first = gates.len().saturating_sub(self.slots.len());
         for (g, gate) in gates.iter().enumerate().skip(first) {
-            if !matches!(gate, Gate::Check(..)) {
+            if gate.has_value() {
                 m.release(ValueId(self.slots[g & self.mask]));
             }
         }
     }
+}
+
+/// Starts top-level loop `i` of `circuit` on `m`, its inputs' handles from
+/// `share` (out of line: loops are rare, and the replay's loop stays small).
+#[cold]
+#[inline(never)]
+fn start_loop<M: Mpc>(m: &mut M, circuit: &Circuit, i: u32, share: impl Fn(u32) -> Share) {
+    let site = &circuit.loops()[i as usize];
+    let inputs: SmallVec<[Share; 4]> = site.inputs.iter().map(|&g| share(g)).collect();
+    m.repeat(&inputs, site.body.clone());
 }
 
 impl<M: Mpc, P> Workload<M> for Replay<P>

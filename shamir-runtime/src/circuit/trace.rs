@@ -28,11 +28,12 @@
 //!   in the same way ([`Tracer::ran_out_of_time`]): tracing a large program
 //!   counts against the run's timeout.
 
-use super::{BatchBounds, Circuit, Gate, GateId};
+use super::{BatchBounds, Circuit, Gate, GateId, LoopSite, Scope};
 use crate::field::Fp;
 use crate::label::PlayerId;
-use crate::program::{Mpc, Public, Share, ValueId, Workload};
+use crate::program::{Loop, Mpc, Public, Share, Step, ValueId, Workload};
 use std::collections::VecDeque;
+use std::sync::Arc;
 use std::time::Instant;
 
 /// A traced continuation waiting for the enclosing one to return.
@@ -48,8 +49,14 @@ pub struct Rejection {
     pub reason: String,
 }
 
-/// The most gates a trace may hold: gate indices are `u32`.
-pub const MAX_GATES: usize = u32::MAX as usize;
+/// The first handle of the values made inside loops while tracing them: the
+/// top level's gates are numbered below it, so a loop that uses a top-level
+/// handle it was not given is caught.
+pub const SCOPE_VALUES: u32 = 1 << 31;
+
+/// The most gates a trace may hold: top-level gate indices stay below
+/// [`SCOPE_VALUES`].
+pub const MAX_GATES: usize = SCOPE_VALUES as usize;
 
 /// Gates traced between two looks at the clock when there is a deadline.
 pub const DEADLINE_CHECK: usize = 4096;
@@ -85,6 +92,14 @@ pub struct Tracer {
     deadline: Option<Instant>,
     /// Whether it stopped because the deadline passed.
     out_of_time: bool,
+    /// The top level's loops.
+    loops: Vec<LoopSite>,
+    /// Every loop's sub-program traced so far.
+    scopes: Vec<Scope>,
+    /// The sub-programs being traced, innermost last.
+    open: Vec<Vec<Gate>>,
+    /// The next handle of a value made inside a loop.
+    next_value: u32,
 }
 
 impl std::fmt::Debug for Tracer {
@@ -118,6 +133,10 @@ impl Tracer {
             deal_end: None,
             deadline: None,
             out_of_time: false,
+            loops: Vec::new(),
+            scopes: Vec::new(),
+            open: Vec::new(),
+            next_value: SCOPE_VALUES,
         }
     }
 
@@ -188,6 +207,8 @@ impl Tracer {
         Circuit {
             gates: self.gates.into_boxed_slice(),
             batches: self.batches.into_boxed_slice(),
+            loops: self.loops.into_boxed_slice(),
+            scopes: self.scopes.into_boxed_slice(),
             reach: self.reach,
             outputs: self.outputs,
             multiplications: self.multiplications,
@@ -208,6 +229,9 @@ impl Tracer {
     fn push(&mut self, gate: Gate) -> GateId {
         if self.rejection.is_some() {
             return 0;
+        }
+        if !self.open.is_empty() {
+            return self.push_in_loop(gate);
         }
         let id = self.gates.len();
         if id >= self.max_gates {
@@ -240,6 +264,89 @@ impl Tracer {
         id as GateId
     }
 
+    /// Appends `gate` to the loop sub-program being traced; returns a fresh
+    /// handle in the loop space.
+    fn push_in_loop(&mut self, gate: Gate) -> GateId {
+        if let Some(a) = gate.operands().find(|&a| a < SCOPE_VALUES) {
+            self.reject_capture(a);
+            return 0;
+        }
+        match gate {
+            Gate::Mul(..) => self.multiplications += 1,
+            Gate::Check(..) => self.outputs += 1,
+            _ => {}
+        }
+        if let Some(gates) = self.open.last_mut() {
+            gates.push(gate);
+        }
+        self.fresh()
+    }
+
+    /// A fresh handle in the loop space.
+    fn fresh(&mut self) -> GateId {
+        let v = self.next_value;
+        self.next_value = v.checked_add(1).unwrap_or(SCOPE_VALUES);
+        v
+    }
+
+    /// A loop used top-level value `a` it was not given.
+    fn reject_capture(&mut self, a: GateId) {
+        self.reject(
+            Some(a),
+            format!(
+                "a loop's body or continuation uses the value of gate {a}, made outside the loop \
+                 and not passed in its inputs: a replay could not give it that value"
+            ),
+        );
+    }
+
+    /// Traces `l` once into a new sub-program: its body on `inputs` fresh
+    /// inputs, then its continuation on probe values; the continuation is
+    /// traced a second time on other probe values, and a different shape is
+    /// refused (its numbering would depend on the data). Returns the scope.
+    fn trace_loop(&mut self, inputs: usize, l: &Loop) -> u32 {
+        let scope = self.scopes.len();
+        self.scopes.push(Scope::default());
+        self.open.push(Vec::new());
+        let own: Vec<Share> = (0..inputs).map(|_| Share(ValueId(self.fresh()))).collect();
+        let step = (l.body)(self, &own);
+        if let Some(p) = step.read.iter().find(|p| p.0 .0 < SCOPE_VALUES) {
+            self.reject_capture(p.0 .0);
+        }
+        let body = self.open.last().map_or(0, Vec::len);
+        self.trace_then(l, &step, &own, 2);
+        let (scopes, outputs, muls) = (self.scopes.len(), self.outputs, self.multiplications);
+        self.open.push(Vec::new());
+        self.trace_then(l, &step, &own, 0x1234_5678_9abc_def1);
+        let other = self.open.pop().unwrap_or_default();
+        self.scopes.truncate(scopes);
+        (self.outputs, self.multiplications) = (outputs, muls);
+        let gates = self.open.pop().unwrap_or_default();
+        let shape = |g: &[Gate]| g.iter().map(|&g| shape_of(g)).collect::<Vec<_>>();
+        if shape(&gates[body.min(gates.len())..]) != shape(&other) {
+            self.reject(
+                None,
+                "a loop's continuation issues different operations for different opened \
+                 values: its shape depends on data that exists only during the run, so it \
+                 cannot be numbered before the run"
+                    .to_string(),
+            );
+        }
+        self.scopes[scope] = Scope {
+            gates: gates.into_boxed_slice(),
+            body,
+        };
+        scope as u32
+    }
+
+    /// Traces `l`'s continuation after `step`, every value read `probe + i`.
+    fn trace_then(&mut self, l: &Loop, step: &Step, own: &[Share], probe: u64) {
+        let values: Vec<Fp> = (0..step.read.len() as u64)
+            .map(|i| Fp::new(probe + i))
+            .collect();
+        (l.then)(self, &values, own, &step.carry);
+    }
+
     #[inline]
     fn share(&mut self, gate: Gate) -> Share {
         Share(ValueId(self.push(gate)))
@@ -260,6 +367,22 @@ impl Tracer {
 #[inline]
 fn id(s: Share) -> GateId {
     s.0 .0
+}
+
+/// What of a gate numbering sees: its kind (and an input's owner).
+fn shape_of(g: Gate) -> (u8, u32) {
+    match g {
+        Gate::Input { owner, .. } => (0, owner),
+        Gate::Random => (1, 0),
+        Gate::Add(..) => (2, 0),
+        Gate::Sub(..) => (3, 0),
+        Gate::MulConst(..) => (4, 0),
+        Gate::AddConst(..) => (5, 0),
+        Gate::Mul(..) => (6, 0),
+        Gate::Open(_) => (7, 0),
+        Gate::Check(..) => (8, 0),
+        Gate::Loop(_) => (9, 0),
+    }
 }
 
 impl Mpc for Tracer {
@@ -309,9 +432,10 @@ impl Mpc for Tracer {
         self.reject(
             Some(gate),
             format!(
-                "the program reads the opened value of gate {gate} and decides what to do next \
-                 from it: its control flow (and what it issues or checks) depends on data that \
-                 exists only during the run, so it has no static circuit"
+                "the program reads the opened value of gate {gate} outside a loop \
+                 (Mpc::repeat) and decides what to do next from it: its control flow (and what \
+                 it issues or checks) depends on data that exists only during the run, in a \
+                 way the trace cannot follow, so it has no static circuit"
             ),
         );
         Fp::ZERO
@@ -334,6 +458,41 @@ impl Mpc for Tracer {
     /// Records nothing: the replay frees each gate's value on its own, once
     /// the program can no longer refer to it (see [`Replay`](super::Replay)).
     fn release(&mut self, _v: ValueId) {}
+
+    /// Traces the loop once into a sub-program ([`Scope`]) and records a
+    /// [`Gate::Loop`]: at the top level with its inputs and closures (a
+    /// [`LoopSite`], which the replay runs), inside a loop naming the inner
+    /// loop's sub-program.
+    fn repeat(&mut self, inputs: &[Share], body: Arc<Loop>) {
+        if self.rejection.is_some() {
+            return;
+        }
+        let ids: Box<[GateId]> = inputs.iter().map(|&s| id(s)).collect();
+        let top = self.open.is_empty();
+        if let Some(&a) = ids.iter().find(|&&a| !top && a < SCOPE_VALUES) {
+            self.reject_capture(a);
+            return;
+        }
+        let scope = self.trace_loop(ids.len(), &body);
+        if self.rejection.is_some() {
+            return;
+        }
+        if !top {
+            self.push(Gate::Loop(scope));
+            return;
+        }
+        let at = self.gates.len() as u64;
+        for &a in ids.iter() {
+            self.reach = self.reach.max(at - u64::from(a));
+        }
+        let site = self.loops.len() as u32;
+        self.loops.push(LoopSite {
+            inputs: ids,
+            body,
+            scope,
+        });
+        self.push(Gate::Loop(site));
+    }
 }
 
 #[cfg(test)]

@@ -8,8 +8,9 @@ use super::{local, values, Engine};
 use crate::error::RuntimeError;
 use crate::field::Fp;
 use crate::label::{Labeller, OpKind, PlayerId};
-use crate::program::{Mpc, Public, Share, ValueId};
+use crate::program::{Loop, Mpc, Public, Share, ValueId};
 use smallvec::SmallVec;
+use std::sync::Arc;
 
 impl<L: Labeller> Engine<L> {
     /// Whether every handle in `operands` names a value the program still
@@ -286,6 +287,29 @@ impl<L: Labeller> Mpc for Engine<L> {
         let id = self.table.alloc(init);
         self.live += 1;
         self.wait_for(id, &deps);
+    }
+
+    /// A loop, run with continuations ([`crate::program::run_loop`]), its
+    /// first iteration issued inside the labeller's loop state, if it keeps
+    /// one.
+    fn repeat(&mut self, inputs: &[Share], body: Arc<Loop>) {
+        let saved = match self.labeller.loop_begin() {
+            Ok(saved) => saved,
+            Err(e) => {
+                self.fail(e);
+                return;
+            }
+        };
+        crate::program::run_loop(self, inputs, body);
+        if let Some(saved) = saved {
+            self.labeller.leave(saved);
+        }
+    }
+
+    fn next_iteration(&mut self) {
+        if let Err(e) = self.labeller.loop_again() {
+            self.fail(e);
+        }
     }
 
     #[inline]

@@ -115,6 +115,14 @@ impl<L: Labeller> Labeller for Recorded<L> {
         self.inner.schedule(operands)
     }
 
+    fn loop_begin(&mut self) -> Result<Option<L::Context>, LabelError> {
+        self.inner.loop_begin()
+    }
+
+    fn loop_again(&mut self) -> Result<(), LabelError> {
+        self.inner.loop_again()
+    }
+
     fn enter(&mut self, context: L::Context) -> L::Context {
         self.inner.enter(context)
     }
@@ -178,11 +186,15 @@ pub fn record_labels<S: Strategy>(s: &S, case: &Case) -> (RunReport, Vec<LabelLo
 }
 
 /// Whether every player issues the operations of `workload` in one and the same
-/// order. Workloads that issue from continuations (`nested`, `random-bits`) run
+/// order. Workloads that issue from continuations (`nested`, `random-bits`,
+/// `retry`) run
 /// those in completion order, which differs between players; there only the
 /// multiset of labels must agree.
 pub fn issue_order_is_program_order(workload: WorkloadKind) -> bool {
-    !matches!(workload, WorkloadKind::Nested | WorkloadKind::RandomBits)
+    !matches!(
+        workload,
+        WorkloadKind::Nested | WorkloadKind::RandomBits | WorkloadKind::Retry
+    )
 }
 
 /// Runs `case` under `s` with [`Recorded`] labellers and asserts that the
