@@ -173,8 +173,8 @@ pub struct CommonArgs {
     /// Bytes of a history label (SHA-256 truncated): 8, 16 or 32.
     #[arg(long, default_value_t = labels_history::DEFAULT_LABEL_BYTES, value_parser = parse_label_bytes)]
     pub label_bytes: usize,
-    /// The program to run: independent, tree, chain, nested, random-bits or
-    /// duplicates (see the README).
+    /// The program to run: independent, tree, chain, nested, random-bits,
+    /// duplicates or pairs (see the README).
     #[arg(long, value_parser = parse_workload)]
     pub workload: WorkloadKind,
     /// Multiplications (random bits for random-bits): 1 to 2^40

@@ -23,17 +23,21 @@ pub enum WorkloadKind {
     RandomBits,
     /// Every product computed twice from the same operands.
     Duplicates,
+    /// The seed's `x = a·b; y = c·d`, repeated: each pair's operands dealt
+    /// during the computation, just before they are needed.
+    Pairs,
 }
 
 impl WorkloadKind {
     /// Every workload, in the order tables list them.
-    pub const ALL: [WorkloadKind; 6] = [
+    pub const ALL: [WorkloadKind; 7] = [
         WorkloadKind::Independent,
         WorkloadKind::Tree,
         WorkloadKind::Chain,
         WorkloadKind::Nested,
         WorkloadKind::RandomBits,
         WorkloadKind::Duplicates,
+        WorkloadKind::Pairs,
     ];
 
     /// The command-line name.
@@ -45,6 +49,7 @@ impl WorkloadKind {
             WorkloadKind::Nested => "nested",
             WorkloadKind::RandomBits => "random-bits",
             WorkloadKind::Duplicates => "duplicates",
+            WorkloadKind::Pairs => "pairs",
         }
     }
 }
