@@ -24,6 +24,18 @@ fn windows(points: &[&Point]) -> String {
     }
 }
 
+/// The share of results right at `rate` failures per 10⁴, with as many
+/// decimals as it takes to tell it from 100 % (99.96, not 100.0).
+fn percent_right(rate: f64) -> String {
+    let right = 100.0 - rate / 100.0;
+    if rate <= 0.0 || rate >= 1e4 {
+        return num(right);
+    }
+    let decimals = (-(rate / 100.0).log10()).ceil().max(1.0) as usize + 1;
+    let text = format!("{right:.decimals$}");
+    text.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
 pub(super) fn write(out: &mut String, f: &Figure) {
     let mut zero = Vec::new();
     for s in &f.series {
@@ -83,7 +95,7 @@ pub(super) fn write(out: &mut String, f: &Figure) {
                     num(p.y.median),
                     num(p.y.min),
                     num(p.y.max),
-                    num(100.0 - p.y.median / 100.0)
+                    percent_right(p.y.median)
                 )
             })
             .collect();
@@ -127,6 +139,9 @@ mod tests {
                 runs.push(r);
             }
         }
+        assert_eq!(percent_right(4.0), "99.96");
+        assert_eq!(percent_right(0.4), "99.996");
+        assert_eq!(percent_right(9_990.0), "0.1");
         let figs = figures::all(&runs);
         let f = figs
             .iter()
@@ -143,6 +158,7 @@ mod tests {
         assert!(out.contains("at window 4;"), "{out}");
         assert!(out.contains("or more wrong) at window 16."), "{out}");
         assert!(out.contains("4: 0 (0–0.100, 100 % right)"), "{out}");
+        assert!(out.contains(", 0.1 % right)."), "{out}");
         assert!(
             out.contains("**counter** had no failure at any window"),
             "{out}"
