@@ -174,7 +174,7 @@ pub struct CommonArgs {
     #[arg(long, default_value_t = labels_history::DEFAULT_LABEL_BYTES, value_parser = parse_label_bytes)]
     pub label_bytes: usize,
     /// The program to run: independent, tree, chain, nested, random-bits,
-    /// duplicates or retry (see the README).
+    /// duplicates, retry or pairs (see the README).
     #[arg(long, value_parser = parse_workload)]
     pub workload: WorkloadKind,
     /// Multiplications (random bits for random-bits): 1 to 2^40

@@ -26,7 +26,10 @@ fn sequential_rounds(q: &RunParams) -> f64 {
         WorkloadKind::Chain => q.n as f64,
         WorkloadKind::Tree => (q.n.max(2) as f64).log2().ceil(),
         WorkloadKind::Nested => f64::from(q.depth),
-        WorkloadKind::Independent | WorkloadKind::RandomBits | WorkloadKind::Duplicates => 1.0,
+        WorkloadKind::Independent
+        | WorkloadKind::RandomBits
+        | WorkloadKind::Duplicates
+        | WorkloadKind::Pairs => 1.0,
         // About 5.4 coins per item, chained through loops nested two deep.
         WorkloadKind::Retry => 6.0,
     }

@@ -48,6 +48,10 @@ pub struct SubGrid {
     /// follows its insecure pair, back to back.
     #[serde(default = "insecure_only")]
     pub secure: Vec<bool>,
+    /// Operations in flight per player (the issuing window), a list like
+    /// `players`; without it, the grid's top-level `window`.
+    #[serde(default)]
+    pub window: Option<Vec<u32>>,
 }
 
 fn insecure_only() -> Vec<bool> {
@@ -73,6 +77,21 @@ fn strategy_names<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>,
     }
 }
 
+/// A window given as one value (`window = 4096`, as grid files had it) or as
+/// a list (`window = [1, 2, 4]`).
+fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<u32>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        One(u32),
+        Many(Vec<u32>),
+    }
+    Ok(match OneOrMany::deserialize(d)? {
+        OneOrMany::One(w) => vec![w],
+        OneOrMany::Many(ws) => ws,
+    })
+}
+
 fn workloads<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<WorkloadKind>, D::Error> {
     let names: Vec<String> = Vec::deserialize(d)?;
     names
@@ -90,9 +109,10 @@ pub struct Grid {
     /// Base seed.
     #[serde(default = "default_seed")]
     pub seed: u64,
-    /// Operations in flight per player.
-    #[serde(default = "default_window")]
-    pub window: u32,
+    /// Operations in flight per player, for the sub-grids that give none:
+    /// one value or a list.
+    #[serde(default = "default_window", deserialize_with = "one_or_many")]
+    pub window: Vec<u32>,
     /// Per-run timeout, seconds (a run that exceeds it is recorded as hung).
     #[serde(default = "default_timeout")]
     pub timeout_s: f64,
@@ -106,8 +126,8 @@ pub struct Grid {
 fn default_seed() -> u64 {
     1
 }
-fn default_window() -> u32 {
-    4096
+fn default_window() -> Vec<u32> {
+    vec![4096]
 }
 fn default_timeout() -> f64 {
     60.0
@@ -135,7 +155,7 @@ impl Grid {
         Grid {
             reps: 3,
             seed: 1,
-            window: 4096,
+            window: default_window(),
             timeout_s: 30.0,
             label_bytes: default_label_bytes(),
             grid: vec![
@@ -148,6 +168,7 @@ impl Grid {
                     jitter_us: vec![0, 200],
                     depth: vec![1, 4, 16],
                     secure: insecure_only(),
+                    window: None,
                 },
                 // Throughput against n and against players.
                 SubGrid {
@@ -158,6 +179,19 @@ impl Grid {
                     jitter_us: vec![0],
                     depth: vec![1],
                     secure: insecure_only(),
+                    window: None,
+                },
+                // The naive counter's failure rate against the window, on the
+                // seed's pairs (4096 comes from the first sub-grid).
+                SubGrid {
+                    strategies: all.clone(),
+                    workloads: vec![WorkloadKind::Pairs],
+                    players: vec![3],
+                    n: vec![10_000],
+                    jitter_us: vec![0],
+                    depth: vec![1],
+                    secure: insecure_only(),
+                    window: Some(vec![1, 4, 6]),
                 },
                 // The naive counter's failure rate against jitter.
                 SubGrid {
@@ -168,6 +202,7 @@ impl Grid {
                     jitter_us: vec![0, 50, 200, 1_000],
                     depth: vec![1],
                     secure: insecure_only(),
+                    window: None,
                 },
             ],
         }
@@ -178,7 +213,7 @@ impl Grid {
         Grid {
             reps: 5,
             seed: 1,
-            window: 4096,
+            window: default_window(),
             // `chain` at n = 10^5 with 1 ms of jitter needs minutes; a hang is
             // caught sooner by the players' stall limit.
             timeout_s: 900.0,
@@ -191,6 +226,7 @@ impl Grid {
                 jitter_us: vec![0, 50, 200, 1_000],
                 depth: vec![1, 4, 16],
                 secure: insecure_only(),
+                window: None,
             }],
         }
     }
@@ -207,10 +243,14 @@ impl Grid {
     pub fn check(&self) -> Result<Duration> {
         let timeout = limits::timeout_from_secs(self.timeout_s)
             .map_err(|e| anyhow!("grid: timeout_s = {}: {e}", self.timeout_s))?;
-        if !(1..=1_000_000).contains(&self.window) {
-            bail!("grid: window = {}: must be 1 to 1000000", self.window);
-        }
         for g in &self.grid {
+            if let Some(&w) = self
+                .windows(g)
+                .iter()
+                .find(|&&w| !(1..=1_000_000).contains(&w))
+            {
+                bail!("grid: window = {w}: must be 1 to 1000000");
+            }
             if let Some(&n) = g.n.iter().find(|&&n| !(1..=limits::MAX_N).contains(&n)) {
                 bail!("grid: n = {n}: must be 1 to 2^40 = {}", limits::MAX_N);
             }
@@ -222,6 +262,11 @@ impl Grid {
             }
         }
         Ok(timeout)
+    }
+
+    /// The windows sub-grid `g` runs at: its own list, or the grid's.
+    fn windows<'a>(&'a self, g: &'a SubGrid) -> &'a [u32] {
+        g.window.as_deref().unwrap_or(&self.window)
     }
 
     /// Every run of the sweep, in order, each once. The strategies are the
@@ -247,7 +292,11 @@ impl Grid {
                     Shamir::new(players as usize, t)
                         .with_context(|| format!("grid: {players} players"))?;
                     for &n in &g.n {
-                        for &jitter_us in &g.jitter_us {
+                        for (&jitter_us, &window) in g
+                            .jitter_us
+                            .iter()
+                            .flat_map(|j| self.windows(g).iter().map(move |w| (j, w)))
+                        {
                             for &depth in depths {
                                 for (rep, strategy, &secure) in (0..self.reps).flat_map(|r| {
                                     g.strategies.iter().flat_map(move |s| {
@@ -262,7 +311,7 @@ impl Grid {
                                         n,
                                         depth,
                                         seed: self.seed + u64::from(rep),
-                                        window: self.window,
+                                        window,
                                         jitter_us,
                                     };
                                     let p = Planned {
@@ -377,7 +426,7 @@ pub fn sweep(args: &SweepArgs) -> Result<()> {
     for p in &planned {
         let q = &p.params;
         let s = strategies::by_name(&p.strategy, &grid.options())?;
-        if checked.insert((s.name(), q.workload, q.players, q.n, q.depth)) {
+        if checked.insert((s.name(), q.workload, q.players, q.n, q.depth, q.window)) {
             limits::check_memory(s.as_ref(), q, q.players as usize).with_context(|| {
                 format!(
                     "grid: {} on {} with {} players, n = {}",
@@ -440,8 +489,8 @@ pub fn sweep(args: &SweepArgs) -> Result<()> {
         }
         let q = &p.params;
         bar.set_message(format!(
-            "about {left} left · {} {} p={} n={} jitter={}µs depth={} rep={}",
-            p.strategy, q.workload, q.players, q.n, q.jitter_us, q.depth, p.rep
+            "about {left} left · {} {} p={} n={} jitter={}µs depth={} window={} rep={}",
+            p.strategy, q.workload, q.players, q.n, q.jitter_us, q.depth, q.window, p.rep
         ));
         let date = meta::now_rfc3339();
         let how = LocalRun {
@@ -519,8 +568,8 @@ mod tests {
         assert!(quick
             .iter()
             .all(|p| p.params.workload == WorkloadKind::Nested || p.params.depth == 1));
-        // The full grid: 4 strategies × (6 workloads × 36 + nested × 108) × 5 reps.
-        assert_eq!(Grid::full().runs().unwrap().len(), 4 * (6 * 36 + 108) * 5);
+        // The full grid: 4 strategies × (7 workloads × 36 + nested × 108) × 5 reps.
+        assert_eq!(Grid::full().runs().unwrap().len(), 4 * (7 * 36 + 108) * 5);
     }
 
     #[test]
@@ -610,6 +659,47 @@ mod tests {
     }
 
     #[test]
+    fn window_is_a_list_a_scalar_or_per_sub_grid() {
+        let grid = |head: &str, sub: &str| -> Grid {
+            toml::from_str(&format!(
+                "reps = 1\n{head}\n[[grid]]\nstrategies = [\"naive\"]\nworkloads = [\"pairs\"]\nplayers = [3]\nn = [10]\njitter_us = [0, 50]\n{sub}"
+            ))
+            .unwrap()
+        };
+        let windows = |g: &Grid| -> Vec<(u64, u32)> {
+            g.runs()
+                .unwrap()
+                .iter()
+                .map(|p| (p.params.jitter_us, p.params.window))
+                .collect()
+        };
+        // No window anywhere: the default, 4096.
+        assert_eq!(windows(&grid("", "")), [(0, 4096), (50, 4096)]);
+        // The old scalar at the top level, as results/*/grid.toml may have it.
+        assert_eq!(windows(&grid("window = 16", "")), [(0, 16), (50, 16)]);
+        // A list at the top level: each jitter at every window.
+        assert_eq!(
+            windows(&grid("window = [1, 4096]", "")),
+            [(0, 1), (0, 4096), (50, 1), (50, 4096)]
+        );
+        // A sub-grid's own list replaces the top level's.
+        assert_eq!(
+            windows(&grid("window = 16", "window = [2, 3]")),
+            [(0, 2), (0, 3), (50, 2), (50, 3)]
+        );
+        // Runs at different windows are different runs for resuming.
+        let g = grid("window = [1, 2]", "");
+        let keys: HashSet<Key> = g.runs().unwrap().iter().map(Planned::key).collect();
+        assert_eq!(keys.len(), 4);
+        // A sub-grid's bad window is refused by name, too.
+        let e = grid("", "window = [8, 0]").runs().unwrap_err().to_string();
+        assert!(e.contains("window = 0"), "{e}");
+        // Neither a string nor a list of strings.
+        let bad: Result<Grid, _> = toml::from_str("reps = 1\nwindow = \"big\"\ngrid = []");
+        assert!(bad.is_err());
+    }
+
+    #[test]
     fn grid_values_a_run_cannot_have_are_refused_by_name() {
         let grid = |head: &str, n: &str| -> Grid {
             toml::from_str(&format!(
@@ -624,6 +714,8 @@ mod tests {
             ("timeout_s = 0.0", "10", "timeout_s = 0"),
             ("timeout_s = 1e300", "10", "timeout_s = 1"),
             ("window = 0", "10", "window = 0"),
+            ("window = [4, 0]", "10", "window = 0"),
+            ("window = [1, 1000001]", "10", "window = 1000001"),
             ("", "0", "n = 0"),
             ("", "1099511627777", "n = 1099511627777"),
         ] {

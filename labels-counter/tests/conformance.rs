@@ -106,3 +106,30 @@ fn nested_in_batches_beyond_the_table_stays_correct_over_tcp() {
         assert_eq!(report.correct, params.n, "depth {depth}: {report:#?}");
     }
 }
+
+/// The seed's pairs, dealt while they run, over real sockets: the program
+/// counter is right at every window and jitter; the naive counter is right
+/// when one pair is in flight at a time (window 1), where each link carries
+/// `x`'s operand before `y`'s and nothing else is issued in between.
+#[test]
+fn pairs_are_right_under_the_counter_and_naive_one_pair_at_a_time() {
+    use shamir_runtime::{RunParams, WorkloadKind};
+    let params = |window, jitter_us| RunParams {
+        n: 1_001,
+        window,
+        jitter_us,
+        ..testkit::Case::new(WorkloadKind::Pairs, 3).params()
+    };
+    for (window, jitter) in [(1, 0), (6, 0), (4096, 0), (4096, 200)] {
+        let p = params(window, jitter);
+        let r = testkit::run_program(&CounterStrategy, &p, &p, testkit::TIMEOUT);
+        testkit::assert_correct(&r);
+        assert_eq!((r.correct, r.outputs), (1_001, 1_001), "{r:#?}");
+    }
+    for jitter in [0, 200] {
+        let p = params(1, jitter);
+        let r = testkit::run_program(&NaiveStrategy, &p, &p, testkit::TIMEOUT);
+        testkit::assert_correct(&r);
+        assert_eq!(r.correct, 1_001, "{r:#?}");
+    }
+}

@@ -27,11 +27,14 @@ pub enum WorkloadKind {
     /// value's low two bits are 0 (probability 1/4): trip counts that vary
     /// from item to item.
     Retry,
+    /// The seed's `x = a·b; y = c·d`, repeated: each pair's operands dealt
+    /// during the computation, just before they are needed.
+    Pairs,
 }
 
 impl WorkloadKind {
     /// Every workload, in the order tables list them.
-    pub const ALL: [WorkloadKind; 7] = [
+    pub const ALL: [WorkloadKind; 8] = [
         WorkloadKind::Independent,
         WorkloadKind::Tree,
         WorkloadKind::Chain,
@@ -39,6 +42,7 @@ impl WorkloadKind {
         WorkloadKind::RandomBits,
         WorkloadKind::Duplicates,
         WorkloadKind::Retry,
+        WorkloadKind::Pairs,
     ];
 
     /// The command-line name.
@@ -51,6 +55,7 @@ impl WorkloadKind {
             WorkloadKind::RandomBits => "random-bits",
             WorkloadKind::Duplicates => "duplicates",
             WorkloadKind::Retry => "retry",
+            WorkloadKind::Pairs => "pairs",
         }
     }
 }

@@ -51,6 +51,9 @@ pub(crate) struct Figure {
     pub(crate) series: Vec<Series>,
     /// Short remarks printed beside the legend and in the report.
     pub(crate) notes: Vec<String>,
+    /// On a log y axis: zeros drawn on their own row, a decade below the
+    /// smallest positive value and set off by a break, instead of left out.
+    pub(crate) zero_row: bool,
 }
 
 impl Figure {
@@ -71,6 +74,7 @@ impl Figure {
             dodge: false,
             notes: vec![note_repetitions(&series)],
             series,
+            zero_row: false,
         }
     }
 
@@ -93,6 +97,12 @@ impl Figure {
     /// Series shifted sideways so that their error bars do not overlap.
     pub(super) fn dodged(mut self) -> Figure {
         self.dodge = true;
+        self
+    }
+
+    /// Zeros on their own row below a log y axis (see [`Figure::zero_row`]).
+    pub(super) fn zero_row(mut self) -> Figure {
+        self.zero_row = true;
         self
     }
 

@@ -1,4 +1,4 @@
-//! The study's seven figures by name: the one place that knows each
+//! The study's eight figures by name: the one place that knows each
 //! figure's file name and title.
 
 /// The study's figures, in the order they are drawn.
@@ -18,11 +18,13 @@ pub(crate) enum FigureId {
     LatencyChain,
     /// Wall time against n (`independent`).
     WallTimeVsN,
+    /// The naive counter's failure rate against the window (`pairs`).
+    FailureRateVsWindow,
 }
 
 impl FigureId {
     /// Every figure, in order.
-    pub(crate) const ALL: [FigureId; 7] = [
+    pub(crate) const ALL: [FigureId; 8] = [
         FigureId::ThroughputVsN,
         FigureId::ThroughputVsPlayers,
         FigureId::LabelBytesVsDepth,
@@ -30,6 +32,7 @@ impl FigureId {
         FigureId::FailureRateVsJitter,
         FigureId::LatencyChain,
         FigureId::WallTimeVsN,
+        FigureId::FailureRateVsWindow,
     ];
 
     /// The file stem of the figure's plots, e.g. `throughput_vs_n`.
@@ -42,6 +45,7 @@ impl FigureId {
             FigureId::FailureRateVsJitter => "failure_rate_vs_jitter",
             FigureId::LatencyChain => "latency_chain",
             FigureId::WallTimeVsN => "wall_time_vs_n",
+            FigureId::FailureRateVsWindow => "failure_rate_vs_window",
         }
     }
 
@@ -55,6 +59,7 @@ impl FigureId {
             FigureId::FailureRateVsJitter => "Failure rate against jitter",
             FigureId::LatencyChain => "Latency per multiplication on chain",
             FigureId::WallTimeVsN => "Wall time against n",
+            FigureId::FailureRateVsWindow => "Failure rate against the window",
         }
     }
 

@@ -1,4 +1,4 @@
-//! Defining the figures: the seven the study draws ([`FigureId`], in
+//! Defining the figures: the eight the study draws ([`FigureId`], in
 //! `id.rs`), each built by its own file from the runs, and what a figure is as
 //! data ([`Figure`], in `figure.rs`): title, subtitle, axes, series and notes.
 //! The renderer ([`crate::plot`]) draws a [`Figure`]; the report
@@ -10,6 +10,7 @@
 //! findings then asks where it goes.
 
 mod failure_rate_vs_jitter;
+mod failure_rate_vs_window;
 mod figure;
 mod id;
 mod label_bytes_vs_depth;
@@ -38,6 +39,7 @@ fn build(id: FigureId, ok: &[&RunReport]) -> Result<Figure, Skipped> {
         FigureId::FailureRateVsJitter => failure_rate_vs_jitter::build(ok),
         FigureId::LatencyChain => latency_chain::build(ok),
         FigureId::WallTimeVsN => wall_time_vs_n::build(ok),
+        FigureId::FailureRateVsWindow => failure_rate_vs_window::build(ok),
     }
 }
 
@@ -274,6 +276,62 @@ mod tests {
         let counter = f.series.iter().find(|s| s.strategy == "counter").unwrap();
         assert!(counter.points.iter().all(|p| p.y.median == 0.0));
         assert!(f.notes.iter().any(|n| n.contains("1 hung")));
+    }
+
+    #[test]
+    fn failure_rate_vs_window_takes_pairs_at_several_windows() {
+        let mut runs = Vec::new();
+        for w in [1, 4, 16] {
+            for seed in 1..=3 {
+                runs.push(run("counter", "pairs", |r| {
+                    r.window = w;
+                    r.seed = seed;
+                }));
+                runs.push(run("naive", "pairs", |r| {
+                    r.window = w;
+                    r.seed = seed;
+                    // Right at window 1; at 4, one repetition of three fails
+                    // once; at 16, a hang.
+                    r.correct = match (w, seed) {
+                        (1, _) | (4, 1 | 2) => 1000,
+                        (4, _) => 999,
+                        _ => 0,
+                    };
+                    r.hung = w == 16 && seed == 3;
+                }));
+            }
+            // Another jitter, and another workload at several windows: not
+            // this slice (no jitter, and `pairs`, are preferred).
+            runs.push(run("naive", "pairs", |r| {
+                r.window = w;
+                r.jitter_us = 50;
+            }));
+            runs.push(run("naive", "independent", |r| r.window = w));
+        }
+        let f = one(&runs, FigureId::FailureRateVsWindow).unwrap();
+        assert_eq!(f.title, "Failure rate against the window (pairs)");
+        assert_eq!(f.x, XAxis::Numeric(Scale::Log));
+        assert_eq!(f.y_scale, Scale::Log);
+        assert!(f.zero_row);
+        assert!(f.context.contains("jitter 0 µs"), "{}", f.context);
+        assert!(!f.context.contains("window"), "{}", f.context);
+        let naive = f.series.iter().find(|s| s.strategy == "naive").unwrap();
+        let xs: Vec<f64> = naive.points.iter().map(|p| p.x).collect();
+        assert_eq!(xs, [1.0, 4.0, 16.0]);
+        let at4 = &naive.points[1];
+        assert_eq!((at4.y.median, at4.y.min, at4.y.max), (0.0, 0.0, 10.0));
+        assert_eq!(naive.points[2].y.median, 1e4);
+        assert!(naive.points.iter().all(|p| p.y.count == 3));
+        let counter = f.series.iter().find(|s| s.strategy == "counter").unwrap();
+        assert!(counter.points.iter().all(|p| p.y.max == 0.0));
+        assert!(
+            f.notes.iter().any(|n| n.contains("1 hung")),
+            "{:?}",
+            f.notes
+        );
+        // One window only: nothing to draw.
+        let single: Vec<RunReport> = runs.iter().filter(|r| r.window == 4).cloned().collect();
+        assert!(one(&single, FigureId::FailureRateVsWindow).is_err());
     }
 
     #[test]

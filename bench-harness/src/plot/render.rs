@@ -134,6 +134,38 @@ fn map(scale: Scale, v: f64) -> Option<f64> {
     }
 }
 
+/// Where a figure with a zero row draws zero on its log y axis: one decade
+/// below the smallest positive value (log10), or `None` when it has none.
+fn zero_level(fig: &Figure) -> Option<f64> {
+    if !fig.zero_row || fig.y_scale != Scale::Log {
+        return None;
+    }
+    let lowest = fig
+        .series
+        .iter()
+        .flat_map(|s| s.points.iter())
+        .flat_map(|p| {
+            [p.y.min, p.y.median, p.y.max]
+                .into_iter()
+                .chain(p.values.iter().copied())
+        })
+        .filter(|v| *v > 0.0 && v.is_finite())
+        .fold(f64::INFINITY, f64::min);
+    Some(if lowest.is_finite() {
+        lowest.log10().floor() - 1.0
+    } else {
+        -1.0
+    })
+}
+
+/// A y value on the axis: zero on the zero row when there is one.
+fn map_y(fig: &Figure, zero: Option<f64>, v: f64) -> Option<f64> {
+    match zero {
+        Some(z) if v == 0.0 => Some(z),
+        _ => map(fig.y_scale, v),
+    }
+}
+
 /// "Nice" ticks (1, 2, 5 × 10^k) covering [lo, hi], about `want` of them.
 fn nice_ticks(lo: f64, hi: f64, want: usize) -> Vec<f64> {
     if hi.partial_cmp(&lo) != Some(std::cmp::Ordering::Greater)
@@ -275,9 +307,12 @@ struct Axes {
     xt: Vec<f64>,
     yt: Vec<f64>,
     x_scale: Scale,
+    /// The zero row's level (log10), if the figure has one.
+    zero: Option<f64>,
 }
 
 fn axes(fig: &Figure) -> Axes {
+    let zero = zero_level(fig);
     let x_scale = match &fig.x {
         XAxis::Numeric(s) => *s,
         XAxis::Categories(_) => Scale::Linear,
@@ -318,7 +353,7 @@ fn axes(fig: &Figure) -> Axes {
             ys.extend(
                 [p.y.min, p.y.max, p.y.median]
                     .iter()
-                    .filter_map(|v| map(fig.y_scale, *v)),
+                    .filter_map(|v| map_y(fig, zero, *v)),
             );
         }
         if let Some(f) = s.fit {
@@ -348,16 +383,22 @@ fn axes(fig: &Figure) -> Axes {
             (lo - pad, hi + pad)
         }
     };
-    let yt = match fig.y_scale {
+    let mut yt = match fig.y_scale {
         Scale::Linear => nice_ticks(y.0, y.1, 6),
         Scale::Log => log_ticks(y.0, y.1),
     };
+    if let Some(z) = zero {
+        // The zero row's tick, and none between it and the break above it.
+        yt.retain(|t| *t > z + 0.5);
+        yt.insert(0, z);
+    }
     Axes {
         x,
         y,
         xt,
         yt,
         x_scale,
+        zero,
     }
 }
 
@@ -420,6 +461,9 @@ fn draw<DB: DrawingBackend>(
         }),
     };
     let y_fmt = |v: &f64| {
+        if matches!(ax.zero, Some(z) if (v - z).abs() < 1e-9) {
+            return "0".to_string();
+        }
         tick_label(if fig.y_scale == Scale::Log {
             10f64.powf(*v)
         } else {
@@ -439,6 +483,17 @@ fn draw<DB: DrawingBackend>(
         .axis_style(RGBColor(90, 90, 90))
         .draw()
         .map_err(fail)?;
+    if let Some(z) = ax.zero {
+        // The break between the zero row and the log scale.
+        chart
+            .draw_series(DashedLineSeries::new(
+                [(ax.x.0, z + 0.5), (ax.x.1, z + 0.5)],
+                4,
+                4,
+                RGBColor(150, 150, 150).stroke_width(1),
+            ))
+            .map_err(fail)?;
+    }
 
     let step = if groups > 0 {
         (0.6 / groups as f64).min(0.2)
@@ -453,7 +508,7 @@ fn draw<DB: DrawingBackend>(
             0.0
         };
         let xs = |x: f64| map(ax.x_scale, x).map(|v| v + off);
-        let ys = |y: f64| map(fig.y_scale, y);
+        let ys = |y: f64| map_y(fig, ax.zero, y);
         let pts: Vec<(f64, f64, f64, f64)> = s
             .points
             .iter()

@@ -91,6 +91,7 @@ fn render(runs: &[RunReport], plots: &Path, base: &Path) -> String {
     out.push_str("## 1. Correctness\n\n");
     correctness::write(&mut out, &supported);
     show(&mut out, FigureId::FailureRateVsJitter);
+    show(&mut out, FigureId::FailureRateVsWindow);
 
     out.push_str("## 2. Label size\n\n");
     show(&mut out, FigureId::LabelBytesVsDepth);

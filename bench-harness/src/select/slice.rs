@@ -1,5 +1,5 @@
 //! A plot's slice of the runs: it fixes some parameters (its workload, say),
-//! varies one (its x: n, players, depth or jitter) and draws one series per
+//! varies one (its x: n, players, depth, jitter or window) and draws one series per
 //! strategy. When the data holds several candidate slices (say `nested` at two
 //! values of n), [`select`] takes the one a figure's score prefers — usually
 //! the one with the most x values and strategies, at the default parameters
@@ -21,6 +21,8 @@ pub(crate) enum Dim {
     Depth,
     /// The jitter, in µs.
     Jitter,
+    /// The issuing window (operations in flight).
+    Window,
 }
 
 fn dim(r: &RunReport, d: Dim) -> u64 {
@@ -29,6 +31,7 @@ fn dim(r: &RunReport, d: Dim) -> u64 {
         Dim::N => r.n,
         Dim::Depth => r.depth as u64,
         Dim::Jitter => r.jitter_us,
+        Dim::Window => u64::from(r.window),
     }
 }
 
@@ -46,7 +49,8 @@ pub(crate) struct Fixed {
     pub(crate) depth: Option<u32>,
     /// The jitter, unless it is the x.
     pub(crate) jitter_us: Option<u64>,
-    window: u32,
+    /// The window, unless it is the x.
+    pub(crate) window: Option<u32>,
 }
 
 impl Fixed {
@@ -59,7 +63,7 @@ impl Fixed {
             n: keep(Dim::N).then_some(r.n),
             depth: keep(Dim::Depth).then_some(r.depth),
             jitter_us: keep(Dim::Jitter).then_some(r.jitter_us),
-            window: r.window,
+            window: keep(Dim::Window).then_some(r.window),
         }
     }
 
@@ -80,7 +84,9 @@ impl Fixed {
         if let Some(j) = self.jitter_us {
             parts.push(format!("jitter {j} µs"));
         }
-        parts.push(format!("window {}", self.window));
+        if let Some(w) = self.window {
+            parts.push(format!("window {w}"));
+        }
         parts
     }
 

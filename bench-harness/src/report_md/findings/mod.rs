@@ -4,6 +4,7 @@
 //! findings follow which figure.
 
 mod failure_rate_vs_jitter;
+mod failure_rate_vs_window;
 mod label_bytes_vs_depth;
 mod label_share;
 mod latency_chain;
@@ -23,5 +24,6 @@ pub(super) fn write(out: &mut String, f: &Figure) {
         FigureId::FailureRateVsJitter => failure_rate_vs_jitter::write(out, f),
         FigureId::LatencyChain => latency_chain::write(out, f),
         FigureId::WallTimeVsN => wall_time_vs_n::write(out, f),
+        FigureId::FailureRateVsWindow => failure_rate_vs_window::write(out, f),
     }
 }
