@@ -125,11 +125,13 @@ fn table(reports: &[RunReport]) -> String {
             .map(|r| mib(r.peak_rss_bytes))
             .collect::<Vec<_>>(),
     )];
+    // An error can be a long sentence: the cell says whether there is one,
+    // and the error itself follows the table, so the columns stay readable.
     extra.push((
         "error".into(),
         reports
             .iter()
-            .map(|r| r.error.clone().unwrap_or_else(|| "none".into()))
+            .map(|r| if r.error.is_some() { "below" } else { "none" }.into())
             .collect(),
     ));
     for (name, cells) in extra {
@@ -154,5 +156,30 @@ fn table(reports: &[RunReport]) -> String {
             r.unsupported_reason.as_deref().unwrap_or("no reason given")
         ));
     }
+    for r in reports {
+        if let Some(e) = &r.error {
+            out.push_str(&format!("{}: error: {e}\n", r.strategy));
+        }
+    }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stats::tests::report;
+
+    #[test]
+    fn a_long_error_follows_the_table_instead_of_widening_it() {
+        let ok = report("counter", "pairs");
+        let mut hung = report("naive", "pairs");
+        hung.hung = true;
+        let error = format!("player 1: stalled: {}", "waiting on player 2 ".repeat(20));
+        hung.error = Some(error.clone());
+        let text = table(&[hung, ok]);
+        let (grid, after) = text.split_at(text.find("naive: error").expect("the error"));
+        assert!(grid.lines().all(|l| l.chars().count() < 120), "{text}");
+        assert!(grid.contains("below") && grid.contains("none"), "{text}");
+        assert_eq!(after, format!("naive: error: {error}\n"));
+    }
 }
