@@ -2,10 +2,12 @@
 //! players over loopback TCP sockets, for each strategy, in one group so that
 //! criterion's report compares them; and the same runs with every engine on one
 //! thread and no sockets (`engine_in_memory_…`), which is what the engine and
-//! the labels cost without the kernel and the scheduler.
+//! the labels cost without the kernel and the scheduler, with plain labels and
+//! with labels coded against the link (`…/counter_link`).
 
 use criterion::{criterion_group, BenchmarkId, Criterion, Throughput};
 use shamir_runtime::field::MODULUS;
+use shamir_runtime::link_coding::LabelCoding;
 use shamir_runtime::{RunParams, WorkloadKind};
 use std::time::Duration;
 
@@ -26,6 +28,7 @@ fn params() -> RunParams {
         seed: 1,
         window: 4096,
         jitter_us: 0,
+        label_coding: LabelCoding::Plain,
     }
 }
 
@@ -65,9 +68,19 @@ fn engine_in_memory(c: &mut Criterion) {
     let mut group = c.benchmark_group("engine_in_memory_independent_3_players");
     group.throughput(Throughput::Elements(N));
     group.sample_size(10);
-    let params = params();
-    for s in compared() {
-        group.bench_function(BenchmarkId::from_parameter(s.name()), |b| {
+    for (s, coding) in compared().flat_map(|s| {
+        let s: std::rc::Rc<dyn AnyStrategy> = s.into();
+        LabelCoding::ALL.map(|c| (s.clone(), c))
+    }) {
+        let params = RunParams {
+            label_coding: coding,
+            ..params()
+        };
+        let id = match coding {
+            LabelCoding::Plain => s.name().to_string(),
+            LabelCoding::Link => format!("{}_link", s.name()),
+        };
+        group.bench_function(BenchmarkId::from_parameter(id), |b| {
             b.iter(|| {
                 let run = s.run_in_memory(&params).expect("a run");
                 for c in &run.counters {

@@ -3,7 +3,8 @@
 //! or `perf record -g …`. Prints the computation's time per multiplication.
 //!
 //! Arguments: strategy (`counter`, `history`, `static`, `naive`; default
-//! `counter`), n (default 100000), players (default 3).
+//! `counter`), n (default 100000), players (default 3), label coding
+//! (`plain` or `link`; default `plain`).
 
 use anyhow::{Context, Result};
 use bench_harness::strategies::{self, Options};
@@ -16,6 +17,9 @@ fn main() -> Result<()> {
     let arg = |i: usize, default: &str| args.get(i).cloned().unwrap_or_else(|| default.into());
     let n: u64 = arg(1, "100000").parse().context("n")?;
     let players: u32 = arg(2, "3").parse().context("players")?;
+    let label_coding = arg(3, "plain")
+        .parse()
+        .map_err(|e: String| anyhow::anyhow!(e))?;
     let s = strategies::by_name(&arg(0, "counter"), &Options::default())?;
     let params = RunParams {
         players,
@@ -27,11 +31,12 @@ fn main() -> Result<()> {
         seed: 1,
         window: 4096,
         jitter_us: 0,
+        label_coding,
     };
     let run = s.run_in_memory(&params)?;
     let correct: Vec<u64> = run.counters.iter().map(|c| c.correct).collect();
     println!(
-        "{}: {} players, n = {n}: compute {:.3} s, {:.0} ns per multiplication (all players), input {:.3} s, correct {correct:?}",
+        "{} ({label_coding} labels): {} players, n = {n}: compute {:.3} s, {:.0} ns per multiplication (all players), input {:.3} s, correct {correct:?}",
         s.name(),
         players,
         run.compute.as_secs_f64(),

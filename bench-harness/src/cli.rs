@@ -201,6 +201,11 @@ pub struct CommonArgs {
     /// fit in the memory available is refused.
     #[arg(long, default_value_t = 4096, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     pub window: u32,
+    /// How labels are written on the links: `plain` (the labeller's wire
+    /// form) or `link` (each label coded against the labels sent before it on
+    /// the same link: a counter that moved by a few takes one byte).
+    #[arg(long, default_value = "plain", value_parser = ["plain", "link"])]
+    pub label_coding: String,
     /// File every label by hash in the operation table, even consecutive
     /// counters (measures what the dense slots buy).
     #[arg(long)]
@@ -302,6 +307,10 @@ impl CommonArgs {
             seed: self.seed,
             window: self.window,
             jitter_us: jitter_us as u64,
+            label_coding: self
+                .label_coding
+                .parse()
+                .map_err(|e: String| anyhow::anyhow!("--label-coding: {e}"))?,
         })
     }
 }

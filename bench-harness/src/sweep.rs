@@ -16,6 +16,7 @@ use anyhow::{anyhow, bail, Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Deserialize;
 use shamir_runtime::field::MODULUS;
+use shamir_runtime::link_coding::LabelCoding;
 use shamir_runtime::shamir::Shamir;
 use shamir_runtime::strategy::LocalRun;
 use shamir_runtime::{RunParams, RunReport, WorkloadKind};
@@ -52,6 +53,14 @@ pub struct SubGrid {
     /// `players`; without it, the grid's top-level `window`.
     #[serde(default)]
     pub window: Option<Vec<u32>>,
+    /// Label codings (`plain`, `link`); with both, each run coded against the
+    /// link follows its plain pair, back to back. Plain without it.
+    #[serde(default = "plain_only")]
+    pub label_coding: Vec<LabelCoding>,
+}
+
+fn plain_only() -> Vec<LabelCoding> {
+    vec![LabelCoding::Plain]
 }
 
 fn insecure_only() -> Vec<bool> {
@@ -169,6 +178,7 @@ impl Grid {
                     depth: vec![1, 4, 16],
                     secure: insecure_only(),
                     window: None,
+                    label_coding: plain_only(),
                 },
                 // Throughput against n and against players.
                 SubGrid {
@@ -180,6 +190,7 @@ impl Grid {
                     depth: vec![1],
                     secure: insecure_only(),
                     window: None,
+                    label_coding: plain_only(),
                 },
                 // The naive counter's failure rate against the window, on the
                 // seed's pairs (4096 comes from the first sub-grid).
@@ -192,6 +203,20 @@ impl Grid {
                     depth: vec![1],
                     secure: insecure_only(),
                     window: Some(vec![1, 4, 6]),
+                    label_coding: plain_only(),
+                },
+                // Label bytes and throughput under both codings, each coded
+                // run right after its plain pair.
+                SubGrid {
+                    strategies: all.clone(),
+                    workloads: vec![WorkloadKind::Independent, WorkloadKind::Nested],
+                    players: vec![3],
+                    n: vec![100_000],
+                    jitter_us: vec![0],
+                    depth: vec![16],
+                    secure: insecure_only(),
+                    window: None,
+                    label_coding: LabelCoding::ALL.to_vec(),
                 },
                 // The naive counter's failure rate against jitter.
                 SubGrid {
@@ -203,6 +228,7 @@ impl Grid {
                     depth: vec![1],
                     secure: insecure_only(),
                     window: None,
+                    label_coding: plain_only(),
                 },
             ],
         }
@@ -227,6 +253,7 @@ impl Grid {
                 depth: vec![1, 4, 16],
                 secure: insecure_only(),
                 window: None,
+                label_coding: plain_only(),
             }],
         }
     }
@@ -298,11 +325,17 @@ impl Grid {
                             .flat_map(|j| self.windows(g).iter().map(move |w| (j, w)))
                         {
                             for &depth in depths {
-                                for (rep, strategy, &secure) in (0..self.reps).flat_map(|r| {
-                                    g.strategies.iter().flat_map(move |s| {
-                                        g.secure.iter().map(move |secure| (r, s, secure))
+                                for (rep, strategy, &secure, &label_coding) in (0..self.reps)
+                                    .flat_map(|r| {
+                                        g.strategies.iter().flat_map(move |s| {
+                                            g.secure.iter().flat_map(move |secure| {
+                                                g.label_coding
+                                                    .iter()
+                                                    .map(move |c| (r, s, secure, c))
+                                            })
+                                        })
                                     })
-                                }) {
+                                {
                                     let params = RunParams {
                                         players,
                                         threshold: t as u32,
@@ -313,6 +346,7 @@ impl Grid {
                                         seed: self.seed + u64::from(rep),
                                         window,
                                         jitter_us,
+                                        label_coding,
                                     };
                                     let p = Planned {
                                         strategy: strategy.clone(),
@@ -348,7 +382,19 @@ pub struct Planned {
 }
 
 /// What identifies a run, so a resumed sweep can skip it.
-type Key = (String, String, u32, u64, u64, u32, u64, u32, u32, bool);
+type Key = (
+    String,
+    String,
+    u32,
+    u64,
+    u64,
+    u32,
+    u64,
+    u32,
+    u32,
+    bool,
+    LabelCoding,
+);
 
 impl Planned {
     fn key(&self) -> Key {
@@ -364,6 +410,7 @@ impl Planned {
             p.window,
             self.rep,
             self.secure,
+            p.label_coding,
         )
     }
 }
@@ -380,6 +427,7 @@ fn key_of(r: &RunReport) -> Key {
         r.window,
         r.rep,
         r.secure,
+        r.label_coding,
     )
 }
 
@@ -489,8 +537,16 @@ pub fn sweep(args: &SweepArgs) -> Result<()> {
         }
         let q = &p.params;
         bar.set_message(format!(
-            "about {left} left · {} {} p={} n={} jitter={}µs depth={} window={} rep={}",
-            p.strategy, q.workload, q.players, q.n, q.jitter_us, q.depth, q.window, p.rep
+            "about {left} left · {} {} p={} n={} jitter={}µs depth={} window={} {} labels rep={}",
+            p.strategy,
+            q.workload,
+            q.players,
+            q.n,
+            q.jitter_us,
+            q.depth,
+            q.window,
+            q.label_coding,
+            p.rep
         ));
         let date = meta::now_rfc3339();
         let how = LocalRun {

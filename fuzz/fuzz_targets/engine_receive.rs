@@ -6,7 +6,8 @@
 //! [`Engine::receive`] the way a link reader does: the bytes a call did not
 //! consume stay at the front of that peer's buffer for the next call. The
 //! first byte picks the labeller (dense counter labels, the same filed by
-//! hash, or labels read at send) and the workload.
+//! hash, or labels read at send), the workload, and (bit 7) whether labels
+//! are coded against the link.
 //!
 //! Checked: no panic; `receive` never claims more bytes than it was given;
 //! what it leaves is an incomplete frame (or, after a goodbye, nothing that
@@ -28,19 +29,23 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let workload = WorkloadKind::ALL[usize::from(mode >> 2) % WorkloadKind::ALL.len()];
+    let coded = mode & 0x80 != 0;
     match mode & 3 {
-        0 | 3 => drive(ProgramCounter::new(), workload, rest),
-        1 => drive(HashFiled(ProgramCounter::new()), workload, rest),
-        _ => drive(NaiveCounter::new(), workload, rest),
+        0 | 3 => drive(ProgramCounter::new(), workload, coded, rest),
+        1 => drive(HashFiled(ProgramCounter::new()), workload, coded, rest),
+        _ => drive(NaiveCounter::new(), workload, coded, rest),
     }
 });
 
-fn drive<L: Labeller>(labeller: L, kind: WorkloadKind, mut data: &[u8]) {
+fn drive<L: Labeller>(labeller: L, kind: WorkloadKind, coded: bool, mut data: &[u8]) {
     let outboxes = (0..3)
         .map(|p| (p != 0).then(|| Rc::new(Outbox::new(None))))
         .collect();
     let shamir = Shamir::new(3, 1).expect("3 players, t = 1");
     let mut engine = Engine::new(0, shamir, 1, labeller, outboxes, 16);
+    if coded {
+        engine.code_labels_against_links();
+    }
     let mut program = workloads::build::<Engine<L>>(kind, 6, 2, 1);
     while program.deal(&mut engine) {}
     while program.compute(&mut engine) {}

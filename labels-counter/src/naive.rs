@@ -2,7 +2,7 @@
 //! player, read when the message goes out.
 
 use shamir_runtime::label::{
-    decode_varint_label, Issued, LabelError, LabelTiming, Labeller, OpKind,
+    decode_varint_label, Issued, LabelError, LabelTiming, Labeller, OpKind, WireForm,
 };
 use shamir_runtime::wire::{put_varint, varint_exact, varint_len};
 
@@ -31,6 +31,7 @@ impl Labeller for NaiveCounter {
 
     const TIMING: LabelTiming = LabelTiming::AtSend;
     const DENSE_KEYS: bool = true;
+    const WIRE_FORM: WireForm = WireForm::Varints;
 
     fn issue(&mut self, _op: OpKind, _operands: &[&()]) -> Result<Issued<u64, ()>, LabelError> {
         Ok(Issued {

@@ -1,7 +1,7 @@
 //! [`ProgramCounter`]: VIFF's list of counters, with a child forked for every
 //! scheduled continuation.
 
-use shamir_runtime::label::{Issued, IssuedWire, LabelError, Labeller, OpKind};
+use shamir_runtime::label::{Issued, IssuedWire, LabelError, Labeller, OpKind, WireForm};
 use shamir_runtime::wire::{get_varint, put_varint, varint_exact, VarintError};
 use smallvec::SmallVec;
 
@@ -221,6 +221,7 @@ impl Labeller for ProgramCounter {
     type Tag = ();
     type Context = Counters;
     const DENSE_KEYS: bool = true;
+    const WIRE_FORM: WireForm = WireForm::Varints;
 
     fn issue(&mut self, op: OpKind, _operands: &[&()]) -> Result<Issued<PcLabel, ()>, LabelError> {
         let label = op.is_labelled().then(|| self.take_label());

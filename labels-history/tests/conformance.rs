@@ -94,3 +94,24 @@ fn duplicates_share_labels_and_stay_correct() {
     // The repeated-label path of the mailbox was taken, not just possible.
     assert!(repeated > 0, "no message repeated a live (sender, label)");
 }
+
+/// Hash labels do not compress against the link: a label shares no prefix
+/// with the one sent before it (but by chance), so coded it takes its own
+/// bytes plus the one that says how many it shares.
+#[test]
+fn hash_labels_coded_against_the_link_take_a_byte_more() {
+    use shamir_runtime::link_coding::LabelCoding;
+    let case = Case {
+        n: 2_000,
+        jitter_us: 100,
+        label_coding: LabelCoding::Link,
+        ..Case::new(WorkloadKind::Independent, 3)
+    };
+    let r = testkit::run(&HistoryStrategy::default(), &case);
+    testkit::assert_correct(&r);
+    assert!(
+        (16.9..=17.0).contains(&r.label_bytes_mean),
+        "{} B per message",
+        r.label_bytes_mean
+    );
+}

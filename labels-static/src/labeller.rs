@@ -14,7 +14,9 @@
 use crate::transform::StaticProgram;
 use shamir_runtime::circuit::number::{code_name, kind_code};
 use shamir_runtime::circuit::{LoopPath, PathLabel};
-use shamir_runtime::label::{decode_varint_path, Issued, IssuedWire, LabelError, Labeller, OpKind};
+use shamir_runtime::label::{
+    decode_varint_path, Issued, IssuedWire, LabelError, Labeller, OpKind, WireForm,
+};
 use shamir_runtime::wire::{put_varint, varint_exact};
 use std::sync::Arc;
 
@@ -104,6 +106,7 @@ impl Labeller for StaticLabeller {
     type Tag = ();
     type Context = LoopPath;
     const DENSE_KEYS: bool = true;
+    const WIRE_FORM: WireForm = WireForm::Varints;
 
     #[inline]
     fn issue(

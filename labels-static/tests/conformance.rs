@@ -202,3 +202,35 @@ fn a_quick_trace_leaves_the_run_its_time() {
     assert_eq!((r.hung, r.error.as_deref()), (false, None));
     assert_eq!(r.correct, 200);
 }
+
+/// Coded against the link, gate numbers take a byte or two per message: about
+/// one on `independent`, at most two on `nested` 16 deep (a product's and an
+/// opening's numbers interleave), and on `retry`, whose labels inside loops are
+/// paths, fewer bytes than plain; every result is still right.
+#[test]
+fn gate_numbers_coded_against_the_link_take_a_byte_or_two() {
+    use shamir_runtime::link_coding::LabelCoding;
+    for (workload, depth, most) in [
+        (WorkloadKind::Independent, 1, 1.5),
+        (WorkloadKind::Nested, 16, 2.0),
+        (WorkloadKind::Retry, 1, f64::INFINITY),
+    ] {
+        let case = |label_coding| Case {
+            n: 2_000,
+            depth,
+            jitter_us: 100,
+            label_coding,
+            ..Case::new(workload, 3)
+        };
+        let plain = testkit::run(&StaticStrategy, &case(LabelCoding::Plain));
+        let coded = testkit::run(&StaticStrategy, &case(LabelCoding::Link));
+        testkit::assert_correct(&plain);
+        testkit::assert_correct(&coded);
+        assert!(
+            coded.label_bytes_mean <= most && coded.label_bytes_mean < plain.label_bytes_mean,
+            "{workload}: {} B coded, {} B plain",
+            coded.label_bytes_mean,
+            plain.label_bytes_mean
+        );
+    }
+}

@@ -1,6 +1,7 @@
 //! Everything that can end a player's run, each naming what went wrong.
 
 use crate::label::{LabelError, PlayerId};
+use crate::link_coding::LinkCodingError;
 use std::net::SocketAddr;
 
 /// Why a player's run failed.
@@ -130,6 +131,10 @@ pub enum RuntimeError {
     /// The labeller refused an operation.
     #[error("labelling failed: {0}")]
     Label(#[from] LabelError),
+    /// A label this player sends could not be coded against the link (its
+    /// labeller's wire form is not of the form it declares).
+    #[error("cannot code a label against the links: {0}")]
+    LinkCoding(#[from] LinkCodingError),
     /// The program misused the runtime (e.g. read a value that was not known yet).
     #[error("program error: {0}")]
     Program(String),

@@ -15,6 +15,7 @@ use crate::cluster::PlayerParts;
 use crate::engine::{Counters, Engine};
 use crate::error::RuntimeError;
 use crate::label::Labeller;
+use crate::link_coding::LabelCoding;
 use crate::outbox::Outbox;
 use crate::program::Workload;
 use crate::shamir::Shamir;
@@ -34,11 +35,13 @@ pub struct InMemoryRun {
 }
 
 /// Runs `parts` (one labeller and program per player, in player order) with
-/// threshold `t`, seed `seed` and `window` operations in flight per player.
+/// threshold `t`, seed `seed`, `window` operations in flight per player and
+/// labels written as `coding` says.
 pub fn run_in_memory<L: Labeller>(
     t: usize,
     seed: u64,
     window: usize,
+    coding: LabelCoding,
     parts: Vec<PlayerParts<L>>,
 ) -> Result<InMemoryRun, RuntimeError> {
     let n = parts.len();
@@ -56,7 +59,7 @@ pub fn run_in_memory<L: Labeller>(
         .into_iter()
         .enumerate()
         .map(|(me, (labeller, program))| {
-            let engine = Engine::new(
+            let mut engine = Engine::new(
                 me,
                 shamir.clone(),
                 seed,
@@ -64,6 +67,9 @@ pub fn run_in_memory<L: Labeller>(
                 outboxes[me].clone(),
                 window,
             );
+            if coding == LabelCoding::Link {
+                engine.code_labels_against_links();
+            }
             (engine, program)
         })
         .collect();

@@ -42,6 +42,7 @@
 //! it, encodes it and feeds the encoding to the PRSS PRF.
 
 use crate::field::Fp;
+pub use crate::link_coding::WireForm;
 use crate::wire::{get_varint, VarintError};
 use std::fmt::Debug;
 use std::hash::Hash;
@@ -201,6 +202,13 @@ pub trait Labeller: 'static {
     /// report says whether the table filed by them). False, as `dense_key`'s
     /// default gives none.
     const DENSE_KEYS: bool = false;
+
+    /// What the wire form is, so that labels coded against the link
+    /// (`--label-coding link`, [`crate::link_coding`]) are coded by their bytes
+    /// or component by component. [`WireForm::Bytes`] by default, which suits
+    /// any wire form; a labeller whose wire form is always one or more
+    /// canonical varints says [`WireForm::Varints`].
+    const WIRE_FORM: WireForm = WireForm::Bytes;
 
     // ---- Required: the label at issue and its wire form. ----
 
@@ -397,6 +405,7 @@ impl<L: Labeller> Labeller for HashFiled<L> {
     const TIMING: LabelTiming = L::TIMING;
     // Hidden: every label is filed by hash.
     const DENSE_KEYS: bool = false;
+    const WIRE_FORM: WireForm = L::WIRE_FORM;
 
     fn root_tag(&self) -> Self::Tag {
         self.0.root_tag()

@@ -37,6 +37,7 @@ pub mod field;
 pub mod in_memory;
 pub mod label;
 pub mod latency;
+pub mod link_coding;
 pub mod net;
 pub mod outbox;
 pub mod params;

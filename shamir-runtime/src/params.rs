@@ -2,6 +2,7 @@
 //! handshake, and a field-by-field comparison that names a mismatch.
 
 use crate::field::MODULUS;
+use crate::link_coding::LabelCoding;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::fmt;
@@ -103,6 +104,10 @@ pub struct RunParams {
     pub window: u32,
     /// Upper bound of the per-frame delay, in microseconds (0: none).
     pub jitter_us: u64,
+    /// How labels are written on the links (plain in results made before
+    /// link coding existed).
+    #[serde(default)]
+    pub label_coding: LabelCoding,
 }
 
 impl RunParams {
@@ -123,7 +128,18 @@ impl RunParams {
                 }
             )*};
         }
-        cmp!(players, threshold, modulus, workload, n, depth, seed, window, jitter_us);
+        cmp!(
+            players,
+            threshold,
+            modulus,
+            workload,
+            n,
+            depth,
+            seed,
+            window,
+            jitter_us,
+            label_coding
+        );
         out
     }
 
@@ -139,6 +155,7 @@ impl RunParams {
             seed: 1,
             window: 4096,
             jitter_us: 0,
+            label_coding: LabelCoding::Plain,
         }
     }
 }

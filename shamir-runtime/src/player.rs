@@ -26,6 +26,7 @@
 use crate::engine::Engine;
 use crate::error::RuntimeError;
 use crate::label::{Labeller, PlayerId};
+use crate::link_coding::LabelCoding;
 use crate::net::{connect_mesh, write_link};
 use crate::outbox::Outbox;
 use crate::params::RunParams;
@@ -270,7 +271,10 @@ async fn play<L: Labeller>(
         })
         .collect();
     let window = params.window.max(1) as usize;
-    let engine = Engine::new(me, shamir, params.seed, labeller, outboxes.clone(), window);
+    let mut engine = Engine::new(me, shamir, params.seed, labeller, outboxes.clone(), window);
+    if params.label_coding == LabelCoding::Link {
+        engine.code_labels_against_links();
+    }
     let node = Rc::new(Node {
         engine: RefCell::new(engine),
         outboxes,

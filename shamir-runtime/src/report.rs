@@ -2,6 +2,7 @@
 //! that combines them into the JSON line the harness prints.
 
 use crate::engine::Counters;
+use crate::link_coding::LabelCoding;
 use crate::params::RunParams;
 use hdrhistogram::Histogram;
 use serde::{Deserialize, Serialize};
@@ -137,6 +138,10 @@ pub struct RunReport {
     pub seed: u64,
     /// Operations in flight at most.
     pub window: u32,
+    /// How labels were written on the links: `plain`, or `link` (coded
+    /// against the labels before them on the link). The label bytes are the
+    /// bytes that went on the wire either way.
+    pub label_coding: LabelCoding,
     /// Repetition of this configuration within a sweep (0 for a single run).
     pub rep: u32,
     /// Whether the links were authenticated and encrypted and the secrets
@@ -263,6 +268,7 @@ impl RunReport {
             jitter_us: params.jitter_us,
             seed: params.seed,
             window: params.window,
+            label_coding: params.label_coding,
             rep: 0,
             secure: false,
             git_rev: String::new(),

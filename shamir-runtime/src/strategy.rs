@@ -310,6 +310,7 @@ impl<S: Strategy> AnyStrategy for S {
             params.threshold as usize,
             params.seed,
             params.window as usize,
+            params.label_coding,
             players,
         )
     }

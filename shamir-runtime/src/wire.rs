@@ -1,8 +1,9 @@
 //! The bytes on a link: varints, message frames, and the handshake.
 //!
 //! A frame is `varint(body length)` followed by the body, `label ‖ payload`,
-//! where the label is the labeller's wire form and the payload is one field
-//! element as 8 little-endian bytes (at most [`MAX_BODY`] bytes in all).
+//! where the label is the labeller's wire form (or, with labels coded against
+//! the link, its coded form: [`crate::link_coding`]) and the payload is one
+//! field element as 8 little-endian bytes (at most [`MAX_BODY`] bytes in all).
 //!
 //! A body length of 0 starts a **control frame**; the next byte says which:
 //!
@@ -25,8 +26,9 @@ pub const PAYLOAD_BYTES: usize = 8;
 /// The longest frame body accepted; anything longer is a malformed frame.
 pub const MAX_BODY: usize = 4096;
 /// The handshake's protocol version; bumped on any change to the wire format.
-/// 2: control frames (Bye became `00 00`; Abort).
-pub const PROTOCOL_VERSION: u16 = 2;
+/// 2: control frames (Bye became `00 00`; Abort). 3: the run parameters
+/// carry the label coding (`plain`, or labels coded against the link).
+pub const PROTOCOL_VERSION: u16 = 3;
 /// The longest reason an Abort frame carries, in bytes; [`put_abort`] cuts a
 /// longer one short.
 pub const MAX_REASON: usize = 1024;

@@ -7,6 +7,7 @@ mod common;
 use common::FlatCounter;
 use shamir_runtime::cluster::{self, PlayerParts};
 use shamir_runtime::in_memory::run_in_memory;
+use shamir_runtime::link_coding::LabelCoding;
 use shamir_runtime::workloads::{build_batched, BATCH};
 use shamir_runtime::{Engine, RunParams, RunReport, Workload, WorkloadKind};
 use std::time::Duration;
@@ -75,8 +76,8 @@ fn many_batches_in_memory_check_as_one() {
                 .map(|_| (FlatCounter::default(), program(&p, batch)))
                 .collect()
         };
-        let one = run_in_memory(1, 7, 16, parts(BATCH)).unwrap();
-        let many = run_in_memory(1, 7, 16, parts(8)).unwrap();
+        let one = run_in_memory(1, 7, 16, LabelCoding::Plain, parts(BATCH)).unwrap();
+        let many = run_in_memory(1, 7, 16, LabelCoding::Plain, parts(8)).unwrap();
         for (a, b) in one.counters.iter().zip(&many.counters) {
             assert_eq!((b.correct, b.wrong, b.unverifiable), (p.n, 0, 0), "{kind}");
             assert_eq!(a.ops, b.ops, "{kind}");
@@ -107,6 +108,6 @@ fn players_disagreeing_on_batches_is_a_program_error() {
         }
     }
     parts[2].1 = Box::new(OneBatch(program(&p, 8)));
-    let err = run_in_memory(1, 7, 16, parts).unwrap_err();
+    let err = run_in_memory(1, 7, 16, LabelCoding::Plain, parts).unwrap_err();
     assert!(err.to_string().contains("another batch"), "{err}");
 }

@@ -17,6 +17,7 @@ mod common;
 
 use common::FlatCounter;
 use shamir_runtime::cluster::{self, bind_loopback};
+use shamir_runtime::link_coding::LabelCoding;
 use shamir_runtime::player::{run_player, PlayerSetup};
 use shamir_runtime::report::PlayerOutcome;
 use shamir_runtime::wire::{put_message, put_varint, MAX_BODY};
@@ -104,7 +105,10 @@ struct WithFake {
 
 impl WithFake {
     fn start(timeout: Duration) -> WithFake {
-        let p = params();
+        WithFake::start_with(params(), timeout)
+    }
+
+    fn start_with(p: RunParams, timeout: Duration) -> WithFake {
         let (mut listeners, addrs) = bind_loopback(3).expect("binding loopback listeners");
         let listener = listeners.pop().expect("three listeners");
         let players: Vec<_> = listeners
@@ -203,6 +207,43 @@ fn malformed_frames_are_named() {
                 other.report
             );
         }
+    }
+}
+
+/// With labels coded against the link, a coded label that does not decode
+/// against the link's previous label is a malformed frame, named with its
+/// peer. The fake sends one valid coded frame first, so the link has a
+/// previous label.
+#[test]
+fn a_coded_label_that_does_not_decode_is_named() {
+    let p = RunParams {
+        label_coding: LabelCoding::Link,
+        ..params()
+    };
+    // `FlatCounter` codes its labels as bytes: a label coded against the
+    // previous one is varint(bytes shared with it), then the rest.
+    let mut frames = Vec::new();
+    put_message(&mut frames, &[0x00, 0x03], Fp::new(42));
+    // Shares 5 bytes with a previous label of 1 byte.
+    put_message(&mut frames, &[0x05, 0x01], Fp::new(1));
+    for victim in [0, 1] {
+        let mut fake = WithFake::start_with(p.clone(), Duration::from_secs(20));
+        fake.links[victim].write_all(&frames).unwrap();
+        let outcomes = fake.finish();
+        assert_error(
+            &outcomes[victim],
+            &[
+                "malformed frame from player 2",
+                "coded label 0501 does not decode against the link's previous labels",
+                "shares 5 components or bytes with a previous label of 1",
+            ],
+        );
+        let other = &outcomes[1 - victim];
+        assert!(
+            other.report.error.is_some() && !other.report.hung,
+            "{:#?}",
+            other.report
+        );
     }
 }
 

@@ -1,4 +1,4 @@
-//! The study's eight figures by name: the one place that knows each
+//! The study's nine figures by name: the one place that knows each
 //! figure's file name and title.
 
 /// The study's figures, in the order they are drawn.
@@ -20,11 +20,13 @@ pub(crate) enum FigureId {
     WallTimeVsN,
     /// The naive counter's failure rate against the window (`pairs`).
     FailureRateVsWindow,
+    /// Label bytes per message with plain labels and coded against the link.
+    LabelBytesByCoding,
 }
 
 impl FigureId {
     /// Every figure, in order.
-    pub(crate) const ALL: [FigureId; 8] = [
+    pub(crate) const ALL: [FigureId; 9] = [
         FigureId::ThroughputVsN,
         FigureId::ThroughputVsPlayers,
         FigureId::LabelBytesVsDepth,
@@ -33,6 +35,7 @@ impl FigureId {
         FigureId::LatencyChain,
         FigureId::WallTimeVsN,
         FigureId::FailureRateVsWindow,
+        FigureId::LabelBytesByCoding,
     ];
 
     /// The file stem of the figure's plots, e.g. `throughput_vs_n`.
@@ -46,6 +49,7 @@ impl FigureId {
             FigureId::LatencyChain => "latency_chain",
             FigureId::WallTimeVsN => "wall_time_vs_n",
             FigureId::FailureRateVsWindow => "failure_rate_vs_window",
+            FigureId::LabelBytesByCoding => "label_bytes_by_coding",
         }
     }
 
@@ -60,6 +64,9 @@ impl FigureId {
             FigureId::LatencyChain => "Latency per multiplication on chain",
             FigureId::WallTimeVsN => "Wall time against n",
             FigureId::FailureRateVsWindow => "Failure rate against the window",
+            FigureId::LabelBytesByCoding => {
+                "Label bytes per message, plain and coded against the link"
+            }
         }
     }
 

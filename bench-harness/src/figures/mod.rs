@@ -1,4 +1,4 @@
-//! Defining the figures: the eight the study draws ([`FigureId`], in
+//! Defining the figures: the nine the study draws ([`FigureId`], in
 //! `id.rs`), each built by its own file from the runs, and what a figure is as
 //! data ([`Figure`], in `figure.rs`): title, subtitle, axes, series and notes.
 //! The renderer ([`crate::plot`]) draws a [`Figure`]; the report
@@ -13,6 +13,7 @@ mod failure_rate_vs_jitter;
 mod failure_rate_vs_window;
 mod figure;
 mod id;
+mod label_bytes_by_coding;
 mod label_bytes_vs_depth;
 mod label_share;
 mod latency_chain;
@@ -25,12 +26,14 @@ pub(crate) use id::FigureId;
 
 use crate::select::series::Series;
 use crate::select::Variants;
+use shamir_runtime::link_coding::LabelCoding;
 use shamir_runtime::RunReport;
 use std::collections::BTreeSet;
 
-/// Figure `id` of `ok` (supported, insecure runs), or why there is none: the
+/// Figure `id` of `ok` (supported, insecure runs with plain labels; `coded`
+/// adds those with labels coded against the link), or why there is none: the
 /// one place that knows which file builds which figure.
-fn build(id: FigureId, ok: &[&RunReport]) -> Result<Figure, Skipped> {
+fn build(id: FigureId, ok: &[&RunReport], coded: &[&RunReport]) -> Result<Figure, Skipped> {
     match id {
         FigureId::ThroughputVsN => throughput_vs_n::build(ok),
         FigureId::ThroughputVsPlayers => throughput_vs_players::build(ok),
@@ -40,21 +43,30 @@ fn build(id: FigureId, ok: &[&RunReport]) -> Result<Figure, Skipped> {
         FigureId::LatencyChain => latency_chain::build(ok),
         FigureId::WallTimeVsN => wall_time_vs_n::build(ok),
         FigureId::FailureRateVsWindow => failure_rate_vs_window::build(ok),
+        FigureId::LabelBytesByCoding => label_bytes_by_coding::build(coded),
     }
 }
 
 /// Every figure of `runs`, in the order of [`FigureId::ALL`]: drawn or skipped.
 pub(crate) fn all(runs: &[RunReport]) -> Vec<Result<Figure, Skipped>> {
     // Secure runs are compared with their insecure pairs in the report's
-    // section on security, never mixed into these figures.
-    let ok: Vec<&RunReport> = runs
+    // section on security, never mixed into these figures; runs with labels
+    // coded against the link only into the one that compares the codings.
+    let coded: Vec<&RunReport> = runs
         .iter()
         .filter(|r| !r.unsupported && !r.secure)
         .collect();
-    let mut figs: Vec<Result<Figure, Skipped>> =
-        FigureId::ALL.iter().map(|id| build(*id, &ok)).collect();
+    let ok: Vec<&RunReport> = coded
+        .iter()
+        .copied()
+        .filter(|r| r.label_coding == LabelCoding::Plain)
+        .collect();
+    let mut figs: Vec<Result<Figure, Skipped>> = FigureId::ALL
+        .iter()
+        .map(|id| build(*id, &ok, &coded))
+        .collect();
     // Name and shade strategy variants the same way in every figure.
-    let variants = Variants::of(ok.iter().copied());
+    let variants = Variants::of(coded.iter().copied());
     for f in figs.iter_mut().flatten() {
         for s in &mut f.series {
             let name = variants.name(&s.strategy, s.truncate);

@@ -9,7 +9,8 @@
 //! This file holds the report's outline: which section comes where. Each
 //! section is written by its own file: `provenance`, `correctness`, a
 //! figure with its table (`figure`) and its findings (`findings`, one file
-//! per figure), `security`, `unsupported`, `errors`, and, for a sweep with
+//! per figure), `coding` (labels coded against the link beside their plain
+//! pairs), `security`, `unsupported`, `errors`, and, for a sweep with
 //! committed results of the same name, `compare`.
 //!
 //! The prose is written in Rust beside the numbers, not in a template: most
@@ -19,6 +20,7 @@
 //! would hold the glue words and its `if`s while the reasons for them stayed
 //! here, and its mistakes would show at run time instead of at compile time.
 
+mod coding;
 mod compare;
 mod correctness;
 mod errors;
@@ -75,7 +77,7 @@ fn render(runs: &[RunReport], plots: &Path, base: &Path) -> String {
     );
     out.push_str(
         "**Repetitions.** Runs that agree on strategy (and label truncation), workload, players, \
-         threshold, n, depth, jitter, window and security mode are repetitions of one \
+         threshold, n, depth, jitter, window, security mode and label coding are repetitions of one \
          configuration, whatever \
          their seed and `rep`. Tables give the median, minimum and maximum over the repetitions \
          and their count (`reps`); plots draw the median with a min–max bar or band and each run \
@@ -96,6 +98,8 @@ fn render(runs: &[RunReport], plots: &Path, base: &Path) -> String {
     out.push_str("## 2. Label size\n\n");
     show(&mut out, FigureId::LabelBytesVsDepth);
     show(&mut out, FigureId::LabelShare);
+    show(&mut out, FigureId::LabelBytesByCoding);
+    coding::write(&mut out, &supported);
 
     out.push_str("## 3. Throughput\n\n");
     show(&mut out, FigureId::ThroughputVsN);

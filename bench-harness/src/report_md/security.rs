@@ -4,7 +4,7 @@
 //! section.
 
 use crate::format::{group_digits, num, times};
-use crate::select::{cell_key_plain, strategy_rank, Rank};
+use crate::select::{config_key, strategy_rank, Rank};
 use crate::stats::Summary;
 use crate::table;
 use shamir_runtime::RunReport;
@@ -21,8 +21,16 @@ pub(super) fn write(out: &mut String, runs: &[&RunReport]) {
     // A pair shares its configuration, seed, repetition and code; were a
     // sweep's runs repeated in one file, the i-th secure run of a key pairs
     // with the i-th insecure one, in file order.
-    let pair_key =
-        |r: &RunReport| format!("{}|{}|{}|{}", cell_key_plain(r), r.seed, r.rep, r.git_rev);
+    let pair_key = |r: &RunReport| {
+        format!(
+            "{}|{}|{}|{}|{}",
+            config_key(r),
+            r.label_coding,
+            r.seed,
+            r.rep,
+            r.git_rev
+        )
+    };
     let mut insecure: BTreeMap<String, VecDeque<&RunReport>> = BTreeMap::new();
     for r in runs.iter().filter(|r| !r.secure).filter(finished) {
         insecure.entry(pair_key(r)).or_default().push_back(r);
@@ -39,7 +47,10 @@ pub(super) fn write(out: &mut String, runs: &[&RunReport]) {
             _ => f64::NAN,
         };
         by_config
-            .entry((strategy_rank(&r.strategy), cell_key_plain(r)))
+            .entry((
+                strategy_rank(&r.strategy),
+                format!("{}|{}", config_key(r), r.label_coding),
+            ))
             .or_insert((*r, Vec::new()))
             .1
             .push((

@@ -43,9 +43,10 @@ pub(crate) fn timed(r: &RunReport) -> bool {
     !r.hung && r.error.is_none() && r.wall_s > 0.0
 }
 
-/// [`cell_key`] without the security mode: what a secure run and its insecure
-/// pair share.
-pub(crate) fn cell_key_plain(r: &RunReport) -> String {
+/// [`cell_key`] without the security mode and the label coding: what a
+/// secure run and its insecure pair share, and a run with labels coded
+/// against the link and its plain pair.
+pub(crate) fn config_key(r: &RunReport) -> String {
     format!(
         "{}|{:?}|{}|{}|{}|{}|{}|{}|{}",
         r.strategy,
@@ -62,7 +63,7 @@ pub(crate) fn cell_key_plain(r: &RunReport) -> String {
 
 /// Everything that makes runs repetitions of one configuration.
 pub(crate) fn cell_key(r: &RunReport) -> String {
-    format!("{}|{}", cell_key_plain(r), r.secure)
+    format!("{}|{}|{}", config_key(r), r.secure, r.label_coding)
 }
 
 /// Names strategy variants: `history (8 B)` when the runs hold several label

@@ -33,10 +33,11 @@ use crate::error::RuntimeError;
 use crate::field::Fp;
 use crate::label::{IssuedWire, LabelError, LabelTiming, Labeller, OpKind, PlayerId};
 use crate::latency::Latencies;
+use crate::link_coding::{LinkCoder, LinkCodingError};
 use crate::outbox::Outbox;
 use crate::prss::Prss;
 use crate::shamir::{Shamir, MAX_PLAYERS};
-use crate::wire::{parse_frame, Frame, PAYLOAD_BYTES};
+use crate::wire::{parse_frame, put_varint, varint_word, Frame, FrameError, PAYLOAD_BYTES};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use send::Sender;
@@ -133,6 +134,8 @@ pub struct Engine<L: Labeller> {
     now_ns: u64,
     epoch: Instant,
     counters: Counters,
+    /// Labels coded against the links: a decoder per peer.
+    decoders: Option<Box<LinkDecoders>>,
     /// Messages operations took on arrival, plus operations finished: what
     /// [`Engine::progress`] reports.
     advanced: u64,
@@ -180,6 +183,7 @@ impl<L: Labeller> Engine<L> {
             now_ns: 0,
             epoch: Instant::now(),
             counters: Counters::default(),
+            decoders: None,
             advanced: 0,
             error: None,
         }
@@ -288,9 +292,26 @@ impl<L: Labeller> Engine<L> {
         &self.counters
     }
 
+    /// Codes labels against the links (`--label-coding link`): every label
+    /// this player sends is written relative to the ones it sent before, and
+    /// every label it receives is read relative to the ones received before
+    /// on that link ([`crate::link_coding`]). Called before the run starts.
+    pub fn code_labels_against_links(&mut self) {
+        self.sender.code_labels(L::WIRE_FORM);
+        self.decoders = Some(Box::new(LinkDecoders {
+            peers: (0..self.n())
+                .map(|_| LinkCoder::new(L::WIRE_FORM))
+                .collect(),
+            plain: Vec::new(),
+            short: [0; 4],
+        }));
+    }
+
     /// The first error the engine ran into, taken out.
     pub fn take_error(&mut self) -> Option<RuntimeError> {
-        self.error.take()
+        self.error
+            .take()
+            .or_else(|| self.sender.take_error().map(RuntimeError::from))
     }
 
     /// Refreshes the engine's clock (latencies are measured with it).
@@ -675,22 +696,51 @@ impl<L: Labeller> Engine<L> {
         peer: PlayerId,
         buf: &[u8],
     ) -> Result<(usize, bool), RuntimeError> {
+        // Out of `self` while frames are filed: a decoded label borrows them.
+        let mut decoders = self.decoders.take();
+        let result = self.receive_frames_decoding(peer, buf, decoders.as_deref_mut());
+        self.decoders = decoders;
+        result
+    }
+
+    /// [`Engine::receive_frames`], with the links' label decoders if labels
+    /// are coded against the links.
+    #[inline(always)]
+    fn receive_frames_decoding(
+        &mut self,
+        peer: PlayerId,
+        buf: &[u8],
+        mut decoders: Option<&mut LinkDecoders>,
+    ) -> Result<(usize, bool), RuntimeError> {
         let mut at = 0;
         let mut fast = 0u64;
-        let dense = self.at_issue;
+        let coded = decoders.is_some();
+        let inline = self.at_issue || coded;
         let result = loop {
             // The common frame, inline: a one-byte length prefix, all of it in
             // `buf`, a payload that is a field element, and a label with a
             // dense key whose operation is registered and expects `peer`.
-            if let (true, Some(&len)) = (dense, buf.get(at)) {
+            // A coded label is decoded here, once, and its frame filed here
+            // whatever it holds.
+            if let (true, Some(&len)) = (inline, buf.get(at)) {
                 let len = usize::from(len);
                 if (PAYLOAD_BYTES..0x80).contains(&len) && buf.len() > at + len {
                     let (label, payload) = buf[at + 1..=at + len].split_at(len - PAYLOAD_BYTES);
                     let raw = u64::from_le_bytes(payload.try_into().expect("8 bytes"));
-                    if let (Some(value), Some(key)) =
-                        (Fp::from_canonical(raw), self.labeller.wire_dense_key(label))
-                    {
-                        if let Some((id, complete)) = self.table.take_dense(peer, key, value) {
+                    let label = match decoders.as_deref_mut() {
+                        None => label,
+                        Some(d) => match d.decode(peer, label) {
+                            Ok(plain) => plain,
+                            Err(e) => break Err(undecodable(peer, label, e)),
+                        },
+                    };
+                    let value = Fp::from_canonical(raw);
+                    if let (Some(value), true) = (value, self.at_issue) {
+                        if let Some((id, complete)) = self
+                            .labeller
+                            .wire_dense_key(label)
+                            .and_then(|key| self.table.take_dense(peer, key, value))
+                        {
                             at += len + 1;
                             fast += 1;
                             if complete {
@@ -702,10 +752,24 @@ impl<L: Labeller> Engine<L> {
                             continue;
                         }
                     }
+                    if coded {
+                        let Some(value) = value else {
+                            break Err(RuntimeError::MalformedFrame {
+                                peer,
+                                reason: FrameError::NotAFieldElement(raw).to_string(),
+                            });
+                        };
+                        self.counters.received += 1;
+                        if let Err(e) = self.file_message(peer, label, value) {
+                            break Err(e);
+                        }
+                        at += len + 1;
+                        continue;
+                    }
                 }
             }
             // Every other frame, and the end of the bytes.
-            match self.receive_one(peer, &buf[at..]) {
+            match self.receive_one(peer, &buf[at..], decoders.as_deref_mut()) {
                 Ok(Some((used, false))) => at += used,
                 Ok(Some((used, true))) => {
                     at += used;
@@ -726,14 +790,15 @@ impl<L: Labeller> Engine<L> {
         result
     }
 
-    /// Parses and files the frame at the front of `bytes`: `None` if it is not
-    /// complete yet, else the bytes it took and whether it was the end-of-run
-    /// marker.
+    /// Parses and files the frame at the front of `bytes`, decoding its label
+    /// with `decoders` if labels are coded: `None` if it is not complete yet,
+    /// else the bytes it took and whether it was the end-of-run marker.
     #[inline(never)]
     fn receive_one(
         &mut self,
         peer: PlayerId,
         bytes: &[u8],
+        decoders: Option<&mut LinkDecoders>,
     ) -> Result<Option<(usize, bool)>, RuntimeError> {
         let frame = parse_frame(bytes).map_err(|e| RuntimeError::MalformedFrame {
             peer,
@@ -753,6 +818,24 @@ impl<L: Labeller> Engine<L> {
             }
         };
         self.counters.received += 1;
+        let label = match decoders {
+            Some(d) => d
+                .decode(peer, label)
+                .map_err(|e| undecodable(peer, label, e))?,
+            None => label,
+        };
+        self.file_message(peer, label, payload)?;
+        Ok(Some((used, false)))
+    }
+
+    /// Files a message whose label's wire form is `label`.
+    #[inline(always)]
+    fn file_message(
+        &mut self,
+        peer: PlayerId,
+        label: &[u8],
+        payload: Fp,
+    ) -> Result<(), RuntimeError> {
         let fast = if self.at_issue {
             self.labeller
                 .wire_dense_key(label)
@@ -776,7 +859,7 @@ impl<L: Labeller> Engine<L> {
             Err(r) => return Err(self.refused(peer, label, r)),
         }
         self.run_ready();
-        Ok(Some((used, false)))
+        Ok(())
     }
 
     /// A message the dense fast path could not file: the label is decoded
@@ -813,6 +896,67 @@ impl<L: Labeller> Engine<L> {
             held,
             label: self.describe_bytes(label),
         }
+    }
+}
+
+/// The decoders of labels coded against the links.
+struct LinkDecoders {
+    /// By peer (this player's own is unused).
+    peers: Vec<LinkCoder>,
+    /// The wire form of the label decoded last, if it was not short.
+    plain: Vec<u8>,
+    /// The wire form of the label decoded last, if it was short: a varint
+    /// of up to 4 bytes, zero-padded.
+    short: [u8; 4],
+}
+
+impl LinkDecoders {
+    /// The wire form of the label `coded` from `peer`.
+    #[inline(always)]
+    fn decode(&mut self, peer: PlayerId, coded: &[u8]) -> Result<&[u8], LinkCodingError> {
+        let coder = &mut self.peers[peer];
+        match coder.decode_short(coded).map(|c| (c, varint_word(c))) {
+            Some((_, Some((word, len)))) => {
+                self.short = word.to_le_bytes();
+                Ok(&self.short[..len])
+            }
+            Some((c, None)) => {
+                self.plain.clear();
+                put_varint(&mut self.plain, c);
+                Ok(&self.plain)
+            }
+            None => self.decode_in_full(peer, coded),
+        }
+    }
+
+    /// [`LinkDecoders::decode`] for any label.
+    #[inline(never)]
+    fn decode_in_full(&mut self, peer: PlayerId, coded: &[u8]) -> Result<&[u8], LinkCodingError> {
+        self.plain.clear();
+        self.peers[peer].decode(coded, &mut self.plain)?;
+        Ok(&self.plain)
+    }
+}
+
+/// The error for a coded label that does not decode.
+#[cold]
+fn undecodable(peer: PlayerId, coded: &[u8], e: LinkCodingError) -> RuntimeError {
+    RuntimeError::MalformedFrame {
+        peer,
+        reason: format!(
+            "coded label {} does not decode against the link's previous labels: {e}",
+            hex(coded)
+        ),
+    }
+}
+
+/// Bytes as hex, for an error message (at most 32 of them).
+fn hex(bytes: &[u8]) -> String {
+    let shown: String = bytes.iter().take(32).map(|b| format!("{b:02x}")).collect();
+    if bytes.len() > 32 {
+        format!("{shown}… ({} bytes)", bytes.len())
+    } else {
+        shown
     }
 }
 

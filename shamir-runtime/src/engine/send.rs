@@ -1,6 +1,11 @@
 //! Sending: the frame of the operation sending now, built once from its label
 //! and copied for each peer with that peer's payload.
 //!
+//! With `--label-coding link`, the frame's label is coded against the labels
+//! sent before it ([`crate::link_coding`]) just before it goes out, once for
+//! every link: a player sends every frame to every peer, so its links carry
+//! the same labels in the same order.
+//!
 //! On a link without jitter, frames are staged in a buffer of the sender's
 //! own and handed to the peer's [`Outbox`] in one piece when the engine is
 //! done for the moment ([`Sender::flush`]), so a frame costs a copy of fixed
@@ -11,6 +16,7 @@ use super::table::SHORT_LABEL;
 use super::Counters;
 use crate::field::Fp;
 use crate::label::PlayerId;
+use crate::link_coding::{LinkCoder, LinkCodingError, WireForm};
 use crate::outbox::{Outbox, SHORT_FRAME};
 use crate::wire::{put_varint, PAYLOAD_BYTES};
 use std::rc::Rc;
@@ -33,6 +39,12 @@ pub struct Sender {
     label_len: usize,
     /// Where the label starts in `frame` (after the length prefix).
     label_at: usize,
+    /// Labels coded against the links: the coder every link shares.
+    coder: Option<LinkCoder>,
+    /// Scratch for a coded label.
+    coded: Vec<u8>,
+    /// Why a label could not be coded: the frame was not sent.
+    error: Option<LinkCodingError>,
 }
 
 impl Sender {
@@ -50,7 +62,52 @@ impl Sender {
             frame_len: 0,
             label_len: 0,
             label_at: 1,
+            coder: None,
+            coded: Vec::new(),
+            error: None,
         }
+    }
+
+    /// Codes every label sent from now on against the links' previous labels,
+    /// by their wire form `form`.
+    pub fn code_labels(&mut self, form: WireForm) {
+        self.coder = Some(LinkCoder::new(form));
+    }
+
+    /// Why a label could not be coded, taken out.
+    pub fn take_error(&mut self) -> Option<LinkCodingError> {
+        self.error.take()
+    }
+
+    /// Replaces the prepared frame's label by its coded form. False if it
+    /// cannot be coded (the error is kept).
+    #[inline]
+    fn code_frame(&mut self) -> bool {
+        let Some(coder) = &mut self.coder else {
+            return true;
+        };
+        if self.label_at == 1 {
+            let plain = &self.frame[1..1 + self.label_len];
+            if let Some(byte) = coder.encode_short(plain) {
+                // One byte in place of the label; the padding after it stays.
+                self.frame[0] = (1 + PAYLOAD_BYTES) as u8;
+                self.frame[1] = byte;
+                self.label_len = 1;
+                self.frame_len = 2 + PAYLOAD_BYTES;
+                return true;
+            }
+        }
+        self.coded.clear();
+        let plain = &self.frame[self.label_at..self.label_at + self.label_len];
+        if let Err(e) = coder.encode(plain, &mut self.coded) {
+            self.error.get_or_insert(e);
+            return false;
+        }
+        let coded = std::mem::take(&mut self.coded);
+        self.begin().extend_from_slice(&coded);
+        self.coded = coded;
+        self.end();
+        true
     }
 
     /// Starts the frame of an operation about to send: the label's wire form
@@ -133,6 +190,9 @@ impl Sender {
         counters: &mut Counters,
         share: impl Fn(PlayerId) -> Fp,
     ) {
+        if self.coder.is_some() && !self.code_frame() {
+            return;
+        }
         let mut sent = 0u64;
         let len = self.frame_len;
         let at = len - PAYLOAD_BYTES;

@@ -36,7 +36,7 @@ pub fn check_correct(r: &RunReport) -> Result<(), String> {
         Ok(())
     } else {
         Err(format!(
-            "strategy `{}` on {} (players {}, n {}, depth {}, jitter {} µs, seed {}): {}",
+            "strategy `{}` on {} (players {}, n {}, depth {}, jitter {} µs, seed {}, {} labels): {}",
             r.strategy,
             r.workload,
             r.players,
@@ -44,6 +44,7 @@ pub fn check_correct(r: &RunReport) -> Result<(), String> {
             r.depth,
             r.jitter_us,
             r.seed,
+            r.label_coding,
             problems.join(", ")
         ))
     }

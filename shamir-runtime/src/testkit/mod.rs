@@ -49,6 +49,7 @@ pub use seed::{
     forced_reordering_params, SeedProgram,
 };
 
+use crate::link_coding::LabelCoding;
 use crate::params::{RunParams, WorkloadKind};
 use crate::shamir::Shamir;
 use std::time::Duration;
@@ -91,11 +92,14 @@ pub struct Case {
     pub jitter_us: u64,
     /// Seed of every random choice of the run.
     pub seed: u64,
+    /// How labels are written on the links.
+    pub label_coding: LabelCoding,
 }
 
 impl Case {
     /// `workload` with `players` players, [`SMALL_N`] multiplications,
-    /// [`NESTED_DEPTH`] for `nested` (1 otherwise), no jitter, seed 1.
+    /// [`NESTED_DEPTH`] for `nested` (1 otherwise), no jitter, seed 1, plain
+    /// labels.
     pub fn new(workload: WorkloadKind, players: u32) -> Case {
         Case {
             workload,
@@ -108,6 +112,7 @@ impl Case {
             },
             jitter_us: 0,
             seed: 1,
+            label_coding: LabelCoding::Plain,
         }
     }
 
@@ -123,6 +128,7 @@ impl Case {
             seed: self.seed,
             window: WINDOW,
             jitter_us: self.jitter_us,
+            label_coding: self.label_coding,
         }
     }
 }

@@ -88,6 +88,7 @@ impl<L: Labeller> Labeller for Recorded<L> {
 
     const TIMING: LabelTiming = L::TIMING;
     const DENSE_KEYS: bool = L::DENSE_KEYS;
+    const WIRE_FORM: crate::link_coding::WireForm = L::WIRE_FORM;
 
     fn root_tag(&self) -> L::Tag {
         self.inner.root_tag()

@@ -2,6 +2,7 @@
 //! every workload.
 
 use super::{check_correct, Case, JITTERS_US, TIMEOUT};
+use crate::link_coding::LabelCoding;
 use crate::params::{RunParams, WorkloadKind};
 use crate::program::Program;
 use crate::report::RunReport;
@@ -34,20 +35,24 @@ pub fn run_program<S: Strategy, P: Program>(
         .unwrap_or_else(|e| panic!("cannot start the players of {params:?}: {e}"))
 }
 
-/// Runs every workload in `workloads` with `players` players, once without and
-/// once with jitter ([`JITTERS_US`]), and asserts each run is correct. Every
-/// case runs before the assertion, so the panic lists all that failed.
+/// Runs every workload in `workloads` with `players` players, without and
+/// with jitter ([`JITTERS_US`]), each with plain labels and with labels coded
+/// against the link, and asserts each run is correct. Every case runs before
+/// the assertion, so the panic lists all that failed.
 pub fn assert_every_workload_correct<S: Strategy>(s: &S, players: u32, workloads: &[WorkloadKind]) {
     let mut failures = Vec::new();
     for (i, &workload) in workloads.iter().enumerate() {
         for (j, &jitter_us) in JITTERS_US.iter().enumerate() {
-            let case = Case {
-                jitter_us,
-                seed: 1 + (i * JITTERS_US.len() + j) as u64 + 100 * u64::from(players),
-                ..Case::new(workload, players)
-            };
-            if let Err(e) = check_correct(&run(s, &case)) {
-                failures.push(e);
+            for label_coding in LabelCoding::ALL {
+                let case = Case {
+                    jitter_us,
+                    seed: 1 + (i * JITTERS_US.len() + j) as u64 + 100 * u64::from(players),
+                    label_coding,
+                    ..Case::new(workload, players)
+                };
+                if let Err(e) = check_correct(&run(s, &case)) {
+                    failures.push(e);
+                }
             }
         }
     }
@@ -55,7 +60,7 @@ pub fn assert_every_workload_correct<S: Strategy>(s: &S, players: u32, workloads
         failures.is_empty(),
         "{} of {} runs were not correct:\n  {}",
         failures.len(),
-        workloads.len() * JITTERS_US.len(),
+        workloads.len() * JITTERS_US.len() * LabelCoding::ALL.len(),
         failures.join("\n  ")
     );
 }
