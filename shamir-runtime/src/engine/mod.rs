@@ -696,51 +696,25 @@ impl<L: Labeller> Engine<L> {
         peer: PlayerId,
         buf: &[u8],
     ) -> Result<(usize, bool), RuntimeError> {
-        // Out of `self` while frames are filed: a decoded label borrows them.
-        let mut decoders = self.decoders.take();
-        let result = self.receive_frames_decoding(peer, buf, decoders.as_deref_mut());
-        self.decoders = decoders;
-        result
-    }
-
-    /// [`Engine::receive_frames`], with the links' label decoders if labels
-    /// are coded against the links.
-    #[inline(always)]
-    fn receive_frames_decoding(
-        &mut self,
-        peer: PlayerId,
-        buf: &[u8],
-        mut decoders: Option<&mut LinkDecoders>,
-    ) -> Result<(usize, bool), RuntimeError> {
+        if self.decoders.is_some() {
+            return self.receive_coded_frames(peer, buf);
+        }
         let mut at = 0;
         let mut fast = 0u64;
-        let coded = decoders.is_some();
-        let inline = self.at_issue || coded;
+        let dense = self.at_issue;
         let result = loop {
             // The common frame, inline: a one-byte length prefix, all of it in
             // `buf`, a payload that is a field element, and a label with a
             // dense key whose operation is registered and expects `peer`.
-            // A coded label is decoded here, once, and its frame filed here
-            // whatever it holds.
-            if let (true, Some(&len)) = (inline, buf.get(at)) {
+            if let (true, Some(&len)) = (dense, buf.get(at)) {
                 let len = usize::from(len);
                 if (PAYLOAD_BYTES..0x80).contains(&len) && buf.len() > at + len {
                     let (label, payload) = buf[at + 1..=at + len].split_at(len - PAYLOAD_BYTES);
                     let raw = u64::from_le_bytes(payload.try_into().expect("8 bytes"));
-                    let label = match decoders.as_deref_mut() {
-                        None => label,
-                        Some(d) => match d.decode(peer, label) {
-                            Ok(plain) => plain,
-                            Err(e) => break Err(undecodable(peer, label, e)),
-                        },
-                    };
-                    let value = Fp::from_canonical(raw);
-                    if let (Some(value), true) = (value, self.at_issue) {
-                        if let Some((id, complete)) = self
-                            .labeller
-                            .wire_dense_key(label)
-                            .and_then(|key| self.table.take_dense(peer, key, value))
-                        {
+                    if let (Some(value), Some(key)) =
+                        (Fp::from_canonical(raw), self.labeller.wire_dense_key(label))
+                    {
+                        if let Some((id, complete)) = self.table.take_dense(peer, key, value) {
                             at += len + 1;
                             fast += 1;
                             if complete {
@@ -752,42 +726,104 @@ impl<L: Labeller> Engine<L> {
                             continue;
                         }
                     }
-                    if coded {
-                        let Some(value) = value else {
-                            break Err(RuntimeError::MalformedFrame {
-                                peer,
-                                reason: FrameError::NotAFieldElement(raw).to_string(),
-                            });
-                        };
-                        self.counters.received += 1;
-                        if let Err(e) = self.file_message(peer, label, value) {
-                            break Err(e);
-                        }
-                        at += len + 1;
-                        continue;
-                    }
                 }
             }
             // Every other frame, and the end of the bytes.
-            match self.receive_one(peer, &buf[at..], decoders.as_deref_mut()) {
-                Ok(Some((used, false))) => at += used,
-                Ok(Some((used, true))) => {
-                    at += used;
-                    break match parse_frame(&buf[at..]) {
-                        Ok(None) => Ok((at, true)),
-                        _ => Err(RuntimeError::MalformedFrame {
-                            peer,
-                            reason: "data after the end-of-run marker".into(),
-                        }),
-                    };
-                }
-                Ok(None) => break Ok((at, false)),
-                Err(e) => break Err(e),
+            if let Some(result) = self.receive_next(peer, buf, &mut at, None) {
+                break result;
             }
         };
         self.counters.received += fast;
         self.advanced += fast;
         result
+    }
+
+    /// [`Engine::receive_frames`] with labels coded against the links: each
+    /// label is decoded once, in link order, then filed as a plain one is.
+    #[inline(never)]
+    fn receive_coded_frames(
+        &mut self,
+        peer: PlayerId,
+        buf: &[u8],
+    ) -> Result<(usize, bool), RuntimeError> {
+        // Out of `self` while frames are filed: a decoded label borrows them.
+        let mut decoders = self.decoders.take().expect("labels are coded");
+        let mut at = 0;
+        let result = loop {
+            // A message frame with a one-byte length prefix, all of it in `buf`.
+            if let Some(&len) = buf.get(at) {
+                let len = usize::from(len);
+                if (PAYLOAD_BYTES..0x80).contains(&len) && buf.len() > at + len {
+                    let (coded, payload) = buf[at + 1..=at + len].split_at(len - PAYLOAD_BYTES);
+                    let raw = u64::from_le_bytes(payload.try_into().expect("8 bytes"));
+                    let label = match decoders.decode(peer, coded) {
+                        Ok(plain) => plain,
+                        Err(e) => break Err(undecodable(peer, coded, e)),
+                    };
+                    let Some(value) = Fp::from_canonical(raw) else {
+                        break Err(RuntimeError::MalformedFrame {
+                            peer,
+                            reason: FrameError::NotAFieldElement(raw).to_string(),
+                        });
+                    };
+                    at += len + 1;
+                    self.counters.received += 1;
+                    if let Some((id, complete)) = self
+                        .at_issue
+                        .then(|| self.labeller.wire_dense_key(label))
+                        .flatten()
+                        .and_then(|key| self.table.take_dense(peer, key, value))
+                    {
+                        self.advanced += 1;
+                        if complete {
+                            self.complete(id);
+                        }
+                        if !self.ready.is_empty() {
+                            self.run_ready();
+                        }
+                    } else if let Err(e) = self.file_message(peer, label, value) {
+                        break Err(e);
+                    }
+                    continue;
+                }
+            }
+            // Every other frame, and the end of the bytes.
+            if let Some(result) = self.receive_next(peer, buf, &mut at, Some(&mut decoders)) {
+                break result;
+            }
+        };
+        self.decoders = Some(decoders);
+        result
+    }
+
+    /// Takes the frame at `at` in `buf` through [`Engine::receive_one`]:
+    /// `None` to go on with the next frame, or what `receive` returns.
+    #[inline(always)]
+    fn receive_next(
+        &mut self,
+        peer: PlayerId,
+        buf: &[u8],
+        at: &mut usize,
+        decoders: Option<&mut LinkDecoders>,
+    ) -> Option<Result<(usize, bool), RuntimeError>> {
+        match self.receive_one(peer, &buf[*at..], decoders) {
+            Ok(Some((used, false))) => {
+                *at += used;
+                None
+            }
+            Ok(Some((used, true))) => {
+                *at += used;
+                Some(match parse_frame(&buf[*at..]) {
+                    Ok(None) => Ok((*at, true)),
+                    _ => Err(RuntimeError::MalformedFrame {
+                        peer,
+                        reason: "data after the end-of-run marker".into(),
+                    }),
+                })
+            }
+            Ok(None) => Some(Ok((*at, false))),
+            Err(e) => Some(Err(e)),
+        }
     }
 
     /// Parses and files the frame at the front of `bytes`, decoding its label

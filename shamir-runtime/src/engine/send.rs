@@ -39,8 +39,14 @@ pub struct Sender {
     label_len: usize,
     /// Where the label starts in `frame` (after the length prefix).
     label_at: usize,
-    /// Labels coded against the links: the coder every link shares.
-    coder: Option<LinkCoder>,
+    /// Labels coded against the links, if they are (boxed: the plain path
+    /// carries one pointer).
+    coding: Option<Box<Coding>>,
+}
+
+/// The coder every link shares, and its scratch.
+struct Coding {
+    coder: LinkCoder,
     /// Scratch for a coded label.
     coded: Vec<u8>,
     /// Why a label could not be coded: the frame was not sent.
@@ -62,33 +68,35 @@ impl Sender {
             frame_len: 0,
             label_len: 0,
             label_at: 1,
-            coder: None,
-            coded: Vec::new(),
-            error: None,
+            coding: None,
         }
     }
 
     /// Codes every label sent from now on against the links' previous labels,
     /// by their wire form `form`.
     pub fn code_labels(&mut self, form: WireForm) {
-        self.coder = Some(LinkCoder::new(form));
+        self.coding = Some(Box::new(Coding {
+            coder: LinkCoder::new(form),
+            coded: Vec::new(),
+            error: None,
+        }));
     }
 
     /// Why a label could not be coded, taken out.
     pub fn take_error(&mut self) -> Option<LinkCodingError> {
-        self.error.take()
+        self.coding.as_mut().and_then(|c| c.error.take())
     }
 
     /// Replaces the prepared frame's label by its coded form. False if it
     /// cannot be coded (the error is kept).
-    #[inline]
+    #[inline(never)]
     fn code_frame(&mut self) -> bool {
-        let Some(coder) = &mut self.coder else {
+        let Some(coding) = &mut self.coding else {
             return true;
         };
         if self.label_at == 1 {
             let plain = &self.frame[1..1 + self.label_len];
-            if let Some(byte) = coder.encode_short(plain) {
+            if let Some(byte) = coding.coder.encode_short(plain) {
                 // One byte in place of the label; the padding after it stays.
                 self.frame[0] = (1 + PAYLOAD_BYTES) as u8;
                 self.frame[1] = byte;
@@ -97,15 +105,15 @@ impl Sender {
                 return true;
             }
         }
-        self.coded.clear();
+        coding.coded.clear();
         let plain = &self.frame[self.label_at..self.label_at + self.label_len];
-        if let Err(e) = coder.encode(plain, &mut self.coded) {
-            self.error.get_or_insert(e);
+        if let Err(e) = coding.coder.encode(plain, &mut coding.coded) {
+            coding.error.get_or_insert(e);
             return false;
         }
-        let coded = std::mem::take(&mut self.coded);
+        let coded = std::mem::take(&mut coding.coded);
         self.begin().extend_from_slice(&coded);
-        self.coded = coded;
+        self.coding.as_mut().expect("coding").coded = coded;
         self.end();
         true
     }
@@ -190,7 +198,7 @@ impl Sender {
         counters: &mut Counters,
         share: impl Fn(PlayerId) -> Fp,
     ) {
-        if self.coder.is_some() && !self.code_frame() {
+        if self.coding.is_some() && !self.code_frame() {
             return;
         }
         let mut sent = 0u64;
