@@ -4,7 +4,8 @@
 //!
 //! Arguments: strategy (`counter`, `history`, `static`, `naive`; default
 //! `counter`), n (default 100000), players (default 3), label coding
-//! (`plain` or `link`; default `plain`).
+//! (`plain` or `link`; default `plain`), workload (default `independent`)
+//! and depth (for `nested`; default 1).
 
 use anyhow::{Context, Result};
 use bench_harness::strategies::{self, Options};
@@ -20,14 +21,18 @@ fn main() -> Result<()> {
     let label_coding = arg(3, "plain")
         .parse()
         .map_err(|e: String| anyhow::anyhow!(e))?;
+    let workload: WorkloadKind = arg(4, "independent")
+        .parse()
+        .map_err(|e: String| anyhow::anyhow!(e))?;
+    let depth: u32 = arg(5, "1").parse().context("depth")?;
     let s = strategies::by_name(&arg(0, "counter"), &Options::default())?;
     let params = RunParams {
         players,
         threshold: Shamir::default_threshold(players as usize) as u32,
         modulus: MODULUS,
-        workload: WorkloadKind::Independent,
+        workload,
         n,
-        depth: 1,
+        depth,
         seed: 1,
         window: 4096,
         jitter_us: 0,
@@ -36,7 +41,7 @@ fn main() -> Result<()> {
     let run = s.run_in_memory(&params)?;
     let correct: Vec<u64> = run.counters.iter().map(|c| c.correct).collect();
     println!(
-        "{} ({label_coding} labels): {} players, n = {n}: compute {:.3} s, {:.0} ns per multiplication (all players), input {:.3} s, correct {correct:?}",
+        "{} on {workload} ({label_coding} labels): {} players, n = {n}: compute {:.3} s, {:.0} ns per multiplication (all players), input {:.3} s, correct {correct:?}",
         s.name(),
         players,
         run.compute.as_secs_f64(),

@@ -49,7 +49,7 @@
 //! [`MAX_REFERENCED_DEPTH`] components; deeper ones are coded against zeros,
 //! which bounds a decoder's memory whatever a peer sends.
 
-use crate::wire::{get_varint, put_varint, varint_exact, MAX_BODY, PAYLOAD_BYTES};
+use crate::wire::{get_varint, put_varint, varint_exact, varint_len, MAX_BODY, PAYLOAD_BYTES};
 use serde::{Deserialize, Serialize};
 use smallvec::SmallVec;
 use std::fmt;
@@ -145,6 +145,32 @@ pub const MAX_REFERENCED_DEPTH: usize = 64;
 /// Components kept inline by a reference.
 type Components = SmallVec<[u64; 4]>;
 
+/// The last label of one depth on a link: its components, and the wire form
+/// of all but the first, so that a label that differs from it only in the
+/// first component is coded by comparing bytes and decoded by copying them.
+#[derive(Debug, Clone, Default)]
+struct Reference {
+    components: Components,
+    tail: SmallVec<[u8; 16]>,
+}
+
+impl Reference {
+    /// Becomes the label of `components`, whose count it already has.
+    fn set(&mut self, components: &[u64]) {
+        self.components.clear();
+        self.components.extend_from_slice(components);
+        self.tail.clear();
+        for &c in &components[1..] {
+            let mut v = c;
+            while v >= 0x80 {
+                self.tail.push((v as u8) | 0x80);
+                v >>= 7;
+            }
+            self.tail.push(v as u8);
+        }
+    }
+}
+
 /// One end of a link's label coding: the labels it has seen, in order.
 #[derive(Debug, Clone)]
 pub struct LinkCoder {
@@ -152,7 +178,7 @@ pub struct LinkCoder {
     /// [`WireForm::Bytes`]: the previous label.
     previous: Vec<u8>,
     /// [`WireForm::Varints`]: the last label of `k` components at `k - 1`.
-    references: Vec<Components>,
+    references: Vec<Reference>,
     /// [`WireForm::Varints`]: the previous label's component count (0 before the first).
     previous_count: usize,
     /// Scratch: the components of the label being coded or decoded.
@@ -194,7 +220,7 @@ impl LinkCoder {
             return None;
         }
         let c = varint_exact(plain)?;
-        let reference = &mut self.references[0][0];
+        let reference = &mut self.references[0].components[0];
         let first = zigzag(c.wrapping_sub(*reference));
         (first < 15).then(|| {
             *reference = c;
@@ -243,7 +269,7 @@ impl LinkCoder {
         }
         match *coded {
             [header] if header & 7 == 0 && (8..0x80).contains(&header) => {
-                let reference = &mut self.references[0][0];
+                let reference = &mut self.references[0].components[0];
                 *reference = reference.wrapping_add(unzigzag(u64::from(header >> 3) - 1));
                 Some(*reference)
             }
@@ -284,13 +310,15 @@ impl LinkCoder {
 
     /// The reference of labels of `k ≤ MAX_REFERENCED_DEPTH` components: `k`
     /// zeros until the first such label.
-    fn reference_mut(&mut self, k: usize) -> &mut Components {
+    #[inline]
+    fn reference_mut(&mut self, k: usize) -> &mut Reference {
         if self.references.len() < k {
-            self.references.resize_with(k, Components::new);
+            self.references.resize_with(k, Reference::default);
         }
         let reference = &mut self.references[k - 1];
-        if reference.is_empty() {
-            reference.resize(k, 0);
+        if reference.components.is_empty() {
+            reference.components.resize(k, 0);
+            reference.tail.resize(k - 1, 0);
         }
         reference
     }
@@ -307,6 +335,7 @@ impl LinkCoder {
 
     /// Writes the header and the count of a label of `k` components whose
     /// first component differs from the reference's by `first` (zigzagged).
+    #[inline]
     fn put_header(&self, out: &mut Vec<u8>, k: usize, first: u64, general: bool) {
         let count_code = self.count_code(k);
         let first_inline = first.checked_add(1).filter(|&f| f < 1 << 61);
@@ -323,38 +352,49 @@ impl LinkCoder {
     }
 
     fn encode_varints(&mut self, plain: &[u8], out: &mut Vec<u8>) -> Result<(), LinkCodingError> {
-        // A label of one component (a counter, a gate number): the common case.
-        if let Some(c) = varint_exact(plain) {
-            let reference = &mut self.reference_mut(1)[0];
-            let first = zigzag(c.wrapping_sub(*reference));
-            *reference = c;
-            self.put_header(out, 1, first, false);
-            self.previous_count = 1;
-            return Ok(());
+        let (c0, used) = get_varint(plain).map_err(|_| LinkCodingError::NotVarints)?;
+        let rest = &plain[used..];
+        // Every varint ends in a byte below 0x80.
+        let k = 1 + rest.iter().filter(|&&b| b < 0x80).count();
+        if k <= MAX_REFERENCED_DEPTH {
+            // Every component but the first as the reference's: compared as
+            // bytes, coded as the header alone.
+            let reference = self.reference_mut(k);
+            if rest == &reference.tail[..] {
+                let first = zigzag(c0.wrapping_sub(reference.components[0]));
+                reference.components[0] = c0;
+                self.put_header(out, k, first, false);
+                self.previous_count = k;
+                return Ok(());
+            }
         }
         let mut components = std::mem::take(&mut self.components);
         components.clear();
-        let mut rest = plain;
+        components.push(c0);
+        let mut rest = rest;
         while !rest.is_empty() {
-            let (c, used) = get_varint(rest).map_err(|_| LinkCodingError::NotVarints)?;
-            components.push(c);
-            rest = &rest[used..];
+            match get_varint(rest) {
+                Ok((c, used)) => {
+                    components.push(c);
+                    rest = &rest[used..];
+                }
+                Err(_) => {
+                    self.components = components;
+                    return Err(LinkCodingError::NotVarints);
+                }
+            }
         }
         let k = components.len();
-        if k == 0 {
-            return Err(LinkCodingError::NotVarints);
-        }
-        let zeros = Components::from_elem(0, k);
-        let reference = if k <= MAX_REFERENCED_DEPTH {
-            self.reference_mut(k)
+        // Deeper labels have no reference: zeros.
+        let reference: &[u64] = if k <= MAX_REFERENCED_DEPTH {
+            &self.reference_mut(k).components
         } else {
-            &zeros
+            &[]
         };
-        let shared = (1..k)
-            .take_while(|&i| components[i] == reference[i])
-            .count();
+        let r = |i: usize| reference.get(i).copied().unwrap_or(0);
+        let shared = (1..k).take_while(|&i| components[i] == r(i)).count();
         let general = shared < k - 1;
-        let first = zigzag(components[0].wrapping_sub(reference[0]));
+        let first = zigzag(components[0].wrapping_sub(r(0)));
         self.put_header(out, k, first, general);
         if general {
             put_varint(out, shared as u64);
@@ -367,12 +407,12 @@ impl LinkCoder {
     }
 
     /// Moves on past the label of `components`, which becomes the reference
-    /// of its depth (the old reference is kept as scratch).
-    fn remember(&mut self, mut components: Components) {
+    /// of its depth (`components` is kept as scratch).
+    fn remember(&mut self, components: Components) {
         let k = components.len();
         self.previous_count = k;
         if k <= MAX_REFERENCED_DEPTH {
-            std::mem::swap(self.reference_mut(k), &mut components);
+            self.reference_mut(k).set(&components);
         }
         self.components = components;
     }
@@ -412,26 +452,22 @@ impl LinkCoder {
                 return Err(LinkCodingError::TrailingBytes);
             }
             // Every component but the first is the reference's: changed in place.
-            let c0 = if referenced {
+            if referenced {
                 let reference = self.reference_mut(k);
-                let c0 = reference[0].wrapping_add(unzigzag(first));
-                put_varint(out, c0);
-                for &c in &reference[1..] {
-                    put_varint(out, c);
+                let c0 = reference.components[0].wrapping_add(unzigzag(first));
+                if varint_len(c0) + reference.tail.len() > MAX_LABEL {
+                    return Err(too_long(k));
                 }
-                c0
+                put_varint(out, c0);
+                out.extend_from_slice(&reference.tail);
+                reference.components[0] = c0;
             } else {
                 let c0 = unzigzag(first);
+                if varint_len(c0) + k - 1 > MAX_LABEL {
+                    return Err(too_long(k));
+                }
                 put_varint(out, c0);
                 out.resize(out.len() + k - 1, 0);
-                c0
-            };
-            if out.len() - start > MAX_LABEL {
-                out.truncate(start);
-                return Err(too_long(k));
-            }
-            if referenced {
-                self.reference_mut(k)[0] = c0;
             }
             self.previous_count = k;
             return Ok(());
@@ -446,14 +482,14 @@ impl LinkCoder {
         }
         let mut components = std::mem::take(&mut self.components);
         components.clear();
-        let zeros = Components::from_elem(0, shared as usize + 1);
-        let reference = if referenced {
-            self.reference_mut(k)
+        if referenced {
+            let reference = &self.reference_mut(k).components;
+            components.push(reference[0].wrapping_add(unzigzag(first)));
+            components.extend_from_slice(&reference[1..=shared as usize]);
         } else {
-            &zeros
-        };
-        components.push(reference[0].wrapping_add(unzigzag(first)));
-        components.extend_from_slice(&reference[1..=shared as usize]);
+            components.push(unzigzag(first));
+            components.resize(1 + shared as usize, 0);
+        }
         while components.len() < k {
             match varint(&coded[at..]) {
                 Ok((c, used)) => {
@@ -502,6 +538,7 @@ fn common_prefix(a: &[u8], b: &[u8]) -> usize {
 }
 
 /// A varint of a coded label, its errors named.
+#[inline]
 fn varint(bytes: &[u8]) -> Result<(u64, usize), LinkCodingError> {
     get_varint(bytes).map_err(|e| match e {
         crate::wire::VarintError::Truncated => LinkCodingError::Truncated,

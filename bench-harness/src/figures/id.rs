@@ -1,4 +1,4 @@
-//! The study's nine figures by name: the one place that knows each
+//! The study's ten figures by name: the one place that knows each
 //! figure's file name and title.
 
 /// The study's figures, in the order they are drawn.
@@ -22,11 +22,13 @@ pub(crate) enum FigureId {
     FailureRateVsWindow,
     /// Label bytes per message with plain labels and coded against the link.
     LabelBytesByCoding,
+    /// Label bytes per message, per workload (the loop workloads among them).
+    LabelBytesByWorkload,
 }
 
 impl FigureId {
     /// Every figure, in order.
-    pub(crate) const ALL: [FigureId; 9] = [
+    pub(crate) const ALL: [FigureId; 10] = [
         FigureId::ThroughputVsN,
         FigureId::ThroughputVsPlayers,
         FigureId::LabelBytesVsDepth,
@@ -36,6 +38,7 @@ impl FigureId {
         FigureId::WallTimeVsN,
         FigureId::FailureRateVsWindow,
         FigureId::LabelBytesByCoding,
+        FigureId::LabelBytesByWorkload,
     ];
 
     /// The file stem of the figure's plots, e.g. `throughput_vs_n`.
@@ -50,6 +53,7 @@ impl FigureId {
             FigureId::WallTimeVsN => "wall_time_vs_n",
             FigureId::FailureRateVsWindow => "failure_rate_vs_window",
             FigureId::LabelBytesByCoding => "label_bytes_by_coding",
+            FigureId::LabelBytesByWorkload => "label_bytes_by_workload",
         }
     }
 
@@ -67,6 +71,7 @@ impl FigureId {
             FigureId::LabelBytesByCoding => {
                 "Label bytes per message, plain and coded against the link"
             }
+            FigureId::LabelBytesByWorkload => "Label bytes per message by workload",
         }
     }
 

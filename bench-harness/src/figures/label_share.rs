@@ -1,6 +1,6 @@
-//! Label bytes as a share of the wire: one category per workload, each at its
-//! own best slice, compared at one n where possible (the n most workloads
-//! have).
+//! Label size per workload, as bytes per message and as a share of the
+//! wire: one category per workload, each at its own best slice, compared at
+//! one n where possible (the n most workloads have).
 
 use super::figure::{Figure, Scale, Skipped, XAxis};
 use super::id::FigureId;
@@ -11,8 +11,43 @@ use crate::stats::label_share_percent;
 use shamir_runtime::RunReport;
 use std::collections::{BTreeMap, BTreeSet};
 
+/// Label bytes as a share of the wire bytes, per workload.
 pub(super) fn build(ok: &[&RunReport]) -> Result<Figure, Skipped> {
-    let id = FigureId::LabelShare;
+    build_per_workload(
+        FigureId::LabelShare,
+        ok,
+        label_share_percent,
+        Style::points("label share %"),
+    )
+    .map(|f| {
+        f.y_axis("%", "label bytes / wire bytes (%)", Scale::Linear)
+            .note("Wire bytes: every frame byte sent (length prefixes, labels, payloads).")
+    })
+}
+
+/// Mean label bytes per message, per workload: the loop workloads
+/// (`random-bits`, `retry`) beside the straight-line ones.
+pub(super) fn build_bytes(ok: &[&RunReport]) -> Result<Figure, Skipped> {
+    build_per_workload(
+        FigureId::LabelBytesByWorkload,
+        ok,
+        |r| Some(r.label_bytes_mean),
+        Style::points("label B"),
+    )
+    .map(|f| {
+        f.y_axis("bytes", "label bytes per message (bytes)", Scale::Linear)
+            .note("Loops on opened values: `random-bits` (one loop per bit) and `retry` (loops nested two deep).")
+    })
+}
+
+/// Figure `id`: `y_of` of every workload's runs at its best slice, one
+/// category per workload; the caller sets the y axis.
+fn build_per_workload(
+    id: FigureId,
+    ok: &[&RunReport],
+    y_of: impl Fn(&RunReport) -> Option<f64>,
+    style: Style,
+) -> Result<Figure, Skipped> {
     let workloads: BTreeSet<(usize, String)> =
         ok.iter().map(|r| workload_rank(&r.workload)).collect();
     // Compare workloads at one n where possible: the n most workloads have.
@@ -67,14 +102,12 @@ pub(super) fn build(ok: &[&RunReport]) -> Result<Figure, Skipped> {
         &runs,
         |r| index[&r.workload] as f64,
         |x| categories[x as usize].clone(),
-        label_share_percent,
-        Style::points("label share %"),
+        y_of,
+        style,
     );
     let mut fig = Figure::new(id, shared.join(" · "), series)
         .x_axis("workload", "workload", XAxis::Categories(categories))
-        .y_axis("%", "label bytes / wire bytes (%)", Scale::Linear)
-        .dodged()
-        .note("Wire bytes: every frame byte sent (length prefixes, labels, payloads).");
+        .dodged();
     for (f, p) in chosen.iter().zip(&parts) {
         let own: Vec<&str> = p
             .iter()

@@ -44,6 +44,7 @@ fn build(id: FigureId, ok: &[&RunReport], coded: &[&RunReport]) -> Result<Figure
         FigureId::WallTimeVsN => wall_time_vs_n::build(ok),
         FigureId::FailureRateVsWindow => failure_rate_vs_window::build(ok),
         FigureId::LabelBytesByCoding => label_bytes_by_coding::build(coded),
+        FigureId::LabelBytesByWorkload => label_share::build_bytes(ok),
     }
 }
 

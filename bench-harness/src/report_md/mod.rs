@@ -97,6 +97,7 @@ fn render(runs: &[RunReport], plots: &Path, base: &Path) -> String {
 
     out.push_str("## 2. Label size\n\n");
     show(&mut out, FigureId::LabelBytesVsDepth);
+    show(&mut out, FigureId::LabelBytesByWorkload);
     show(&mut out, FigureId::LabelShare);
     show(&mut out, FigureId::LabelBytesByCoding);
     coding::write(&mut out, &supported);

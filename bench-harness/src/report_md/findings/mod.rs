@@ -6,6 +6,7 @@
 mod failure_rate_vs_jitter;
 mod failure_rate_vs_window;
 mod label_bytes_by_coding;
+mod label_bytes_by_workload;
 mod label_bytes_vs_depth;
 mod label_share;
 mod latency_chain;
@@ -27,5 +28,6 @@ pub(super) fn write(out: &mut String, f: &Figure) {
         FigureId::WallTimeVsN => wall_time_vs_n::write(out, f),
         FigureId::FailureRateVsWindow => failure_rate_vs_window::write(out, f),
         FigureId::LabelBytesByCoding => label_bytes_by_coding::write(out, f),
+        FigureId::LabelBytesByWorkload => label_bytes_by_workload::write(out, f),
     }
 }
