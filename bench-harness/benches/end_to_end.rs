@@ -28,6 +28,7 @@ fn params() -> RunParams {
         seed: 1,
         window: 4096,
         jitter_us: 0,
+        delay_us: 0,
         label_coding: LabelCoding::Plain,
     }
 }

@@ -36,6 +36,7 @@ fn main() -> Result<()> {
         seed: 1,
         window: 4096,
         jitter_us: 0,
+        delay_us: 0,
         label_coding,
     };
     let run = s.run_in_memory(&params)?;

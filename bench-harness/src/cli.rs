@@ -51,7 +51,8 @@ pub struct KeysArgs {
 /// `labelbench sweep`.
 #[derive(Debug, Args)]
 pub struct SweepArgs {
-    /// `quick` (a few minutes) or `full` (the whole grid of the study).
+    /// `quick` (a few minutes), `full` (the whole grid of the study) or
+    /// `network` (players in network namespaces on shaped links; root).
     #[arg(long, default_value = "quick")]
     pub preset: String,
     /// A TOML grid file that replaces the preset.
@@ -188,6 +189,11 @@ pub struct CommonArgs {
     /// Delay each outgoing frame by a seeded random duration up to this (e.g. 200us).
     #[arg(long, default_value = "0s")]
     pub jitter: humantime::Duration,
+    /// A fixed one-way delay of every outgoing frame (e.g. 1ms), added at the
+    /// sender before the jitter, keeping the link's order: a link's latency,
+    /// which TCP's window does not see (see the README). At most 1 s.
+    #[arg(long, default_value = "0s")]
+    pub delay: humantime::Duration,
     /// Seed of every random choice: inputs and jitter, and, in the insecure
     /// mode, re-sharing and PRSS keys too.
     #[arg(long, default_value_t = 1)]
@@ -232,6 +238,12 @@ pub struct RunArgs {
     /// Threshold t (default ⌊(players − 1)/2⌋).
     #[arg(long)]
     pub threshold: Option<u32>,
+    /// Where the players talk: `loopback` (all in this process), or each a
+    /// `labelbench player` process in a network namespace of its own, its
+    /// link `unlimited` or shaped to a rate such as `100mbit` (needs root and
+    /// iproute2).
+    #[arg(long, default_value = "loopback")]
+    pub rate: crate::netns::Rate,
     /// The options `run` and `player` share.
     #[command(flatten)]
     pub common: CommonArgs,
@@ -297,6 +309,10 @@ impl CommonArgs {
         if jitter_us > 1_000_000 {
             bail!("--jitter {}: at most 1s is supported", self.jitter);
         }
+        let delay_us = self.delay.as_micros();
+        if delay_us > 1_000_000 {
+            bail!("--delay {}: at most 1s is supported", self.delay);
+        }
         Ok(RunParams {
             players,
             threshold: t as u32,
@@ -307,6 +323,7 @@ impl CommonArgs {
             seed: self.seed,
             window: self.window,
             jitter_us: jitter_us as u64,
+            delay_us: delay_us as u64,
             label_coding: self
                 .label_coding
                 .parse()

@@ -95,6 +95,7 @@ mod tests {
             players,
             n,
             jitter_us,
+            delay_us: 0,
             ..RunParams::example()
         }
     }

@@ -31,6 +31,7 @@ mod format;
 pub mod keys;
 pub mod limits;
 pub mod meta;
+pub mod netns;
 pub mod output;
 pub mod player;
 pub mod players_file;

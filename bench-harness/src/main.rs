@@ -2,8 +2,8 @@
 //! real TCP sockets and reports correctness, label size and speed.
 
 use bench_harness::{
-    cli, keys, limits, meta, output, player, players_file, plot, report_md, results, strategies,
-    sweep,
+    cli, keys, limits, meta, netns, output, player, players_file, plot, report_md, results,
+    strategies, sweep,
 };
 
 use anyhow::{Context, Result};
@@ -100,9 +100,24 @@ fn run(args: RunArgs) -> Result<ExitCode> {
     let mut reports = Vec::new();
     for s in strategies {
         let date = meta::now_rfc3339();
-        let mut report = s
-            .run_local(&params, how)
-            .with_context(|| format!("running the players with strategy `{}`", s.name()))?;
+        let mut report = if args.rate.in_namespaces() {
+            let run = netns::NetnsRun {
+                strategy: s.name(),
+                options: &args.common.options(),
+                secure: args.secure,
+                rate: args.rate,
+                timeout: args.common.timeout.into(),
+            };
+            netns::run(&params, &run).with_context(|| {
+                format!(
+                    "running the players of strategy `{}` in network namespaces",
+                    s.name()
+                )
+            })?
+        } else {
+            s.run_local(&params, how)
+                .with_context(|| format!("running the players with strategy `{}`", s.name()))?
+        };
         meta::stamp(&mut report, &git_rev, &date, &machine);
         reports.push(report);
     }

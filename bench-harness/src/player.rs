@@ -11,7 +11,7 @@ use std::net::{SocketAddr, TcpListener};
 use std::time::Duration;
 
 /// A single player's report, with the run's identity.
-#[derive(Debug, serde::Serialize)]
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub struct PlayerRun {
     /// Labelling strategy.
     pub strategy: String,

@@ -120,6 +120,7 @@ pub(crate) mod tests {
             seed: 1,
             window: 4096,
             jitter_us: 0,
+            delay_us: 0,
             label_coding: Default::default(),
         };
         let mut r = RunReport::combine(strategy, &params, 1000, &[]);

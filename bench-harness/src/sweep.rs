@@ -4,12 +4,15 @@
 //! be interrupted and resumed without losing the runs already done.
 //!
 //! A grid is a union of sub-grids, each a cross product of strategies,
-//! workloads, player counts, sizes, jitters and (for `nested`) depths. Presets:
-//! `quick` (a few minutes: every strategy and workload at small sizes, plus the
-//! slices each plot needs) and `full` (the whole grid of the study). A TOML grid
-//! file overrides either.
+//! workloads, player counts, sizes, jitters, delays, windows, link rates,
+//! security modes, label codings and (for `nested`) depths. Presets: `quick`
+//! (a few minutes: every strategy and workload at small sizes, plus the slices
+//! each plot needs), `full` (the whole grid of the study) and `network` (players
+//! in network namespaces on shaped links; needs root). A TOML grid file
+//! overrides any of them.
 
 use crate::cli::SweepArgs;
+use crate::netns::{self, NetnsRun, Rate};
 use crate::strategies::{self, Options};
 use crate::{eta, limits, meta, results};
 use anyhow::{anyhow, bail, Context, Result};
@@ -57,6 +60,23 @@ pub struct SubGrid {
     /// link follows its plain pair, back to back. Plain without it.
     #[serde(default = "plain_only")]
     pub label_coding: Vec<LabelCoding>,
+    /// Fixed one-way delays of every frame, µs (`--delay`); 0 without it.
+    #[serde(default = "no_delay")]
+    pub delay_us: Vec<u64>,
+    /// Where the players talk: `loopback` (every player in this process,
+    /// the default), or each player in a network namespace of its own on a
+    /// link of `unlimited` rate or shaped to a rate such as `100mbit`
+    /// (needs root and iproute2; see `netns`).
+    #[serde(default = "loopback_only")]
+    pub rate: Vec<Rate>,
+}
+
+fn no_delay() -> Vec<u64> {
+    vec![0]
+}
+
+fn loopback_only() -> Vec<Rate> {
+    vec![Rate::Loopback]
 }
 
 fn plain_only() -> Vec<LabelCoding> {
@@ -179,6 +199,8 @@ impl Grid {
                     secure: insecure_only(),
                     window: None,
                     label_coding: plain_only(),
+                    delay_us: no_delay(),
+                    rate: loopback_only(),
                 },
                 // Throughput against n and against players.
                 SubGrid {
@@ -191,6 +213,8 @@ impl Grid {
                     secure: insecure_only(),
                     window: None,
                     label_coding: plain_only(),
+                    delay_us: no_delay(),
+                    rate: loopback_only(),
                 },
                 // The naive counter's failure rate against the window, on the
                 // seed's pairs (4096 comes from the first sub-grid).
@@ -204,6 +228,8 @@ impl Grid {
                     secure: insecure_only(),
                     window: Some(vec![1, 4, 6]),
                     label_coding: plain_only(),
+                    delay_us: no_delay(),
+                    rate: loopback_only(),
                 },
                 // Label bytes and throughput under both codings, each coded
                 // run right after its plain pair.
@@ -217,6 +243,8 @@ impl Grid {
                     secure: insecure_only(),
                     window: None,
                     label_coding: LabelCoding::ALL.to_vec(),
+                    delay_us: no_delay(),
+                    rate: loopback_only(),
                 },
                 // The naive counter's failure rate against jitter.
                 SubGrid {
@@ -229,6 +257,8 @@ impl Grid {
                     secure: insecure_only(),
                     window: None,
                     label_coding: plain_only(),
+                    delay_us: no_delay(),
+                    rate: loopback_only(),
                 },
             ],
         }
@@ -254,7 +284,55 @@ impl Grid {
                 secure: insecure_only(),
                 window: None,
                 label_coding: plain_only(),
+                delay_us: no_delay(),
+                rate: loopback_only(),
             }],
+        }
+    }
+
+    /// The network preset: every player in a network namespace of its own.
+    /// Throughput against the link rate, per strategy, label coding and
+    /// security mode (`independent` and `nested` at depth 16); `chain`'s
+    /// latency against a fixed one-way delay. Needs root and iproute2.
+    pub fn network() -> Grid {
+        let all = all_strategies();
+        let rates = ["unlimited", "1gbit", "100mbit", "10mbit"]
+            .map(|r| r.parse().expect("a valid rate"))
+            .to_vec();
+        Grid {
+            reps: 3,
+            seed: 1,
+            window: default_window(),
+            timeout_s: 120.0,
+            label_bytes: default_label_bytes(),
+            grid: vec![
+                SubGrid {
+                    strategies: all.clone(),
+                    workloads: vec![WorkloadKind::Independent, WorkloadKind::Nested],
+                    players: vec![3],
+                    n: vec![20_000],
+                    jitter_us: vec![0],
+                    depth: vec![16],
+                    secure: vec![false, true],
+                    window: None,
+                    label_coding: LabelCoding::ALL.to_vec(),
+                    delay_us: no_delay(),
+                    rate: rates,
+                },
+                SubGrid {
+                    strategies: all,
+                    workloads: vec![WorkloadKind::Chain],
+                    players: vec![3],
+                    n: vec![200],
+                    jitter_us: vec![0],
+                    depth: vec![1],
+                    secure: insecure_only(),
+                    window: None,
+                    label_coding: LabelCoding::ALL.to_vec(),
+                    delay_us: vec![0, 100, 1_000, 10_000],
+                    rate: vec![Rate::Unlimited],
+                },
+            ],
         }
     }
 
@@ -283,6 +361,12 @@ impl Grid {
             }
             if let Some(&j) = g.jitter_us.iter().find(|&&j| j > 1_000_000) {
                 bail!("grid: jitter_us = {j}: at most 1000000 (1 s) is supported");
+            }
+            if let Some(&d) = g.delay_us.iter().find(|&&d| d > 1_000_000) {
+                bail!("grid: delay_us = {d}: at most 1000000 (1 s) is supported");
+            }
+            if g.rate.iter().any(|r| r.in_namespaces()) {
+                netns::check_prerequisites().context("grid: a rate other than loopback")?;
             }
             if let Some(&d) = g.depth.iter().find(|&&d| !(1..=1024).contains(&d)) {
                 bail!("grid: depth = {d}: must be 1 to 1024");
@@ -324,7 +408,11 @@ impl Grid {
                             .iter()
                             .flat_map(|j| self.windows(g).iter().map(move |w| (j, w)))
                         {
-                            for &depth in depths {
+                            for (&depth, &rate, &delay_us) in depths.iter().flat_map(|d| {
+                                g.rate
+                                    .iter()
+                                    .flat_map(move |r| g.delay_us.iter().map(move |l| (d, r, l)))
+                            }) {
                                 for (rep, strategy, &secure, &label_coding) in (0..self.reps)
                                     .flat_map(|r| {
                                         g.strategies.iter().flat_map(move |s| {
@@ -346,6 +434,7 @@ impl Grid {
                                         seed: self.seed + u64::from(rep),
                                         window,
                                         jitter_us,
+                                        delay_us,
                                         label_coding,
                                     };
                                     let p = Planned {
@@ -353,6 +442,7 @@ impl Grid {
                                         params,
                                         rep,
                                         secure,
+                                        rate,
                                     };
                                     if seen.insert(p.key()) {
                                         out.push(p);
@@ -379,6 +469,8 @@ pub struct Planned {
     pub rep: u32,
     /// Secure links and dealt secrets.
     pub secure: bool,
+    /// Where the players talk (loopback, or namespaces and a link rate).
+    pub rate: Rate,
 }
 
 /// What identifies a run, so a resumed sweep can skip it.
@@ -393,7 +485,8 @@ type Key = (
     u32,
     u32,
     bool,
-    LabelCoding,
+    // Tuples of more than twelve have no `Hash`: the rest, nested.
+    (LabelCoding, u64, Rate),
 );
 
 impl Planned {
@@ -410,7 +503,7 @@ impl Planned {
             p.window,
             self.rep,
             self.secure,
-            p.label_coding,
+            (p.label_coding, p.delay_us, self.rate),
         )
     }
 }
@@ -427,7 +520,15 @@ fn key_of(r: &RunReport) -> Key {
         r.window,
         r.rep,
         r.secure,
-        r.label_coding,
+        (
+            r.label_coding,
+            r.delay_us,
+            match (r.netns, r.rate_bps) {
+                (false, _) => Rate::Loopback,
+                (true, None) => Rate::Unlimited,
+                (true, Some(b)) => Rate::BitsPerSecond(b),
+            },
+        ),
     )
 }
 
@@ -461,7 +562,11 @@ pub fn sweep(args: &SweepArgs) -> Result<()> {
         Some(path) => Grid::load(path)?,
         None if args.preset == "full" => Grid::full(),
         None if args.preset == "quick" => Grid::quick(),
-        None => bail!("--preset {}: expected `quick` or `full`", args.preset),
+        None if args.preset == "network" => Grid::network(),
+        None => bail!(
+            "--preset {}: expected `quick`, `full` or `network`",
+            args.preset
+        ),
     };
     if let Some(reps) = args.reps {
         grid.reps = reps;
@@ -537,26 +642,40 @@ pub fn sweep(args: &SweepArgs) -> Result<()> {
         }
         let q = &p.params;
         bar.set_message(format!(
-            "about {left} left · {} {} p={} n={} jitter={}µs depth={} window={} {} labels rep={}",
+            "about {left} left · {} {} p={} n={} jitter={}µs delay={}µs depth={} window={} {} labels {} {} rep={}",
             p.strategy,
             q.workload,
             q.players,
             q.n,
             q.jitter_us,
+            q.delay_us,
             q.depth,
             q.window,
             q.label_coding,
+            p.rate,
+            if p.secure { "secure" } else { "plaintext" },
             p.rep
         ));
         let date = meta::now_rfc3339();
-        let how = LocalRun {
-            timeout,
-            dense_keys: true,
-            secure: p.secure,
+        let mut r = if p.rate.in_namespaces() {
+            let run = NetnsRun {
+                strategy: &p.strategy,
+                options: &grid.options(),
+                secure: p.secure,
+                rate: p.rate,
+                timeout,
+            };
+            netns::run(q, &run).context("running the players in network namespaces")?
+        } else {
+            let how = LocalRun {
+                timeout,
+                dense_keys: true,
+                secure: p.secure,
+            };
+            strategies::by_name(&p.strategy, &grid.options())?
+                .run_local(q, how)
+                .context("running the players")?
         };
-        let mut r = strategies::by_name(&p.strategy, &grid.options())?
-            .run_local(q, how)
-            .context("running the players")?;
         meta::stamp(&mut r, &git_rev, &date, &machine);
         r.rep = p.rep;
         let line = serde_json::to_string(&r)?;
@@ -626,6 +745,32 @@ mod tests {
             .all(|p| p.params.workload == WorkloadKind::Nested || p.params.depth == 1));
         // The full grid: 4 strategies × (7 workloads × 36 + nested × 108) × 5 reps.
         assert_eq!(Grid::full().runs().unwrap().len(), 4 * (7 * 36 + 108) * 5);
+    }
+
+    /// The network preset: every run in namespaces; each rate's runs of a
+    /// strategy with its coded and secure variants back to back.
+    #[test]
+    fn the_network_preset_runs_in_namespaces_with_its_pairs_together() {
+        let runs = Grid::network().runs().unwrap();
+        // (4 strategies × 2 workloads × 4 rates × 2 securities × 2 codings
+        // + 4 strategies × 4 delays × 2 codings) × 3 repetitions.
+        assert_eq!(runs.len(), (4 * 2 * 4 * 2 * 2 + 4 * 4 * 2) * 3);
+        assert!(runs.iter().all(|p| p.rate.in_namespaces()));
+        let keys: HashSet<Key> = runs.iter().map(Planned::key).collect();
+        assert_eq!(keys.len(), runs.len());
+        let first: Vec<(bool, LabelCoding)> = runs[..4]
+            .iter()
+            .map(|p| (p.secure, p.params.label_coding))
+            .collect();
+        assert_eq!(
+            first,
+            [
+                (false, LabelCoding::Plain),
+                (false, LabelCoding::Link),
+                (true, LabelCoding::Plain),
+                (true, LabelCoding::Link)
+            ]
+        );
     }
 
     #[test]

@@ -12,7 +12,7 @@ use std::process::{Command, Output, Stdio};
 const BIN: &str = env!("CARGO_BIN_EXE_labelbench");
 
 /// Every field the JSON line of `labelbench run` documents.
-const RUN_FIELDS: [&str; 28] = [
+const RUN_FIELDS: [&str; 32] = [
     "strategy",
     "workload",
     "players",
@@ -20,6 +20,10 @@ const RUN_FIELDS: [&str; 28] = [
     "n",
     "depth",
     "jitter_us",
+    "delay_us",
+    "label_coding",
+    "netns",
+    "rate_bps",
     "seed",
     "git_rev",
     "correct",
@@ -819,4 +823,91 @@ fn a_sweep_leaves_committed_results_alone_and_compares_with_them() {
             "{report}"
         );
     }
+}
+
+/// Whether this process may make network namespaces (root, with `ip`).
+fn can_make_namespaces() -> bool {
+    let root = std::fs::read_to_string("/proc/self/status")
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.strip_prefix("Uid:"))
+        .and_then(|l| l.split_whitespace().nth(1).map(|u| u == "0"))
+        .unwrap_or(false);
+    root && Command::new("ip")
+        .arg("-V")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// The namespaces a run of `labelbench` made and left (there must be none).
+fn leftover_namespaces() -> Vec<String> {
+    let out = Command::new("ip").args(["netns", "list"]).output().unwrap();
+    text(&out.stdout)
+        .lines()
+        .filter(|l| l.starts_with("lbns-"))
+        .map(str::to_string)
+        .collect()
+}
+
+/// Three player processes in namespaces of their own, on links shaped to
+/// 10 Mbit/s, secure, with labels coded against the link and a 2 ms delay:
+/// every result right, the shaping felt, and nothing left behind; and a run
+/// that fails (a timeout far too short) leaves nothing behind either.
+#[test]
+fn players_in_network_namespaces_on_shaped_links() {
+    if !can_make_namespaces() {
+        eprintln!("skipped: making network namespaces needs root and iproute2");
+        return;
+    }
+    let run = |rate: &str, n: &str, extra: &[&str]| {
+        let mut args = vec![
+            "run",
+            "--strategy",
+            "counter",
+            "--workload",
+            "independent",
+            "--n",
+            n,
+            "--rate",
+            rate,
+            "--secure",
+            "--label-coding",
+            "link",
+            "--delay",
+            "2ms",
+            "--format",
+            "json",
+        ];
+        args.extend_from_slice(extra);
+        labelbench(&args)
+    };
+    let fast = run("unlimited", "5000", &[]);
+    assert_success(&fast, "labelbench run --rate unlimited");
+    let slow = run("10mbit", "5000", &[]);
+    assert_success(&slow, "labelbench run --rate 10mbit");
+    let (fast, slow) = (json_line(&fast), json_line(&slow));
+    for r in [&fast, &slow] {
+        assert_eq!(r["correct"].as_u64(), Some(5000), "{r}");
+        assert_eq!(
+            (r["netns"].as_bool(), r["secure"].as_bool()),
+            (Some(true), Some(true)),
+            "{r}"
+        );
+        assert_eq!(r["delay_us"].as_u64(), Some(2000), "{r}");
+        assert_eq!(r["label_coding"], "link", "{r}");
+        assert!(
+            r["latency_p50_us"].as_f64().is_some_and(|l| l >= 2000.0),
+            "{r}"
+        );
+    }
+    assert!(fast["rate_bps"].is_null(), "{fast}");
+    assert_eq!(slow["rate_bps"].as_u64(), Some(10_000_000), "{slow}");
+    // 5,000 multiplications send at least 5,000 · 4 frames of 10 bytes from
+    // each player: at 10 Mbit/s that alone takes 40 ms.
+    assert!(slow["wall_s"].as_f64().is_some_and(|w| w > 0.04), "{slow}");
+    assert_eq!(leftover_namespaces(), Vec::<String>::new());
+    let failed = run("10mbit", "200000", &["--timeout", "300ms"]);
+    let r = json_line(&failed);
+    assert!(r["hung"] == true || !r["error"].is_null(), "{r}");
+    assert_eq!(leftover_namespaces(), Vec::<String>::new());
 }

@@ -1,11 +1,18 @@
 //! [`Outbox`]: the frames bound for one peer, as one byte buffer, with the
-//! seeded jitter that holds each frame until its release time.
+//! fixed delay and seeded jitter that hold each frame until its release time.
 //!
 //! The engine appends frames here and never touches a socket; the link's
 //! writer ([`crate::net::write_link`]) swaps the due bytes out and writes them
-//! in one call. With jitter on, each frame is held until a seeded random
-//! release time, never before an earlier frame (order on the link is
-//! preserved). Nothing here does I/O: [`crate::in_memory`] empties outboxes
+//! in one call. With a delay or jitter ([`Hold`]), each frame is held until
+//! its send time plus the delay plus a seeded random jitter, never before an
+//! earlier frame (order on the link is preserved).
+//!
+//! The delay is added here, in user space at the sender, not by the kernel:
+//! it delays when a frame enters the socket, so the receiver sees it that much
+//! later, as over a link with that one-way latency. TCP does not see it: its
+//! window, acknowledgements and retransmission timers run over the real link,
+//! so the delay models propagation without the bandwidth-delay product a
+//! long link imposes on TCP's window. Nothing here does I/O: [`crate::in_memory`] empties outboxes
 //! straight into the receiving engines.
 
 use crate::wire::{put_abort, put_bye};
@@ -29,10 +36,23 @@ pub struct Outbox {
     jitter: Option<RefCell<Jitter>>,
 }
 
-/// Release times of held frames, for a link with jitter.
+/// How an outbox holds its frames: each is released at its send time plus
+/// `delay` plus a random duration in `0..=jitter` drawn from `seed`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Hold {
+    /// The fixed one-way delay.
+    pub delay: Duration,
+    /// The most random delay added to it.
+    pub jitter: Duration,
+    /// Seed of the random delays.
+    pub seed: u64,
+}
+
+/// Release times of held frames, for a link with a delay or jitter.
 #[derive(Debug)]
 struct Jitter {
     rng: ChaCha8Rng,
+    delay: Duration,
     max_ns: u64,
     last_release: Instant,
     /// (release time, absolute end offset of the frame in the link's byte stream).
@@ -42,17 +62,17 @@ struct Jitter {
 }
 
 impl Outbox {
-    /// An outbox; with `jitter = Some((max, seed))` every frame is delayed by a
-    /// random duration in `0..=max` drawn from `seed`.
-    pub fn new(jitter: Option<(Duration, u64)>) -> Outbox {
+    /// An outbox; with a [`Hold`], every frame is held as it says.
+    pub fn new(hold: Option<Hold>) -> Outbox {
         Outbox {
             buf: RefCell::new(Vec::with_capacity(64 << 10)),
             wake: Notify::new(),
             closed: Cell::new(false),
-            jitter: jitter.map(|(max, seed)| {
+            jitter: hold.map(|h| {
                 RefCell::new(Jitter {
-                    rng: ChaCha8Rng::seed_from_u64(seed),
-                    max_ns: max.as_nanos() as u64,
+                    rng: ChaCha8Rng::seed_from_u64(h.seed),
+                    delay: h.delay,
+                    max_ns: h.jitter.as_nanos() as u64,
                     last_release: Instant::now(),
                     marks: VecDeque::new(),
                     base: 0,
@@ -85,8 +105,8 @@ impl Outbox {
         self.pushed(buf, was_empty, now);
     }
 
-    /// Whether frames on this link are held for jitter (and so must be pushed
-    /// one by one, each with its own release time).
+    /// Whether frames on this link are held for a delay or jitter (and so must
+    /// be pushed one by one, each with its own release time).
     pub fn has_jitter(&self) -> bool {
         self.jitter.is_some()
     }
@@ -202,8 +222,11 @@ impl Outbox {
 
 impl Jitter {
     fn hold(&mut self, now: Instant, len: usize) {
-        let delay = Duration::from_nanos(self.rng.gen_range(0..=self.max_ns));
-        let at = (now + delay).max(self.last_release);
+        let jitter = match self.max_ns {
+            0 => Duration::ZERO,
+            max => Duration::from_nanos(self.rng.gen_range(0..=max)),
+        };
+        let at = (now + self.delay + jitter).max(self.last_release);
         self.mark(at, len);
     }
 
@@ -223,7 +246,11 @@ mod tests {
     #[test]
     fn jitter_preserves_order_and_delays() {
         let now = Instant::now();
-        let outbox = Outbox::new(Some((Duration::from_millis(5), 3)));
+        let outbox = Outbox::new(Some(Hold {
+            delay: Duration::ZERO,
+            jitter: Duration::from_millis(5),
+            seed: 3,
+        }));
         for i in 0..50 {
             let mut frame = Vec::new();
             put_message(&mut frame, &[i], Fp::new(u64::from(i)));
@@ -245,10 +272,48 @@ mod tests {
         assert_eq!(got, all);
     }
 
+    /// A fixed delay holds every frame exactly that long (without jitter),
+    /// in order.
+    #[test]
+    fn a_delay_holds_each_frame_that_long() {
+        let now = Instant::now();
+        let delay = Duration::from_millis(10);
+        let outbox = Outbox::new(Some(Hold {
+            delay,
+            jitter: Duration::ZERO,
+            seed: 1,
+        }));
+        let mut first = Vec::new();
+        put_message(&mut first, &[1], Fp::new(1));
+        outbox.push_frame(&first, now);
+        let later = now + Duration::from_millis(4);
+        let mut second = Vec::new();
+        put_message(&mut second, &[2], Fp::new(2));
+        outbox.push_frame(&second, later);
+        let mut got = Vec::new();
+        assert_eq!(
+            outbox.take_ready(&mut got, now + delay - Duration::from_nanos(1)),
+            Some(now + delay)
+        );
+        assert!(got.is_empty());
+        assert_eq!(
+            outbox.take_ready(&mut got, now + delay),
+            Some(later + delay)
+        );
+        assert_eq!(got, first);
+        got.clear();
+        assert_eq!(outbox.take_ready(&mut got, later + delay), None);
+        assert_eq!(got, second);
+    }
+
     #[test]
     fn an_abort_replaces_held_frames_and_goes_out_at_once() {
         let now = Instant::now();
-        let outbox = Outbox::new(Some((Duration::from_secs(60), 3)));
+        let outbox = Outbox::new(Some(Hold {
+            delay: Duration::ZERO,
+            jitter: Duration::from_secs(60),
+            seed: 3,
+        }));
         let mut frame = Vec::new();
         put_message(&mut frame, &[1], Fp::new(1));
         outbox.push_frame(&frame, now);

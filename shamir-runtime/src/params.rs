@@ -104,6 +104,10 @@ pub struct RunParams {
     pub window: u32,
     /// Upper bound of the per-frame delay, in microseconds (0: none).
     pub jitter_us: u64,
+    /// Fixed one-way delay of every frame, in microseconds, added before the
+    /// jitter (0: none; 0 in results made before it existed).
+    #[serde(default)]
+    pub delay_us: u64,
     /// How labels are written on the links (plain in results made before
     /// link coding existed).
     #[serde(default)]
@@ -138,6 +142,7 @@ impl RunParams {
             seed,
             window,
             jitter_us,
+            delay_us,
             label_coding
         );
         out
@@ -155,6 +160,7 @@ impl RunParams {
             seed: 1,
             window: 4096,
             jitter_us: 0,
+            delay_us: 0,
             label_coding: LabelCoding::Plain,
         }
     }

@@ -28,7 +28,7 @@ use crate::error::RuntimeError;
 use crate::label::{Labeller, PlayerId};
 use crate::link_coding::LabelCoding;
 use crate::net::{connect_mesh, write_link};
-use crate::outbox::Outbox;
+use crate::outbox::{Hold, Outbox};
 use crate::params::RunParams;
 use crate::program::Workload;
 use crate::prss::Prss;
@@ -259,14 +259,16 @@ async fn play<L: Labeller>(
         Ok(s) => s,
         Err(e) => return failed(me, RuntimeError::BadParams(e.to_string())),
     };
-    let jitter = Duration::from_micros(params.jitter_us);
+    let held = params.jitter_us > 0 || params.delay_us > 0;
     let outboxes: Vec<Option<Rc<Outbox>>> = (0..shamir.n())
         .map(|peer| {
             (peer != me).then(|| {
                 let seed = params.seed ^ 0x6a69_7474_6572_0000 ^ ((me as u64) << 8 | peer as u64); // "jitter"
-                Rc::new(Outbox::new(
-                    (params.jitter_us > 0).then_some((jitter, seed)),
-                ))
+                Rc::new(Outbox::new(held.then_some(Hold {
+                    delay: Duration::from_micros(params.delay_us),
+                    jitter: Duration::from_micros(params.jitter_us),
+                    seed,
+                })))
             })
         })
         .collect();

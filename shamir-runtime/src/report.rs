@@ -107,6 +107,16 @@ impl PlayerReport {
     }
 }
 
+/// A run's times, combined one way for players in one process and another
+/// for players in processes of their own.
+struct Timing {
+    wall_s: f64,
+    input_s: f64,
+    latency_p50_us: f64,
+    latency_p99_us: f64,
+    peak_rss_bytes: Option<u64>,
+}
+
 fn quantile_us(h: &Histogram<u64>, q: f64) -> f64 {
     if h.is_empty() {
         0.0
@@ -134,6 +144,9 @@ pub struct RunReport {
     pub depth: u32,
     /// Maximum per-frame delay, µs.
     pub jitter_us: u64,
+    /// Fixed one-way delay of every frame, µs, added at the sender before the
+    /// jitter.
+    pub delay_us: u64,
     /// Seed of every random choice.
     pub seed: u64,
     /// Operations in flight at most.
@@ -144,6 +157,13 @@ pub struct RunReport {
     pub label_coding: LabelCoding,
     /// Repetition of this configuration within a sweep (0 for a single run).
     pub rep: u32,
+    /// Whether each player ran as a process in a network namespace of its
+    /// own, its links through a bridge (`false`: every player in one process,
+    /// over the loopback interface).
+    pub netns: bool,
+    /// The rate each player's link was shaped to, bits per second, in both
+    /// directions (`None`: not shaped).
+    pub rate_bps: Option<u64>,
     /// Whether the links were authenticated and encrypted and the secrets
     /// dealt (`true`), or the links plaintext and every secret derived from the
     /// public seed (`false`: the insecure, reproducible benchmark mode).
@@ -242,8 +262,6 @@ impl RunReport {
         players: &[PlayerOutcome],
     ) -> RunReport {
         let reports: Vec<&PlayerReport> = players.iter().map(|p| &p.report).collect();
-        let sum = |f: fn(&PlayerReport) -> u64| reports.iter().map(|r| f(r)).sum::<u64>();
-        let max = |f: fn(&PlayerReport) -> u64| reports.iter().map(|r| f(r)).max().unwrap_or(0);
         let span = |f: fn(&PlayerOutcome) -> &[(Instant, Instant)]| -> f64 {
             spanned_s(players.iter().map(f))
         };
@@ -251,7 +269,53 @@ impl RunReport {
         for p in players {
             let _ = latency.add(&p.latency_ns);
         }
-        let wall_s = span(|p| &p.compute_spans);
+        let timing = Timing {
+            wall_s: span(|p| &p.compute_spans),
+            input_s: span(|p| &p.input_spans),
+            latency_p50_us: quantile_us(&latency, 0.5),
+            latency_p99_us: quantile_us(&latency, 0.99),
+            peak_rss_bytes: crate::sys::peak_rss_bytes(),
+        };
+        RunReport::from_reports(strategy, params, outputs, &reports, timing)
+    }
+
+    /// Combines the reports of the players of one run that each ran in a
+    /// process of its own (`labelbench player`). Their clocks are not
+    /// compared: the run's wall and input times are the longest player's,
+    /// its median latency the median of the players' medians and its 99th
+    /// percentile the largest; no peak memory is reported.
+    pub fn combine_processes(
+        strategy: &str,
+        params: &RunParams,
+        outputs: u64,
+        reports: &[PlayerReport],
+    ) -> RunReport {
+        let reports: Vec<&PlayerReport> = reports.iter().collect();
+        let longest =
+            |f: fn(&PlayerReport) -> f64| reports.iter().map(|r| f(r)).fold(0.0, f64::max);
+        let mut medians: Vec<f64> = reports.iter().map(|r| r.latency_p50_us).collect();
+        medians.sort_by(f64::total_cmp);
+        let timing = Timing {
+            wall_s: longest(|r| r.wall_s),
+            input_s: longest(|r| r.input_s),
+            latency_p50_us: medians.get(medians.len() / 2).copied().unwrap_or(0.0),
+            latency_p99_us: longest(|r| r.latency_p99_us),
+            peak_rss_bytes: None,
+        };
+        RunReport::from_reports(strategy, params, outputs, &reports, timing)
+    }
+
+    /// The report of a run from its players' reports and its timing.
+    fn from_reports(
+        strategy: &str,
+        params: &RunParams,
+        outputs: u64,
+        reports: &[&PlayerReport],
+        timing: Timing,
+    ) -> RunReport {
+        let sum = |f: fn(&PlayerReport) -> u64| reports.iter().map(|r| f(r)).sum::<u64>();
+        let max = |f: fn(&PlayerReport) -> u64| reports.iter().map(|r| f(r)).max().unwrap_or(0);
+        let wall_s = timing.wall_s;
         let messages = sum(|r| r.messages);
         let label_bytes_total = sum(|r| r.label_bytes_total);
         let muls = reports.first().map_or(0, |r| r.muls);
@@ -266,10 +330,13 @@ impl RunReport {
             n: params.n,
             depth: params.depth,
             jitter_us: params.jitter_us,
+            delay_us: params.delay_us,
             seed: params.seed,
             window: params.window,
             label_coding: params.label_coding,
             rep: 0,
+            netns: false,
+            rate_bps: None,
             secure: false,
             git_rev: String::new(),
             date: String::new(),
@@ -293,9 +360,9 @@ impl RunReport {
             orphans: sum(|r| r.orphans),
             repeated_labels: sum(|r| r.repeated_labels),
             hung: reports.iter().any(|r| r.hung),
-            error: root_cause(&reports),
+            error: root_cause(reports),
             wall_s,
-            input_s: span(|p| &p.input_spans),
+            input_s: timing.input_s,
             mul_per_s: rate(muls),
             ops_per_s: rate(ops),
             ops_issued: reports.iter().map(|r| r.ops_issued).max().unwrap_or(0),
@@ -309,9 +376,9 @@ impl RunReport {
             label_bytes_max: max(|r| r.label_bytes_max),
             payload_bytes: sum(|r| r.payload_bytes),
             wire_bytes: sum(|r| r.wire_bytes),
-            latency_p50_us: quantile_us(&latency, 0.5),
-            latency_p99_us: quantile_us(&latency, 0.99),
-            peak_rss_bytes: crate::sys::peak_rss_bytes(),
+            latency_p50_us: timing.latency_p50_us,
+            latency_p99_us: timing.latency_p99_us,
+            peak_rss_bytes: timing.peak_rss_bytes,
             cpu_s: cpu.map(|c| c.iter().sum()),
         }
     }

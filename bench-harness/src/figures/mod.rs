@@ -53,9 +53,10 @@ pub(crate) fn all(runs: &[RunReport]) -> Vec<Result<Figure, Skipped>> {
     // Secure runs are compared with their insecure pairs in the report's
     // section on security, never mixed into these figures; runs with labels
     // coded against the link only into the one that compares the codings.
+    // Runs in network namespaces or with a delay only into the network's.
     let coded: Vec<&RunReport> = runs
         .iter()
-        .filter(|r| !r.unsupported && !r.secure)
+        .filter(|r| !r.unsupported && !r.secure && !r.netns && r.delay_us == 0)
         .collect();
     let ok: Vec<&RunReport> = coded
         .iter()

@@ -77,7 +77,7 @@ fn render(runs: &[RunReport], plots: &Path, base: &Path) -> String {
     );
     out.push_str(
         "**Repetitions.** Runs that agree on strategy (and label truncation), workload, players, \
-         threshold, n, depth, jitter, window, security mode and label coding are repetitions of one \
+         threshold, n, depth, jitter, delay, window, network (loopback, or namespaces and the link rate), security mode and label coding are repetitions of one \
          configuration, whatever \
          their seed and `rep`. Tables give the median, minimum and maximum over the repetitions \
          and their count (`reps`); plots draw the median with a min–max bar or band and each run \

@@ -48,7 +48,7 @@ pub(crate) fn timed(r: &RunReport) -> bool {
 /// against the link and its plain pair.
 pub(crate) fn config_key(r: &RunReport) -> String {
     format!(
-        "{}|{:?}|{}|{}|{}|{}|{}|{}|{}",
+        "{}|{:?}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{:?}",
         r.strategy,
         r.truncate_bytes,
         r.workload,
@@ -57,7 +57,10 @@ pub(crate) fn config_key(r: &RunReport) -> String {
         r.n,
         r.depth,
         r.jitter_us,
-        r.window
+        r.window,
+        r.delay_us,
+        r.netns,
+        r.rate_bps
     )
 }
 

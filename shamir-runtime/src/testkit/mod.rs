@@ -128,6 +128,7 @@ impl Case {
             seed: self.seed,
             window: WINDOW,
             jitter_us: self.jitter_us,
+            delay_us: 0,
             label_coding: self.label_coding,
         }
     }
