@@ -1,4 +1,4 @@
-//! The study's ten figures by name: the one place that knows each
+//! The study's twelve figures by name: the one place that knows each
 //! figure's file name and title.
 
 /// The study's figures, in the order they are drawn.
@@ -24,11 +24,15 @@ pub(crate) enum FigureId {
     LabelBytesByCoding,
     /// Label bytes per message, per workload (the loop workloads among them).
     LabelBytesByWorkload,
+    /// Throughput against the link rate, players in network namespaces.
+    ThroughputVsRate,
+    /// `chain`'s latency against a fixed one-way delay.
+    LatencyVsDelay,
 }
 
 impl FigureId {
     /// Every figure, in order.
-    pub(crate) const ALL: [FigureId; 10] = [
+    pub(crate) const ALL: [FigureId; 12] = [
         FigureId::ThroughputVsN,
         FigureId::ThroughputVsPlayers,
         FigureId::LabelBytesVsDepth,
@@ -39,6 +43,8 @@ impl FigureId {
         FigureId::FailureRateVsWindow,
         FigureId::LabelBytesByCoding,
         FigureId::LabelBytesByWorkload,
+        FigureId::ThroughputVsRate,
+        FigureId::LatencyVsDelay,
     ];
 
     /// The file stem of the figure's plots, e.g. `throughput_vs_n`.
@@ -54,6 +60,8 @@ impl FigureId {
             FigureId::FailureRateVsWindow => "failure_rate_vs_window",
             FigureId::LabelBytesByCoding => "label_bytes_by_coding",
             FigureId::LabelBytesByWorkload => "label_bytes_by_workload",
+            FigureId::ThroughputVsRate => "throughput_vs_rate",
+            FigureId::LatencyVsDelay => "latency_vs_delay",
         }
     }
 
@@ -72,6 +80,8 @@ impl FigureId {
                 "Label bytes per message, plain and coded against the link"
             }
             FigureId::LabelBytesByWorkload => "Label bytes per message by workload",
+            FigureId::ThroughputVsRate => "Throughput against the link rate",
+            FigureId::LatencyVsDelay => "Latency on chain against the one-way delay",
         }
     }
 

@@ -1,4 +1,4 @@
-//! Defining the figures: the nine the study draws ([`FigureId`], in
+//! Defining the figures: the twelve the study draws ([`FigureId`], in
 //! `id.rs`), each built by its own file from the runs, and what a figure is as
 //! data ([`Figure`], in `figure.rs`): title, subtitle, axes, series and notes.
 //! The renderer ([`crate::plot`]) draws a [`Figure`]; the report
@@ -17,12 +17,15 @@ mod label_bytes_by_coding;
 mod label_bytes_vs_depth;
 mod label_share;
 mod latency_chain;
+mod latency_vs_delay;
 mod throughput_vs_n;
 mod throughput_vs_players;
+mod throughput_vs_rate;
 mod wall_time_vs_n;
 
 pub(crate) use figure::{Figure, Scale, Skipped, XAxis};
 pub(crate) use id::FigureId;
+pub(crate) use throughput_vs_rate::{rate_name, rate_order};
 
 use crate::select::series::Series;
 use crate::select::Variants;
@@ -30,10 +33,20 @@ use shamir_runtime::link_coding::LabelCoding;
 use shamir_runtime::RunReport;
 use std::collections::BTreeSet;
 
-/// Figure `id` of `ok` (supported, insecure runs with plain labels; `coded`
-/// adds those with labels coded against the link), or why there is none: the
-/// one place that knows which file builds which figure.
-fn build(id: FigureId, ok: &[&RunReport], coded: &[&RunReport]) -> Result<Figure, Skipped> {
+/// The runs each figure draws from.
+struct Inputs<'r> {
+    /// Supported, insecure runs over loopback, with plain labels and no delay.
+    ok: Vec<&'r RunReport>,
+    /// The same with labels coded against the link too.
+    coded: Vec<&'r RunReport>,
+    /// Supported runs with players in network namespaces.
+    net: Vec<&'r RunReport>,
+}
+
+/// Figure `id` from its runs, or why there is none: the one place that
+/// knows which file builds which figure.
+fn build(id: FigureId, runs: &Inputs) -> Result<Figure, Skipped> {
+    let (ok, coded, net) = (&runs.ok[..], &runs.coded[..], &runs.net[..]);
     match id {
         FigureId::ThroughputVsN => throughput_vs_n::build(ok),
         FigureId::ThroughputVsPlayers => throughput_vs_players::build(ok),
@@ -45,6 +58,8 @@ fn build(id: FigureId, ok: &[&RunReport], coded: &[&RunReport]) -> Result<Figure
         FigureId::FailureRateVsWindow => failure_rate_vs_window::build(ok),
         FigureId::LabelBytesByCoding => label_bytes_by_coding::build(coded),
         FigureId::LabelBytesByWorkload => label_share::build_bytes(ok),
+        FigureId::ThroughputVsRate => throughput_vs_rate::build(net),
+        FigureId::LatencyVsDelay => latency_vs_delay::build(net),
     }
 }
 
@@ -63,12 +78,12 @@ pub(crate) fn all(runs: &[RunReport]) -> Vec<Result<Figure, Skipped>> {
         .copied()
         .filter(|r| r.label_coding == LabelCoding::Plain)
         .collect();
-    let mut figs: Vec<Result<Figure, Skipped>> = FigureId::ALL
-        .iter()
-        .map(|id| build(*id, &ok, &coded))
-        .collect();
+    let net: Vec<&RunReport> = runs.iter().filter(|r| !r.unsupported && r.netns).collect();
+    let variants = Variants::of(coded.iter().chain(&net).copied());
+    let inputs = Inputs { ok, coded, net };
+    let mut figs: Vec<Result<Figure, Skipped>> =
+        FigureId::ALL.iter().map(|id| build(*id, &inputs)).collect();
     // Name and shade strategy variants the same way in every figure.
-    let variants = Variants::of(coded.iter().copied());
     for f in figs.iter_mut().flatten() {
         for s in &mut f.series {
             let name = variants.name(&s.strategy, s.truncate);

@@ -26,6 +26,7 @@ mod correctness;
 mod errors;
 mod figure;
 mod findings;
+mod network;
 mod provenance;
 mod security;
 mod unsupported;
@@ -112,6 +113,12 @@ fn render(runs: &[RunReport], plots: &Path, base: &Path) -> String {
     out.push_str("## 5. Scaling\n\n");
     show(&mut out, FigureId::WallTimeVsN);
 
+    if supported.iter().any(|r| r.netns) {
+        out.push_str("## 6. Off loopback: players in network namespaces\n\n");
+        show(&mut out, FigureId::ThroughputVsRate);
+        show(&mut out, FigureId::LatencyVsDelay);
+        network::write(&mut out, &supported);
+    }
     security::write(&mut out, &supported);
     unsupported::write(&mut out, runs);
     errors::write(&mut out, &supported);

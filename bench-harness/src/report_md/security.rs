@@ -3,6 +3,7 @@
 //! as medians of the per-pair ratios. Without secure runs there is no
 //! section.
 
+use crate::figures::rate_name;
 use crate::format::{group_digits, num, times};
 use crate::select::{config_key, strategy_rank, Rank};
 use crate::stats::Summary;
@@ -63,7 +64,7 @@ pub(super) fn write(out: &mut String, runs: &[&RunReport]) {
     if by_config.is_empty() {
         return;
     }
-    out.push_str("## 6. What security costs\n\n");
+    out.push_str("## 7. What security costs\n\n");
     out.push_str(
         "Each secure run (Noise links authenticated by static keys, AES-GCM on every batch of \
          frames, PRSS keys dealt over the links) against its insecure pair: the same \
@@ -82,6 +83,12 @@ pub(super) fn write(out: &mut String, runs: &[&RunReport]) {
             r.workload.clone(),
             r.players.to_string(),
             group_digits(r.n),
+            if r.netns {
+                rate_name(r.rate_bps)
+            } else {
+                "loopback".to_string()
+            },
+            r.label_coding.to_string(),
             pairs.len().to_string(),
             num(median(pairs.iter().map(|p| p.0).collect())),
             num(median(pairs.iter().map(|p| p.1).collect())),
@@ -103,6 +110,8 @@ pub(super) fn write(out: &mut String, runs: &[&RunReport]) {
             "workload",
             "players",
             "n",
+            "link",
+            "labels",
             "pairs",
             "insecure (mul/s)",
             "secure (mul/s)",
@@ -146,8 +155,11 @@ mod tests {
         let mut text = String::new();
         write(&mut text, &runs.iter().collect::<Vec<_>>());
         let text = crate::table::squeezed(&text);
-        assert!(text.contains("## 6. What security costs"), "{text}");
-        assert!(text.contains("| 3 | 1\u{2009}500\u{2009}000 |"), "{text}");
+        assert!(text.contains("## 7. What security costs"), "{text}");
+        assert!(
+            text.contains("| loopback | plain | 3 | 1\u{2009}500\u{2009}000 |"),
+            "{text}"
+        );
         assert!(text.contains("| 0.80× | 0.50×–0.90× |"), "{text}");
         assert!(text.contains("**counter** (3 players"), "{text}");
         // Without secure runs there is no section.

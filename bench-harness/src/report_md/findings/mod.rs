@@ -10,8 +10,10 @@ mod label_bytes_by_workload;
 mod label_bytes_vs_depth;
 mod label_share;
 mod latency_chain;
+mod latency_vs_delay;
 mod throughput_vs_n;
 mod throughput_vs_players;
+mod throughput_vs_rate;
 mod wall_time_vs_n;
 
 use crate::figures::{Figure, FigureId};
@@ -29,5 +31,7 @@ pub(super) fn write(out: &mut String, f: &Figure) {
         FigureId::FailureRateVsWindow => failure_rate_vs_window::write(out, f),
         FigureId::LabelBytesByCoding => label_bytes_by_coding::write(out, f),
         FigureId::LabelBytesByWorkload => label_bytes_by_workload::write(out, f),
+        FigureId::ThroughputVsRate => throughput_vs_rate::write(out, f),
+        FigureId::LatencyVsDelay => latency_vs_delay::write(out, f),
     }
 }
