@@ -74,6 +74,7 @@ pub(super) fn write(out: &mut String, runs: &[&RunReport]) {
     let median = |v: Vec<f64>| Summary::of(v).map_or(f64::NAN, |s| s.median);
     let mut rows = Vec::new();
     let mut findings = Vec::new();
+    let mut per_strategy: BTreeMap<Rank, Vec<f64>> = BTreeMap::new();
     for (r, pairs) in by_config.values() {
         let Some(ratio) = Summary::of(pairs.iter().map(|p| p.2)) else {
             continue;
@@ -96,6 +97,10 @@ pub(super) fn write(out: &mut String, runs: &[&RunReport]) {
             format!("{}–{}", times(ratio.min), times(ratio.max)),
             times(median(pairs.iter().map(|p| p.3).collect())),
         ]);
+        per_strategy
+            .entry(strategy_rank(&r.strategy))
+            .or_default()
+            .push(ratio.median);
         findings.push(format!(
             "**{}** ({} players, n = {}) keeps {} of its insecure throughput",
             r.strategy,
@@ -121,6 +126,23 @@ pub(super) fn write(out: &mut String, runs: &[&RunReport]) {
         ],
         &rows,
     ));
+    if findings.len() > per_strategy.len() {
+        // Several configurations per strategy: one line each.
+        findings = per_strategy
+            .iter()
+            .filter_map(|((_, name), ratios)| {
+                let s = Summary::of(ratios.iter().copied())?;
+                Some(format!(
+                    "**{name}** keeps {} of its insecure throughput (median over {} \
+                     configurations; {} to {})",
+                    times(s.median),
+                    s.count,
+                    times(s.min),
+                    times(s.max)
+                ))
+            })
+            .collect();
+    }
     let _ = writeln!(out, "{}.\n", findings.join("; "));
     if unpaired > 0 {
         let _ = writeln!(
