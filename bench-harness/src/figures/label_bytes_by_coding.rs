@@ -6,7 +6,7 @@
 use super::figure::{Figure, Scale, Skipped, XAxis};
 use super::id::FigureId;
 use crate::format::group_digits;
-use crate::select::series::{partner, series_of, Look, Style};
+use crate::select::series::{series_by_coding, Style};
 use shamir_runtime::link_coding::LabelCoding;
 use shamir_runtime::{RunReport, WorkloadKind};
 use std::collections::BTreeMap;
@@ -67,44 +67,12 @@ pub(super) fn build(runs: &[&RunReport]) -> Result<Figure, Skipped> {
         let c = category(r);
         categories.iter().position(|k| **k == c).unwrap_or(0) as f64
     };
-    let of = |coding: LabelCoding, style: Style| {
-        let runs: Vec<&RunReport> = chosen
-            .iter()
-            .copied()
-            .filter(|r| r.label_coding == coding)
-            .collect();
-        series_of(
-            &runs,
-            x_of,
-            |x| names[x as usize].clone(),
-            |r| Some(r.label_bytes_mean),
-            style,
-        )
-    };
-    let plain = of(
-        LabelCoding::Plain,
-        Style {
-            suffix: " plain",
-            ..Style::points("plain")
-        },
-    );
-    let link = of(
-        LabelCoding::Link,
-        Style {
-            look: Look::Secondary,
-            suffix: " link",
-            ..Style::points("link")
-        },
-    );
-    let mut series = Vec::new();
-    for s in &plain {
-        series.push(s.clone());
-        series.extend(partner(s, &link).cloned());
-    }
-    series.extend(
-        link.iter()
-            .filter(|s| partner(s, &plain).is_none())
-            .cloned(),
+    let series = series_by_coding(
+        &chosen,
+        x_of,
+        |x| names[x as usize].clone(),
+        |r| Some(r.label_bytes_mean),
+        Style::points("label B"),
     );
     let ns: Vec<String> = categories
         .iter()

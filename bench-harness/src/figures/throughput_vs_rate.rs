@@ -6,8 +6,7 @@
 use super::figure::{Figure, Scale, Skipped, XAxis};
 use super::id::FigureId;
 use crate::format::group_digits;
-use crate::select::series::{partner, positive, series_of, Look, Style};
-use shamir_runtime::link_coding::LabelCoding;
+use crate::select::series::{positive, series_by_coding, Style};
 use shamir_runtime::RunReport;
 use std::collections::BTreeSet;
 
@@ -68,44 +67,12 @@ pub(super) fn build(net: &[&RunReport]) -> Result<Figure, Skipped> {
     rates.sort_by_key(|b| rate_order(*b));
     let names: Vec<String> = rates.iter().map(|b| rate_name(*b)).collect();
     let x_of = |r: &RunReport| rates.iter().position(|b| *b == r.rate_bps).unwrap_or(0) as f64;
-    let of = |coding: LabelCoding, style: Style| {
-        let rs: Vec<&RunReport> = runs
-            .iter()
-            .copied()
-            .filter(|r| r.label_coding == coding)
-            .collect();
-        series_of(
-            &rs,
-            x_of,
-            |x| names[x as usize].clone(),
-            |r| positive(r.mul_per_s),
-            style,
-        )
-    };
-    let plain = of(
-        LabelCoding::Plain,
-        Style {
-            suffix: " plain",
-            ..Style::line("plain")
-        },
-    );
-    let link = of(
-        LabelCoding::Link,
-        Style {
-            look: Look::Secondary,
-            suffix: " link",
-            ..Style::line("link")
-        },
-    );
-    let mut series = Vec::new();
-    for s in &plain {
-        series.push(s.clone());
-        series.extend(partner(s, &link).cloned());
-    }
-    series.extend(
-        link.iter()
-            .filter(|s| partner(s, &plain).is_none())
-            .cloned(),
+    let series = series_by_coding(
+        &runs,
+        x_of,
+        |x| names[x as usize].clone(),
+        |r| positive(r.mul_per_s),
+        Style::line("mul/s"),
     );
     Ok(Figure::new(
         id,

@@ -7,6 +7,7 @@
 use super::{variant_key, VariantKey};
 use crate::format::group_digits;
 use crate::stats::{LogLogFit, Summary};
+use shamir_runtime::link_coding::LabelCoding;
 use shamir_runtime::RunReport;
 use std::collections::BTreeMap;
 
@@ -162,6 +163,54 @@ pub(crate) fn partner<'s>(s: &Series, others: &'s [Series]) -> Option<&'s Series
     others
         .iter()
         .find(|o| o.strategy == s.strategy && o.truncate == s.truncate)
+}
+
+/// One series per strategy variant and label coding: plain labels drawn as
+/// `base` says (with ` plain` after the name), each followed by its runs
+/// coded against the link (dashed, triangles, ` link`).
+pub(crate) fn series_by_coding(
+    runs: &[&RunReport],
+    x_of: impl Fn(&RunReport) -> f64 + Copy,
+    x_name: impl Fn(f64) -> String + Copy,
+    y_of: impl Fn(&RunReport) -> Option<f64> + Copy,
+    base: Style,
+) -> Vec<Series> {
+    let of = |coding: LabelCoding, style: Style| {
+        let rs: Vec<&RunReport> = runs
+            .iter()
+            .copied()
+            .filter(|r| r.label_coding == coding)
+            .collect();
+        series_of(&rs, x_of, x_name, y_of, style)
+    };
+    let plain = of(
+        LabelCoding::Plain,
+        Style {
+            quantity: "plain",
+            suffix: " plain",
+            ..base
+        },
+    );
+    let link = of(
+        LabelCoding::Link,
+        Style {
+            quantity: "link",
+            look: Look::Secondary,
+            suffix: " link",
+            ..base
+        },
+    );
+    let mut series = Vec::new();
+    for s in &plain {
+        series.push(s.clone());
+        series.extend(partner(s, &link).cloned());
+    }
+    series.extend(
+        link.iter()
+            .filter(|s| partner(s, &plain).is_none())
+            .cloned(),
+    );
+    series
 }
 
 /// An integer x's name, digits grouped.
