@@ -825,20 +825,6 @@ fn a_sweep_leaves_committed_results_alone_and_compares_with_them() {
     }
 }
 
-/// Whether this process may make network namespaces (root, with `ip`).
-fn can_make_namespaces() -> bool {
-    let root = std::fs::read_to_string("/proc/self/status")
-        .unwrap_or_default()
-        .lines()
-        .find_map(|l| l.strip_prefix("Uid:"))
-        .and_then(|l| l.split_whitespace().nth(1).map(|u| u == "0"))
-        .unwrap_or(false);
-    root && Command::new("ip")
-        .arg("-V")
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
-
 /// The namespaces a run of `labelbench` made and left (there must be none).
 fn leftover_namespaces() -> Vec<String> {
     let out = Command::new("ip").args(["netns", "list"]).output().unwrap();
@@ -855,8 +841,8 @@ fn leftover_namespaces() -> Vec<String> {
 /// that fails (a timeout far too short) leaves nothing behind either.
 #[test]
 fn players_in_network_namespaces_on_shaped_links() {
-    if !can_make_namespaces() {
-        eprintln!("skipped: making network namespaces needs root and iproute2");
+    if let Err(e) = bench_harness::netns::check_prerequisites() {
+        eprintln!("skipped: {e}");
         return;
     }
     let run = |rate: &str, n: &str, extra: &[&str]| {

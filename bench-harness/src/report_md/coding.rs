@@ -4,13 +4,14 @@
 //! throughput, with the median of the per-pair throughput ratios. Without
 //! coded runs there is nothing to write.
 
+use super::pairs::pairs;
 use crate::format::{group_digits, num, times};
 use crate::select::{config_key, strategy_rank, Rank};
 use crate::stats::Summary;
 use crate::table;
 use shamir_runtime::link_coding::LabelCoding;
 use shamir_runtime::RunReport;
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 /// A coded run and its plain pair: (plain, coded).
@@ -19,40 +20,20 @@ type Pair<'r> = (&'r RunReport, &'r RunReport);
 /// Writes the comparison of the coded runs among `runs` with their plain
 /// pairs, if any has one.
 pub(super) fn write(out: &mut String, runs: &[&RunReport]) {
-    let finished = |r: &&&RunReport| r.error.is_none() && !r.hung && r.mul_per_s > 0.0;
-    let pair_key = |r: &RunReport| {
-        format!(
-            "{}|{}|{}|{}|{}",
-            config_key(r),
-            r.secure,
-            r.seed,
-            r.rep,
-            r.git_rev
-        )
-    };
-    let mut plain: BTreeMap<String, VecDeque<&RunReport>> = BTreeMap::new();
-    for r in runs
-        .iter()
-        .filter(|r| r.label_coding == LabelCoding::Plain)
-        .filter(finished)
-    {
-        plain.entry(pair_key(r)).or_default().push_back(r);
-    }
+    let (pairs, _) = pairs(
+        runs,
+        |r| r.label_coding == LabelCoding::Link,
+        |r| r.secure.to_string(),
+    );
     let mut by_config: BTreeMap<(Rank, String), Vec<Pair>> = BTreeMap::new();
-    for r in runs
-        .iter()
-        .filter(|r| r.label_coding == LabelCoding::Link)
-        .filter(finished)
-    {
-        if let Some(p) = plain.get_mut(&pair_key(r)).and_then(|q| q.pop_front()) {
-            by_config
-                .entry((
-                    strategy_rank(&r.strategy),
-                    format!("{}|{}", config_key(r), r.secure),
-                ))
-                .or_default()
-                .push((p, r));
-        }
+    for (p, r) in pairs {
+        by_config
+            .entry((
+                strategy_rank(&r.strategy),
+                format!("{}|{}", config_key(r), r.secure),
+            ))
+            .or_default()
+            .push((p, r));
     }
     if by_config.is_empty() {
         return;

@@ -27,6 +27,7 @@ mod errors;
 mod figure;
 mod findings;
 mod network;
+mod pairs;
 mod provenance;
 mod security;
 mod unsupported;

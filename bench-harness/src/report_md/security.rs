@@ -3,13 +3,14 @@
 //! as medians of the per-pair ratios. Without secure runs there is no
 //! section.
 
+use super::pairs::pairs;
 use crate::figures::rate_name;
 use crate::format::{group_digits, num, times};
 use crate::select::{config_key, strategy_rank, Rank};
 use crate::stats::Summary;
 use crate::table;
 use shamir_runtime::RunReport;
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 /// One secure run and its insecure pair: insecure mul/s, secure mul/s, their
@@ -18,31 +19,9 @@ type Pair = (f64, f64, f64, f64);
 
 /// Writes the section for the secure runs among `runs`, if any has a pair.
 pub(super) fn write(out: &mut String, runs: &[&RunReport]) {
-    let finished = |r: &&&RunReport| r.error.is_none() && !r.hung && r.mul_per_s > 0.0;
-    // A pair shares its configuration, seed, repetition and code; were a
-    // sweep's runs repeated in one file, the i-th secure run of a key pairs
-    // with the i-th insecure one, in file order.
-    let pair_key = |r: &RunReport| {
-        format!(
-            "{}|{}|{}|{}|{}",
-            config_key(r),
-            r.label_coding,
-            r.seed,
-            r.rep,
-            r.git_rev
-        )
-    };
-    let mut insecure: BTreeMap<String, VecDeque<&RunReport>> = BTreeMap::new();
-    for r in runs.iter().filter(|r| !r.secure).filter(finished) {
-        insecure.entry(pair_key(r)).or_default().push_back(r);
-    }
+    let (pairs, unpaired) = pairs(runs, |r| r.secure, |r| r.label_coding.to_string());
     let mut by_config: BTreeMap<(Rank, String), (&RunReport, Vec<Pair>)> = BTreeMap::new();
-    let mut unpaired = 0;
-    for r in runs.iter().filter(|r| r.secure).filter(finished) {
-        let Some(plain) = insecure.get_mut(&pair_key(r)).and_then(|q| q.pop_front()) else {
-            unpaired += 1;
-            continue;
-        };
+    for (plain, r) in pairs {
         let cpu = match (r.cpu_s, plain.cpu_s) {
             (Some(a), Some(b)) if b > 0.0 => a / b,
             _ => f64::NAN,
@@ -52,7 +31,7 @@ pub(super) fn write(out: &mut String, runs: &[&RunReport]) {
                 strategy_rank(&r.strategy),
                 format!("{}|{}", config_key(r), r.label_coding),
             ))
-            .or_insert((*r, Vec::new()))
+            .or_insert((r, Vec::new()))
             .1
             .push((
                 plain.mul_per_s,
