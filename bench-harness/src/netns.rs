@@ -393,7 +393,10 @@ pub fn run(params: &RunParams, run: &NetnsRun) -> Result<RunReport> {
         Some(reason) => RunReport::unsupported(run.strategy, params, params.n, reason),
         None => {
             let own: Vec<_> = reports.iter().map(|p| p.report.clone()).collect();
-            RunReport::combine_processes(run.strategy, params, params.n, &own)
+            let mut r = RunReport::combine_processes(run.strategy, params, params.n, &own);
+            // Every player prepared the same plan: the first one's figures.
+            r.set_strategy_figures(&reports[0].figures);
+            r
         }
     };
     r.secure = run.secure;

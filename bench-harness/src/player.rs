@@ -3,7 +3,7 @@
 
 use anyhow::Result;
 use shamir_runtime::player::{stall_limit, PlayerSetup};
-use shamir_runtime::report::PlayerReport;
+use shamir_runtime::report::{PlayerReport, StrategyFigures};
 use shamir_runtime::secure::Security;
 use shamir_runtime::strategy::{PlayerRun as Outcome, Refusal};
 use shamir_runtime::{AnyStrategy, RunParams};
@@ -24,6 +24,10 @@ pub struct PlayerRun {
     /// Whether the links were authenticated and encrypted and the secrets
     /// dealt (see `RunReport::secure`).
     pub secure: bool,
+    /// The strategy's own figures of the run (label truncation, collision
+    /// bound, the transformed program), as a run in one process reports them.
+    #[serde(default)]
+    pub figures: StrategyFigures,
     /// The player's own figures.
     #[serde(flatten)]
     pub report: PlayerReport,
@@ -50,17 +54,18 @@ pub fn run_player(
         stall: stall_limit(timeout),
         security,
     };
-    let (report, unsupported) = match s.run_player(setup) {
-        Outcome::Ran(outcome) => (outcome.report, None),
+    let (report, figures, unsupported) = match s.run_player(setup) {
+        Outcome::Ran(outcome, figures) => (outcome.report, figures, None),
         Outcome::Refused(Refusal::Unsupported { reason, .. }) => (
             PlayerReport::from_counters(me, &Default::default()),
+            StrategyFigures::default(),
             Some(reason),
         ),
         Outcome::Refused(Refusal::OutOfTime { message, .. }) => {
             let mut report = PlayerReport::from_counters(me, &Default::default());
             report.hung = true;
             report.error = Some(message);
-            (report, None)
+            (report, StrategyFigures::default(), None)
         }
     };
     Ok(PlayerRun {
@@ -69,6 +74,7 @@ pub fn run_player(
         git_rev: crate::meta::git_rev(),
         unsupported,
         secure,
+        figures,
         report,
     })
 }

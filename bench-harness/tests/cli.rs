@@ -886,6 +886,30 @@ fn players_in_network_namespaces_on_shaped_links() {
             "{r}"
         );
     }
+    // The strategy's own figures come through the players' processes too.
+    assert_eq!(fast["dense_keys"], true, "{fast}");
+    let traced = labelbench(&[
+        "run",
+        "--strategy",
+        "static",
+        "--workload",
+        "nested",
+        "--depth",
+        "4",
+        "--n",
+        "500",
+        "--rate",
+        "unlimited",
+        "--format",
+        "json",
+    ]);
+    assert_success(&traced, "labelbench run --strategy static --rate unlimited");
+    let traced = json_line(&traced);
+    assert_eq!(traced["correct"].as_u64(), Some(500), "{traced}");
+    assert!(
+        traced["program_gates"].as_u64().is_some_and(|g| g > 500),
+        "{traced}"
+    );
     assert!(fast["rate_bps"].is_null(), "{fast}");
     assert_eq!(slow["rate_bps"].as_u64(), Some(10_000_000), "{slow}");
     // 5,000 multiplications send at least 5,000 · 4 frames of 10 bytes from

@@ -253,6 +253,55 @@ pub struct RunReport {
     pub cpu_s: Option<f64>,
 }
 
+/// A strategy's own figures of a run, apart from the traffic: what
+/// [`Strategy::add_figures`](crate::strategy::Strategy::add_figures) writes
+/// and how the table filed labels. A player of a run spread over processes
+/// reports them, so that the combined report carries them as a run in one
+/// process does.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct StrategyFigures {
+    /// [`RunReport::dense_keys`].
+    pub dense_keys: bool,
+    /// [`RunReport::truncate_bytes`].
+    pub truncate_bytes: Option<u32>,
+    /// [`RunReport::label_collision_bound`].
+    pub label_collision_bound: Option<f64>,
+    /// [`RunReport::transform_s`].
+    pub transform_s: Option<f64>,
+    /// [`RunReport::program_gates`].
+    pub program_gates: Option<u64>,
+    /// [`RunReport::program_labelled`].
+    pub program_labelled: Option<u64>,
+    /// [`RunReport::program_bytes`].
+    pub program_bytes: Option<u64>,
+}
+
+impl RunReport {
+    /// The strategy's own figures of this run.
+    pub fn strategy_figures(&self) -> StrategyFigures {
+        StrategyFigures {
+            dense_keys: self.dense_keys,
+            truncate_bytes: self.truncate_bytes,
+            label_collision_bound: self.label_collision_bound,
+            transform_s: self.transform_s,
+            program_gates: self.program_gates,
+            program_labelled: self.program_labelled,
+            program_bytes: self.program_bytes,
+        }
+    }
+
+    /// Sets the strategy's own figures of this run.
+    pub fn set_strategy_figures(&mut self, f: &StrategyFigures) {
+        self.dense_keys = f.dense_keys;
+        self.truncate_bytes = f.truncate_bytes;
+        self.label_collision_bound = f.label_collision_bound;
+        self.transform_s = f.transform_s;
+        self.program_gates = f.program_gates;
+        self.program_labelled = f.program_labelled;
+        self.program_bytes = f.program_bytes;
+    }
+}
+
 impl RunReport {
     /// Combines the players' outcomes of one in-process run.
     pub fn combine(

@@ -29,7 +29,7 @@ use crate::label::{HashFiled, Labeller, PlayerId};
 use crate::params::RunParams;
 use crate::player::{self, stall_limit, PlayerSetup};
 use crate::program::{Mpc, Program, Workload};
-use crate::report::{PlayerOutcome, RunReport};
+use crate::report::{PlayerOutcome, RunReport, StrategyFigures};
 use std::time::{Duration, Instant};
 
 /// Why a strategy will not run a program.
@@ -145,8 +145,9 @@ pub struct LocalRun {
 /// What a strategy's single player of a multi-process run came to.
 #[derive(Debug)]
 pub enum PlayerRun {
-    /// The player ran (perhaps into an error, which its report holds).
-    Ran(Box<PlayerOutcome>),
+    /// The player ran (perhaps into an error, which its report holds); with
+    /// the strategy's own figures of the run.
+    Ran(Box<PlayerOutcome>, StrategyFigures),
     /// The strategy refused the program before the run.
     Refused(Refusal),
 }
@@ -287,7 +288,13 @@ impl<S: Strategy> AnyStrategy for S {
                 setup.stall = setup.stall.min(stall_limit(left));
                 let labeller = self.labeller(&plan, setup.me);
                 let program = self.program(&plan, &params);
-                PlayerRun::Ran(Box::new(player::run_player(setup, labeller, program)))
+                let outcome = player::run_player(setup, labeller, program);
+                // The figures a run in one process adds to its combined report.
+                let mut figures = RunReport::combine(Strategy::name(self), &params, 0, &[]);
+                figures.ops_issued = outcome.report.ops;
+                figures.dense_keys = S::Labeller::DENSE_KEYS;
+                self.add_figures(&plan, &mut figures);
+                PlayerRun::Ran(Box::new(outcome), figures.strategy_figures())
             }
         }
     }
