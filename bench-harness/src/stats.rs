@@ -140,6 +140,7 @@ pub(crate) mod tests {
         r.wire_bytes = 80_000;
         r.latency_p50_us = 100.0;
         r.latency_p99_us = 300.0;
+        r.peak_rss_bytes = Some(64 << 20);
         r
     }
 

@@ -54,6 +54,23 @@ pub(crate) struct Figure {
     /// On a log y axis: zeros drawn on their own row, a decade below the
     /// smallest positive value and set off by a break, instead of left out.
     pub(crate) zero_row: bool,
+    /// Strategies that refused a workload the figure shows, so that a
+    /// reader sees a refusal where there would be a gap.
+    pub(crate) refused: Vec<Refusal>,
+}
+
+/// A strategy that refused a workload a figure shows (its runs are
+/// `unsupported`): a cross at the bottom of the workload's category on a
+/// workload axis, and an entry in the legend.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Refusal {
+    /// The strategy (which fixes the colour).
+    pub(crate) strategy: String,
+    /// The workload it refused.
+    pub(crate) workload: String,
+    /// The workload's category on a workload axis; `None` when the figure
+    /// shows that one workload only.
+    pub(crate) x: Option<f64>,
 }
 
 impl Figure {
@@ -75,6 +92,7 @@ impl Figure {
             notes: vec![note_repetitions(&series)],
             series,
             zero_row: false,
+            refused: Vec::new(),
         }
     }
 

@@ -16,8 +16,8 @@ pub(crate) enum FigureId {
     FailureRateVsJitter,
     /// Latency per multiplication on `chain`.
     LatencyChain,
-    /// Wall time against n (`independent`).
-    WallTimeVsN,
+    /// Peak memory against n (`independent`).
+    MemoryVsN,
     /// The naive counter's failure rate against the window (`pairs`).
     FailureRateVsWindow,
     /// Label bytes per message with plain labels and coded against the link.
@@ -39,7 +39,7 @@ impl FigureId {
         FigureId::LabelShare,
         FigureId::FailureRateVsJitter,
         FigureId::LatencyChain,
-        FigureId::WallTimeVsN,
+        FigureId::MemoryVsN,
         FigureId::FailureRateVsWindow,
         FigureId::LabelBytesByCoding,
         FigureId::LabelBytesByWorkload,
@@ -56,7 +56,7 @@ impl FigureId {
             FigureId::LabelShare => "label_share",
             FigureId::FailureRateVsJitter => "failure_rate_vs_jitter",
             FigureId::LatencyChain => "latency_chain",
-            FigureId::WallTimeVsN => "wall_time_vs_n",
+            FigureId::MemoryVsN => "memory_vs_n",
             FigureId::FailureRateVsWindow => "failure_rate_vs_window",
             FigureId::LabelBytesByCoding => "label_bytes_by_coding",
             FigureId::LabelBytesByWorkload => "label_bytes_by_workload",
@@ -74,7 +74,7 @@ impl FigureId {
             FigureId::LabelShare => "Label bytes as a share of the wire",
             FigureId::FailureRateVsJitter => "Failure rate against jitter",
             FigureId::LatencyChain => "Latency per multiplication on chain",
-            FigureId::WallTimeVsN => "Wall time against n",
+            FigureId::MemoryVsN => "Peak memory against n",
             FigureId::FailureRateVsWindow => "Failure rate against the window",
             FigureId::LabelBytesByCoding => {
                 "Label bytes per message, plain and coded against the link"
@@ -82,6 +82,23 @@ impl FigureId {
             FigureId::LabelBytesByWorkload => "Label bytes per message by workload",
             FigureId::ThroughputVsRate => "Throughput against the link rate",
             FigureId::LatencyVsDelay => "Latency on chain against the one-way delay",
+        }
+    }
+
+    /// The one workload the figure shows, if it shows one.
+    pub(crate) fn workload(self) -> Option<&'static str> {
+        match self {
+            FigureId::ThroughputVsN
+            | FigureId::ThroughputVsPlayers
+            | FigureId::FailureRateVsJitter
+            | FigureId::MemoryVsN => Some("independent"),
+            FigureId::LabelBytesVsDepth => Some("nested"),
+            FigureId::LatencyChain | FigureId::LatencyVsDelay => Some("chain"),
+            FigureId::FailureRateVsWindow => Some("pairs"),
+            FigureId::LabelShare
+            | FigureId::LabelBytesByCoding
+            | FigureId::LabelBytesByWorkload
+            | FigureId::ThroughputVsRate => None,
         }
     }
 

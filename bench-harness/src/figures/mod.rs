@@ -18,12 +18,12 @@ mod label_bytes_vs_depth;
 mod label_share;
 mod latency_chain;
 mod latency_vs_delay;
+mod memory_vs_n;
 mod throughput_vs_n;
 mod throughput_vs_players;
 mod throughput_vs_rate;
-mod wall_time_vs_n;
 
-pub(crate) use figure::{Figure, Scale, Skipped, XAxis};
+pub(crate) use figure::{Figure, Refusal, Scale, Skipped, XAxis};
 pub(crate) use id::FigureId;
 pub(crate) use throughput_vs_rate::{rate_name, rate_order};
 
@@ -54,7 +54,7 @@ fn build(id: FigureId, runs: &Inputs) -> Result<Figure, Skipped> {
         FigureId::LabelShare => label_share::build(ok),
         FigureId::FailureRateVsJitter => failure_rate_vs_jitter::build(ok),
         FigureId::LatencyChain => latency_chain::build(ok),
-        FigureId::WallTimeVsN => wall_time_vs_n::build(ok),
+        FigureId::MemoryVsN => memory_vs_n::build(ok),
         FigureId::FailureRateVsWindow => failure_rate_vs_window::build(ok),
         FigureId::LabelBytesByCoding => label_bytes_by_coding::build(coded),
         FigureId::LabelBytesByWorkload => label_share::build_bytes(ok),
@@ -79,6 +79,7 @@ pub(crate) fn all(runs: &[RunReport]) -> Vec<Result<Figure, Skipped>> {
         .filter(|r| r.label_coding == LabelCoding::Plain)
         .collect();
     let net: Vec<&RunReport> = runs.iter().filter(|r| !r.unsupported && r.netns).collect();
+    let refused: Vec<&RunReport> = runs.iter().filter(|r| r.unsupported).collect();
     let variants = Variants::of(coded.iter().chain(&net).copied());
     let inputs = Inputs { ok, coded, net };
     let mut figs: Vec<Result<Figure, Skipped>> =
@@ -93,8 +94,49 @@ pub(crate) fn all(runs: &[RunReport]) -> Vec<Result<Figure, Skipped>> {
             s.shade = variants.shade(&s.strategy, s.truncate);
         }
         note_hidden(f);
+        mark_refused(f, &refused);
     }
     figs
+}
+
+/// Marks where a strategy refused a workload the figure shows and has no
+/// point there ([`Refusal`]), and names the refusal and its reason in a note.
+fn mark_refused(f: &mut Figure, refused: &[&RunReport]) {
+    let shown: Vec<(Option<f64>, String)> = match (&f.x, f.x_key.as_str()) {
+        (XAxis::Categories(c), "workload") => c
+            .iter()
+            .enumerate()
+            .map(|(i, w)| (Some(i as f64), w.clone()))
+            .collect(),
+        _ => {
+            f.id.workload()
+                .map(|w| vec![(None, w.to_string())])
+                .unwrap_or_default()
+        }
+    };
+    for (x, workload) in &shown {
+        let mut strategies: BTreeSet<(&str, &str)> = BTreeSet::new();
+        for r in refused.iter().filter(|r| &r.workload == workload) {
+            let reason = r.unsupported_reason.as_deref().unwrap_or("no reason given");
+            strategies.insert((r.strategy.as_str(), reason));
+        }
+        let mut marked: BTreeSet<&str> = BTreeSet::new();
+        for (strategy, reason) in strategies {
+            let drawn = f.series.iter().any(|s| {
+                s.strategy == strategy && s.points.iter().any(|p| x.is_none_or(|x| p.x == x))
+            });
+            if drawn || !marked.insert(strategy) {
+                continue;
+            }
+            f.refused.push(Refusal {
+                strategy: strategy.to_string(),
+                workload: workload.clone(),
+                x: *x,
+            });
+            f.notes
+                .push(format!("× {strategy} refused `{workload}`: {reason}."));
+        }
+    }
 }
 
 /// Says which series are drawn exactly under a later one (the same medians at
@@ -379,17 +421,91 @@ mod tests {
     }
 
     #[test]
-    fn wall_time_fit_in_legend() {
+    fn memory_fit_in_legend() {
         let mut runs = Vec::new();
         for n in [100u64, 1000, 10_000] {
             runs.push(run("counter", "independent", |r| {
                 r.n = n;
-                r.wall_s = n as f64 * 1e-6;
+                r.peak_rss_bytes = Some(n * 1024 * 1024);
             }));
         }
-        let f = one(&runs, FigureId::WallTimeVsN).unwrap();
+        let f = one(&runs, FigureId::MemoryVsN).unwrap();
         let s = &f.series[0];
         assert!((s.fit.unwrap().slope - 1.0).abs() < 1e-9);
         assert_eq!(s.label, "counter (slope 1.00)");
+        assert_eq!(s.points[2].y.median, 10_000.0);
+    }
+
+    #[test]
+    fn throughput_against_n_leaves_out_runs_of_a_few_milliseconds() {
+        let mut runs = Vec::new();
+        for n in [1000u64, 10_000, 100_000] {
+            runs.push(run("counter", "independent", |r| {
+                r.n = n;
+                r.wall_s = n as f64 * 3e-6;
+            }));
+        }
+        let f = one(&runs, FigureId::ThroughputVsN).unwrap();
+        let xs: Vec<f64> = f.series[0].points.iter().map(|p| p.x).collect();
+        assert_eq!(xs, [10_000.0, 100_000.0]);
+        assert!(
+            f.notes
+                .iter()
+                .any(|n| n.contains("1 runs shorter than 10 ms (at n = 1\u{2009}000)")),
+            "{:?}",
+            f.notes
+        );
+        // The memory figure keeps them: memory is not timed.
+        let m = one(&runs, FigureId::MemoryVsN).unwrap();
+        assert_eq!(m.series[0].points.len(), 3);
+    }
+
+    #[test]
+    fn a_refused_workload_is_marked_not_left_as_a_gap() {
+        let mut runs = Vec::new();
+        for w in ["independent", "random-bits"] {
+            for s in ["counter", "static"] {
+                runs.push(run(s, w, |r| {
+                    if s == "static" && w == "random-bits" {
+                        r.unsupported = true;
+                        r.unsupported_reason = Some("reads an opened value".into());
+                    }
+                }));
+            }
+        }
+        let f = one(&runs, FigureId::LabelBytesByWorkload).unwrap();
+        assert_eq!(
+            f.refused,
+            [Refusal {
+                strategy: "static".into(),
+                workload: "random-bits".into(),
+                x: Some(1.0),
+            }]
+        );
+        assert!(
+            f.notes
+                .iter()
+                .any(|n| n == "× static refused `random-bits`: reads an opened value."),
+            "{:?}",
+            f.notes
+        );
+        // A figure of one workload the strategy ran marks nothing.
+        let t = one(&runs, FigureId::ThroughputVsN).unwrap();
+        assert!(t.refused.is_empty());
+        // One it refused everywhere is named, with no category to mark.
+        let only: Vec<RunReport> = runs
+            .iter()
+            .filter(|r| r.workload == "random-bits" || r.strategy == "counter")
+            .map(|r| {
+                let mut r = r.clone();
+                if r.strategy == "static" {
+                    r.workload = "independent".into();
+                }
+                r
+            })
+            .collect();
+        let t = one(&only, FigureId::ThroughputVsN).unwrap();
+        assert_eq!(t.refused.len(), 1);
+        assert_eq!(t.refused[0].x, None);
     }
 }

@@ -35,9 +35,25 @@ pub(super) fn build(ok: &[&RunReport]) -> Result<Figure, Skipped> {
         .iter()
         .flat_map(|s| s.points.iter().map(|p| p.y.median))
         .collect();
+    let cores: std::collections::BTreeSet<u32> = runs
+        .iter()
+        .map(|r| r.machine_cores)
+        .filter(|c| *c > 0)
+        .collect();
+    let cores: Vec<String> = cores.iter().map(u32::to_string).collect();
+    let cores = match cores.is_empty() {
+        true => "this machine's logical cores".to_string(),
+        false => format!("this machine's {} logical cores", cores.join(" or ")),
+    };
+    let shared = format!(
+        "Every player is a thread of one process on {cores}: \
+         more players than cores share them, so throughput falls with the players also \
+         because each gets less of a core, not only because it sends to more of them."
+    );
     Ok(Figure::new(id, fixed.describe(), series)
         .x_axis("players", "players", XAxis::Numeric(Scale::Linear))
         .y_axis("mul/s", "throughput (multiplications/s)", auto_scale(&ys))
         .note("Threshold t = ⌊(players − 1)/2⌋ unless set.")
+        .note(shared)
         .note(LEFT_OUT))
 }

@@ -102,7 +102,7 @@ mod tests {
             "{names:?}"
         );
         assert!(
-            names.contains(&FigureId::WallTimeVsN.file("svg")),
+            names.contains(&FigureId::MemoryVsN.file("svg")),
             "{names:?}"
         );
         assert!(!stale.exists());

@@ -522,7 +522,7 @@ fn draw<DB: DrawingBackend>(
             })
             .collect();
         // The min–max band of a line.
-        if s.connect && pts.len() >= 2 && !fig.dodge {
+        if joined(fig, s) && pts.len() >= 2 && !fig.dodge {
             let mut poly: Vec<(f64, f64)> = pts.iter().map(|p| (p.0, p.3)).collect();
             poly.extend(pts.iter().rev().map(|p| (p.0, p.2)));
             chart
@@ -548,7 +548,7 @@ fn draw<DB: DrawingBackend>(
                     .map_err(fail)?;
             }
         }
-        if s.connect && pts.len() >= 2 {
+        if joined(fig, s) && pts.len() >= 2 {
             let line: Vec<(f64, f64)> = pts.iter().map(|p| (p.0, p.1)).collect();
             let style = colour.stroke_width(2);
             match s.look {
@@ -596,7 +596,31 @@ fn draw<DB: DrawingBackend>(
             draw_marker(chart.plotting_area(), (p.0, p.1), m, colour.filled())?;
         }
     }
+    // A cross at the bottom of each refused workload's category, side by side
+    // when several strategies refused it.
+    let mut at_category: BTreeMap<i64, i32> = BTreeMap::new();
+    for r in &fig.refused {
+        let Some(x) = r.x else { continue };
+        let k = at_category.entry(x.round() as i64).or_insert(0);
+        let shift = *k * 14;
+        *k += 1;
+        let colour = palette.colour(&r.strategy, 0).stroke_width(3);
+        chart
+            .draw_series(std::iter::once(
+                EmptyElement::at((x, ax.y.0))
+                    + PathElement::new(vec![(shift - 6, -18), (shift + 6, -6)], colour)
+                    + PathElement::new(vec![(shift - 6, -6), (shift + 6, -18)], colour),
+            ))
+            .map_err(fail)?;
+    }
     legend(&side, fig, palette)
+}
+
+/// Whether a series' medians are joined by a line: only on a numeric x axis,
+/// since categories (jitter values, workloads) are not a scale to draw a
+/// trend along.
+fn joined(fig: &Figure, s: &Series) -> bool {
+    s.connect && matches!(fig.x, XAxis::Numeric(_))
 }
 
 /// Splits `text` into lines no wider than `width` pixels.
@@ -646,7 +670,7 @@ fn legend<DB: DrawingBackend>(
     for s in &fig.series {
         let colour = palette.colour(&s.strategy, s.shade);
         let mid = y + 9;
-        if s.connect {
+        if joined(fig, s) {
             let style = colour.stroke_width(2);
             match s.look {
                 Look::Primary => side.draw(&PathElement::new(vec![(8, mid), (44, mid)], style)),
@@ -663,6 +687,27 @@ fn legend<DB: DrawingBackend>(
         draw_marker(side, (26, mid), marker_of(s, s.shade), colour.filled())?;
         side.draw(&Text::new(s.label.clone(), (54, y), label.clone()))
             .map_err(fail)?;
+        y += 26;
+    }
+    for r in &fig.refused {
+        let colour = palette.colour(&r.strategy, 0).stroke_width(3);
+        let mid = y + 9;
+        side.draw(&PathElement::new(
+            vec![(20, mid - 6), (32, mid + 6)],
+            colour,
+        ))
+        .map_err(fail)?;
+        side.draw(&PathElement::new(
+            vec![(20, mid + 6), (32, mid - 6)],
+            colour,
+        ))
+        .map_err(fail)?;
+        side.draw(&Text::new(
+            format!("{}: refused {}", r.strategy, r.workload),
+            (54, y),
+            label.clone(),
+        ))
+        .map_err(fail)?;
         y += 26;
     }
     y += 12;
@@ -710,6 +755,43 @@ mod tests {
             &[2.0, 2f64 * 0.0 + 200f64.log10(), 500f64.log10(), 3.0]
         ));
         assert!(!log_ticks(2.0, 2.1).is_empty());
+    }
+
+    #[test]
+    fn categories_are_never_joined_by_lines() {
+        use crate::figures::FigureId;
+        let series = |connect| Series {
+            strategy: "counter".into(),
+            truncate: None,
+            shade: 0,
+            name: "counter".into(),
+            label: "counter".into(),
+            quantity: "q".into(),
+            look: Look::Primary,
+            connect,
+            points: Vec::new(),
+            fit: None,
+        };
+        let mut fig = Figure {
+            id: FigureId::FailureRateVsJitter,
+            title: String::new(),
+            context: String::new(),
+            x_label: String::new(),
+            x_key: String::new(),
+            y_label: String::new(),
+            y_key: String::new(),
+            x: XAxis::Numeric(Scale::Log),
+            y_scale: Scale::Linear,
+            dodge: false,
+            series: Vec::new(),
+            notes: Vec::new(),
+            zero_row: false,
+            refused: Vec::new(),
+        };
+        assert!(joined(&fig, &series(true)));
+        assert!(!joined(&fig, &series(false)));
+        fig.x = XAxis::Categories(vec!["0".into(), "50".into()]);
+        assert!(!joined(&fig, &series(true)));
     }
 
     #[test]

@@ -94,31 +94,41 @@ fn render(runs: &[RunReport], plots: &Path, base: &Path) -> String {
 
     out.push_str("## 1. Correctness\n\n");
     correctness::write(&mut out, &supported);
-    show(&mut out, FigureId::FailureRateVsJitter);
-    show(&mut out, FigureId::FailureRateVsWindow);
+    let loopback = supported.iter().any(|r| !r.netns);
+    if loopback {
+        show(&mut out, FigureId::FailureRateVsJitter);
+        show(&mut out, FigureId::FailureRateVsWindow);
+        out.push_str("## 2. Label size\n\n");
+        show(&mut out, FigureId::LabelBytesVsDepth);
+        show(&mut out, FigureId::LabelBytesByWorkload);
+        show(&mut out, FigureId::LabelShare);
+        show(&mut out, FigureId::LabelBytesByCoding);
+        coding::write(&mut out, &supported);
 
-    out.push_str("## 2. Label size\n\n");
-    show(&mut out, FigureId::LabelBytesVsDepth);
-    show(&mut out, FigureId::LabelBytesByWorkload);
-    show(&mut out, FigureId::LabelShare);
-    show(&mut out, FigureId::LabelBytesByCoding);
-    coding::write(&mut out, &supported);
+        out.push_str("## 3. Throughput\n\n");
+        show(&mut out, FigureId::ThroughputVsN);
+        show(&mut out, FigureId::ThroughputVsPlayers);
 
-    out.push_str("## 3. Throughput\n\n");
-    show(&mut out, FigureId::ThroughputVsN);
-    show(&mut out, FigureId::ThroughputVsPlayers);
+        out.push_str("## 4. Latency\n\n");
+        show(&mut out, FigureId::LatencyChain);
 
-    out.push_str("## 4. Latency\n\n");
-    show(&mut out, FigureId::LatencyChain);
-
-    out.push_str("## 5. Scaling\n\n");
-    show(&mut out, FigureId::WallTimeVsN);
-
+        out.push_str("## 5. Memory\n\n");
+        show(&mut out, FigureId::MemoryVsN);
+    } else {
+        out.push_str(
+            "Sections 2 to 5 (label size, throughput, latency and memory over loopback) are left \
+             out: every run here put its players in network namespaces, whose findings are in \
+             section 6.\n\n",
+        );
+    }
     if supported.iter().any(|r| r.netns) {
         out.push_str("## 6. Off loopback: players in network namespaces\n\n");
         show(&mut out, FigureId::ThroughputVsRate);
         show(&mut out, FigureId::LatencyVsDelay);
         network::write(&mut out, &supported);
+        if !loopback {
+            coding::write(&mut out, &supported);
+        }
     }
     security::write(&mut out, &supported);
     unsupported::write(&mut out, runs);

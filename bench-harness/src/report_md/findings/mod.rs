@@ -11,10 +11,10 @@ mod label_bytes_vs_depth;
 mod label_share;
 mod latency_chain;
 mod latency_vs_delay;
+mod memory_vs_n;
 mod throughput_vs_n;
 mod throughput_vs_players;
 mod throughput_vs_rate;
-mod wall_time_vs_n;
 
 use crate::figures::{Figure, FigureId};
 
@@ -27,7 +27,7 @@ pub(super) fn write(out: &mut String, f: &Figure) {
         FigureId::LabelShare => label_share::write(out, f),
         FigureId::FailureRateVsJitter => failure_rate_vs_jitter::write(out, f),
         FigureId::LatencyChain => latency_chain::write(out, f),
-        FigureId::WallTimeVsN => wall_time_vs_n::write(out, f),
+        FigureId::MemoryVsN => memory_vs_n::write(out, f),
         FigureId::FailureRateVsWindow => failure_rate_vs_window::write(out, f),
         FigureId::LabelBytesByCoding => label_bytes_by_coding::write(out, f),
         FigureId::LabelBytesByWorkload => label_bytes_by_workload::write(out, f),
